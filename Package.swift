@@ -1,0 +1,83 @@
+// swift-tools-version:6.0
+// FourierLens: which input frequencies does a trained image classifier really need?
+import PackageDescription
+
+// libtorch (Debian's libtorch-dev) keeps its C++ API headers outside the default include path.
+let torchCxxFlags: [CXXSetting] = [
+  .unsafeFlags(["-std=c++17", "-I/usr/include/torch/csrc/api/include", "-Wno-deprecated-declarations"])
+]
+
+let package = Package(
+  name: "FourierLens",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "flens", targets: ["flens"]),
+    .library(name: "FourierLens", targets: ["FourierLens"]),
+    .library(name: "FourierLensPluginKit", targets: ["FourierLensPluginKit"]),
+    // Plugins: separately built shared libraries, loaded by `flens` with dlopen.
+    .library(name: "FLMasks", type: .dynamic, targets: ["FLMasks"]),
+    .library(name: "FLAttacks", type: .dynamic, targets: ["FLAttacks"]),
+    .library(name: "FLAugmentations", type: .dynamic, targets: ["FLAugmentations"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+  ],
+  targets: [
+    // System libraries.
+    .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
+    // libpng/libjpeg wrapped in C so that their longjmp error paths never unwind through Swift.
+    .target(
+      name: "CCodecs",
+      path: "Sources/CCodecs",
+      linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
+    ),
+    // The C header that is the whole plugin contract (and nothing else).
+    .target(name: "FourierLensPluginABI", path: "Sources/FourierLensPluginABI"),
+    // The core: data, codecs, frequency mathematics, protocols, mask learning, probes, plugin host.
+    .target(
+      name: "FourierLens",
+      dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI"],
+      path: "Sources/FourierLens",
+      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
+      linkerSettings: [.linkedLibrary("fftw3f"), .linkedLibrary("fftw3f_threads"), .linkedLibrary("dl")]
+    ),
+    // A small extern "C" API over libtorch.
+    .target(
+      name: "CTorchShim",
+      path: "Sources/CTorchShim",
+      cxxSettings: torchCxxFlags,
+      linkerSettings: [
+        .linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10"),
+        .linkedLibrary("stdc++"),
+      ]
+    ),
+    // Classifier backed by libtorch.
+    .target(name: "FourierLensTorch", dependencies: ["FourierLens", "CTorchShim"], path: "Sources/FourierLensTorch"),
+    // Swift helpers that turn a Swift type into an ABI plugin.
+    .target(name: "FourierLensPluginKit", dependencies: ["FourierLensPluginABI"], path: "Sources/FourierLensPluginKit"),
+    // HTML/SVG/PNG report rendering.
+    .target(name: "FourierLensReport", dependencies: ["FourierLens"], path: "Sources/FourierLensReport"),
+    // The command-line host.
+    .executableTarget(
+      name: "flens",
+      dependencies: [
+        "FourierLens", "FourierLensTorch", "FourierLensReport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Yams", package: "Yams"),
+      ],
+      path: "Sources/flens"
+    ),
+    // Bundled plugins.
+    .target(name: "FLMasks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Masks"),
+    .target(name: "FLAttacks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Attacks"),
+    .target(name: "FLAugmentations", dependencies: ["FourierLensPluginKit"], path: "Plugins/Augmentations"),
+    // Tests.
+    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests"),
+    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests"),
+    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests"),
+    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests"),
+  ],
+  swiftLanguageModes: [.v5],
+  cxxLanguageStandard: .cxx17
+)

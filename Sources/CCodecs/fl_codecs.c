@@ -1,0 +1,1 @@
+#include "fl_codecs.h"

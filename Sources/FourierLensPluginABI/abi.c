@@ -1,0 +1,1 @@
+#include "fourierlens_plugin.h"

@@ -1,0 +1,2 @@
+// The FourierLens plugin ABI (to be defined).
+#pragma once

@@ -1,0 +1,2 @@
+import CTorchShim
+import FourierLens
