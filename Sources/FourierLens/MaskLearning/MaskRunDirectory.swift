@@ -89,6 +89,20 @@ public struct LearnedMask: Sendable {
   public var layout: MaskLayout { summary.layout }
   public var shape: [Int] { summary.maskShape }
 
+  /// Independent samples of this mask for statistics: the masks of every seed run
+  /// (`seeds/<k>/mask.npy`) when the run had several seeds, otherwise every mask in this
+  /// directory (one for a dataset mask; one per class or image otherwise).
+  public func samples() throws -> [[Float]] {
+    let size = shape.reduce(1, *)
+    func split(_ all: [Float]) -> [[Float]] {
+      stride(from: 0, to: all.count, by: size).map { Array(all[$0 ..< $0 + size]) }
+    }
+    guard let seeds = summary.seeds, seeds.count > 1 else { return split(allValues) }
+    return try seeds.indices.flatMap { k in
+      try split(MaskRunDirectory.read(MaskRunDirectory.seedDirectory(directory, k)).allValues)
+    }
+  }
+
   public init(allValues: [Float], summary: MaskSummary, directory: String) {
     self.allValues = allValues
     self.summary = summary
@@ -103,6 +117,8 @@ public enum MaskRunDirectory {
   public static func maskFile(_ dir: String) -> String { dir + "/mask.npy" }
   public static func summaryFile(_ dir: String) -> String { dir + "/summary.json" }
   public static func checkpointFile(_ dir: String) -> String { dir + "/checkpoint.json" }
+  /// Where the run of the k-th seed (0-based) of a `--seeds K` run lives.
+  public static func seedDirectory(_ dir: String, _ k: Int) -> String { dir + "/seeds/\(k)" }
 
   /// Writes the arrays and tables first and `summary.json` last, so a directory with a
   /// summary is complete.
