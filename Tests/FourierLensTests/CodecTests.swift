@@ -69,3 +69,22 @@ enum CodecTestSupport {
     }
   }
 }
+
+@Suite struct CodecTests {
+  @Test func formatIsRecognisedByContentNotName() throws {
+    let dir = try CodecTestSupport.scratchDirectory()
+    let png = try PNGCodec.encode(pixels: [0, 255, 10, 20], width: 2, height: 2, channels: 1)
+    let jpeg = try JPEGCodec.encode(image: Tensor(repeating: 0.5, shape: [3, 8, 8]))
+    #expect(ImageFile.format(of: png) == .png)
+    #expect(ImageFile.format(of: jpeg) == .jpeg)
+    #expect(ImageFile.format(of: Data("GIF89a".utf8)) == nil)
+    // A PNG named .jpg and a JPEG named .png still decode.
+    try png.write(to: URL(fileURLWithPath: dir + "/really-png.jpg"))
+    try jpeg.write(to: URL(fileURLWithPath: dir + "/really-jpeg.png"))
+    #expect(try ImageFile.read(dir + "/really-png.jpg").data == [0, 1, Float(10) / 255, Float(20) / 255])
+    #expect(try ImageFile.read(dir + "/really-jpeg.png").shape == [3, 8, 8])
+    try Data("GIF89a......".utf8).write(to: URL(fileURLWithPath: dir + "/x.gif"))
+    CodecTestSupport.expectBadFile(dir + "/x.gif") { _ = try ImageFile.read(dir + "/x.gif") }
+    #expect(ImageFile.hasImageExtension("a/B.JPEG") && ImageFile.hasImageExtension("x.png") && !ImageFile.hasImageExtension("x.gif"))
+  }
+}
