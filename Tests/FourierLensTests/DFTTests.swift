@@ -144,3 +144,15 @@ import Testing
     #expect(zip(one.imag, two.imag).allSatisfy { abs($0 - $1) < 1e-4 })
   }
 }
+
+@Suite struct DFTBenchmarkTests {
+  @Test func benchmarkReturnsAPositiveTimePerCall() throws {
+    let s = try FrequencyBenchmark.dftRoundTrip(batch: 4, channels: 3, height: 8, width: 8, iterations: 3)
+    #expect(s > 0 && s < 1)
+    let m = try FrequencyBenchmark.maskStep(kind: .dct, batch: 2, channels: 1, height: 8, width: 6, iterations: 2)
+    #expect(m > 0 && m < 1)
+    #expect(throws: FourierLensError.self) {
+      try FrequencyBenchmark.dftRoundTrip(batch: 1, channels: 1, height: 4, width: 4, iterations: 0)
+    }
+  }
+}

@@ -45,9 +45,7 @@ public enum FrequencyBands {
   public static func radialBandIndex(height: Int, width: Int, bands: Int, metric: RadiusMetric,
                                      transform: TransformKind = .dft) throws -> [Int] {
     try check(height: height, width: width, count: bands, name: "radial bands")
-    let maxRadius = transform == .dft
-      ? radius(Double(height / 2), Double(width / 2), metric)
-      : radius(Double(height - 1), Double(width - 1), metric)
+    let maxRadius = maximumRadius(height: height, width: width, metric: metric, transform: transform)
     var out = [Int](repeating: 0, count: height * width)
     guard maxRadius > 0 else { return out }
     for r in 0..<height {
@@ -64,7 +62,7 @@ public enum FrequencyBands {
   public static func angularSectorIndex(height: Int, width: Int, sectors: Int, foldOpposite: Bool = false,
                                         transform: TransformKind = .dft) throws -> [Int] {
     try check(height: height, width: width, count: sectors, name: "angular sectors")
-    let span: Double = transform == .dct ? .pi / 2 : (foldOpposite ? .pi : 2 * .pi)
+    let span = angularSpan(foldOpposite: foldOpposite, transform: transform) * .pi / 180
     var out = [Int](repeating: -1, count: height * width)
     for r in 0..<height {
       for c in 0..<width {
@@ -132,6 +130,18 @@ public enum FrequencyBands {
     }
     guard total > 0 else { return [Float](repeating: 0, count: count) }
     return sums.map { Float(($0 / total).squareRoot()) }
+  }
+
+  /// Radius of the farthest frequency: the outer edge of the last radial band.
+  public static func maximumRadius(height: Int, width: Int, metric: RadiusMetric, transform: TransformKind = .dft) -> Double {
+    transform == .dft
+      ? radius(Double(height / 2), Double(width / 2), metric)
+      : radius(Double(height - 1), Double(width - 1), metric)
+  }
+
+  /// Degrees covered by the angular sectors together: 360, 180 when folded, 90 for the DCT.
+  public static func angularSpan(foldOpposite: Bool, transform: TransformKind = .dft) -> Double {
+    transform == .dct ? 90 : (foldOpposite ? 180 : 360)
   }
 
   /// Number of frequencies in each band of an index map.
