@@ -17,6 +17,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +33,10 @@
 namespace {
 
 thread_local std::string g_last_error;
+
+/// Guards libtorch's global generator for the span of a training step (seed, then dropout),
+/// so that concurrent steps on different models stay reproducible.
+std::mutex g_generator_mutex;
 
 /// An error with a status code chosen by the shim (argument or I/O problems).
 struct ShimError : std::runtime_error {
@@ -116,13 +121,14 @@ template <class W> void write_atomically(const std::string &path, W &&write) {
 struct flt_model {
   std::string arch;
   int64_t channels = 0, classes = 0, height = 0, width = 0;
-  torch::Tensor mean, std; // [1, C, 1, 1]
+  torch::Tensor mean, std; // [1, C, 1, 1], in the model's dtype
+  torch::ScalarType dtype = torch::kFloat;
   std::shared_ptr<fl::Net> net;                 // a built-in architecture, or
   std::unique_ptr<torch::jit::Module> script;   // a TorchScript module
 
   /// Normalises pixel-space input and runs the network in its current mode.
   torch::Tensor run(const torch::Tensor &x) {
-    auto normalised = (x - mean) / std;
+    auto normalised = (x.to(dtype) - mean) / std;
     if (net) return net->forward(normalised);
     auto out = script->forward({normalised});
     if (!out.isTensor()) fail(FLT_ERR_TORCH, "the TorchScript module returned " + out.tagKind() + ", not a tensor of logits");
@@ -364,9 +370,8 @@ extern "C" int flt_model_create(const char *arch, int in_channels, int classes, 
     model->width = width;
     model->mean = channel_vector(mean, in_channels, "mean");
     model->std = channel_vector(std, in_channels, "std");
-    torch::manual_seed(seed);
     try {
-      model->net = fl::make_net(model->arch, in_channels, classes, height, width);
+      model->net = fl::make_net(model->arch, in_channels, classes, height, width, seed);
     } catch (const std::invalid_argument &e) {
       fail(FLT_ERR_ARGUMENT, e.what());
     }
@@ -465,6 +470,18 @@ extern "C" int flt_model_save_torchscript(const flt_model *model, const char *pa
   });
 }
 
+extern "C" int flt_model_set_double_precision(flt_model *model, int on) {
+  return guarded([&] {
+    require(model != nullptr, "null model");
+    model->dtype = on ? torch::kDouble : torch::kFloat;
+    if (model->net) model->net->to(model->dtype);
+    else model->script->to(model->dtype);
+    model->mean = model->mean.to(model->dtype);
+    model->std = model->std.to(model->dtype);
+    return FLT_OK;
+  });
+}
+
 extern "C" void flt_model_free(flt_model *model) { delete model; }
 
 extern "C" int flt_model_is_torchscript(const flt_model *model) { return model && model->script ? 1 : 0; }
@@ -515,7 +532,7 @@ extern "C" int flt_model_forward(flt_model *model, const float *input, int64_t n
 
 extern "C" int flt_model_loss_gradient(flt_model *model, const float *input, int64_t n, int64_t c, int64_t h,
                                        int64_t w, int objective, const int64_t *labels, const float *targets,
-                                       const float *weights, int64_t classes, float *losses, float *logits,
+                                       const float *weights, int64_t classes, double *losses, float *logits,
                                        float *gradient) {
   return guarded([&] {
     require(model != nullptr && losses != nullptr && gradient != nullptr, "null argument");
@@ -540,8 +557,9 @@ extern "C" int flt_model_loss_gradient(flt_model *model, const float *input, int
     default:
       fail(FLT_ERR_ARGUMENT, "unknown objective " + std::to_string(objective));
     }
-    torch::Tensor wt = weights ? torch::from_blob(const_cast<float *>(weights), {n}, torch::kFloat)
-                               : torch::full({n}, 1.0f / float(n));
+    torch::Tensor wt = weights ? torch::from_blob(const_cast<float *>(weights), {n}, torch::kFloat).to(model->dtype)
+                               : torch::full({n}, 1.0 / double(n), model->dtype);
+    if (t.defined()) t = t.to(model->dtype);
 
     ModeGuard eval(model, false);
     FrozenParameters frozen(model);
@@ -560,12 +578,12 @@ extern "C" int flt_model_loss_gradient(flt_model *model, const float *input, int
     }
     auto total = (per_sample * wt).sum();
     auto grad = torch::autograd::grad({total}, {x}, /*grad_outputs=*/{}, /*retain_graph=*/false)[0];
-    auto g = grad.contiguous();
+    auto g = grad.to(torch::kFloat).contiguous();
     std::memcpy(gradient, g.data_ptr<float>(), size_t(g.numel()) * sizeof(float));
-    auto l = per_sample.detach().contiguous();
-    std::memcpy(losses, l.data_ptr<float>(), size_t(n) * sizeof(float));
+    auto l = per_sample.detach().to(torch::kDouble).contiguous();
+    std::memcpy(losses, l.data_ptr<double>(), size_t(n) * sizeof(double));
     if (logits) {
-      auto zc = z.detach().contiguous();
+      auto zc = z.detach().to(torch::kFloat).contiguous();
       std::memcpy(logits, zc.data_ptr<float>(), size_t(n * k) * sizeof(float));
     }
     return FLT_OK;
@@ -650,6 +668,7 @@ extern "C" int flt_train_step(flt_model *model, flt_optimizer *optimizer, const 
     require(((y >= 0) & (y < model->classes)).all().item<bool>(),
             "a label is outside 0..<" + std::to_string(model->classes));
     ModeGuard train(model, true);
+    std::lock_guard<std::mutex> generator_lock(g_generator_mutex);
     torch::manual_seed(seed);
     optimizer->impl->zero_grad();
     auto z = model->run(x);

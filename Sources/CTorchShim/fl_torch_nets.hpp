@@ -4,7 +4,10 @@
 // state dict saved in PyTorch loads by name. The networks take *normalised* input; the
 // shim's model handle applies (x − mean) / std before calling them.
 #pragma once
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
+
+#include <cmath>
 
 #include <memory>
 #include <string>
@@ -22,20 +25,29 @@ inline torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t s
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
 }
 
-/// torchvision's initialisation: He-normal (fan-out) convolutions, BatchNorm γ = 1, β = 0.
-inline void init_like_torchvision(torch::nn::Module &root, bool vgg) {
+/// torchvision's initialisation, drawn from a private generator so that a model's weights
+/// depend on its seed alone (not on other threads using libtorch's global generator):
+/// convolutions He-normal (fan-out, ReLU gain), BatchNorm γ = 1 and β = 0, linear layers
+/// N(0, 0.01) with zero bias for VGG and PyTorch's default U(±1/√fan_in) otherwise.
+inline void init_like_torchvision(torch::nn::Module &root, bool vgg, at::Generator &gen) {
   torch::NoGradGuard no_grad;
   for (auto &m : root.modules(/*include_self=*/false)) {
     if (auto *c = m->as<torch::nn::Conv2d>()) {
-      torch::nn::init::kaiming_normal_(c->weight, 0.0, torch::kFanOut, torch::kReLU);
-      if (c->bias.defined()) torch::nn::init::zeros_(c->bias);
+      auto &w = c->weight;
+      double fan_out = double(w.size(0)) * double(w.size(2)) * double(w.size(3));
+      w.normal_(0.0, std::sqrt(2.0 / fan_out), gen);
+      if (c->bias.defined()) c->bias.zero_();
     } else if (auto *b = m->as<torch::nn::BatchNorm2d>()) {
-      torch::nn::init::ones_(b->weight);
-      torch::nn::init::zeros_(b->bias);
+      b->weight.fill_(1.0);
+      b->bias.zero_();
     } else if (auto *l = m->as<torch::nn::Linear>()) {
-      if (vgg) { // torchvision's VGG: N(0, 0.01) weights, zero bias; ResNet keeps nn.Linear's default
-        torch::nn::init::normal_(l->weight, 0.0, 0.01);
-        torch::nn::init::zeros_(l->bias);
+      if (vgg) {
+        l->weight.normal_(0.0, 0.01, gen);
+        l->bias.zero_();
+      } else {
+        double bound = 1.0 / std::sqrt(double(l->weight.size(1)));
+        l->weight.uniform_(-bound, bound, gen);
+        l->bias.uniform_(-bound, bound, gen);
       }
     }
   }
@@ -50,7 +62,7 @@ inline void init_like_torchvision(torch::nn::Module &root, bool vgg) {
 struct SmallCNN : Net {
   torch::nn::Sequential features;
   torch::nn::Linear classifier{nullptr};
-  SmallCNN(int64_t in_channels, int64_t classes) {
+  SmallCNN(int64_t in_channels, int64_t classes, at::Generator &gen) {
     int64_t widths[3] = {32, 64, 128};
     int64_t previous = in_channels;
     for (int64_t width : widths) {
@@ -62,7 +74,7 @@ struct SmallCNN : Net {
     }
     register_module("features", features);
     classifier = register_module("classifier", torch::nn::Linear(previous * 4, classes));
-    init_like_torchvision(*this, false);
+    init_like_torchvision(*this, false, gen);
   }
   torch::Tensor forward(torch::Tensor x) override {
     x = features->forward(x);
@@ -107,7 +119,7 @@ struct ResNet18 : Net {
   torch::nn::BatchNorm2d bn1{nullptr};
   torch::nn::Sequential layer1{nullptr}, layer2{nullptr}, layer3{nullptr}, layer4{nullptr};
   torch::nn::Linear fc{nullptr};
-  ResNet18(int64_t in_channels, int64_t classes, bool imagenet_stem) : imagenet_stem(imagenet_stem) {
+  ResNet18(int64_t in_channels, int64_t classes, bool imagenet_stem, at::Generator &gen) : imagenet_stem(imagenet_stem) {
     conv1 = register_module("conv1", imagenet_stem ? conv(in_channels, 64, 7, 2, 3, false)
                                                    : conv(in_channels, 64, 3, 1, 1, false));
     bn1 = register_module("bn1", torch::nn::BatchNorm2d(64));
@@ -119,7 +131,7 @@ struct ResNet18 : Net {
     layer3 = register_module("layer3", layer(128, 256, 2));
     layer4 = register_module("layer4", layer(256, 512, 2));
     fc = register_module("fc", torch::nn::Linear(512, classes));
-    init_like_torchvision(*this, false);
+    init_like_torchvision(*this, false, gen);
   }
   torch::Tensor forward(torch::Tensor x) override {
     x = bn1->forward(conv1->forward(x)).relu_();
@@ -136,7 +148,7 @@ struct ResNet18 : Net {
 /// 7×7 and the 4096-4096 classifier with dropout. Names: features.N.*, classifier.{0,3,6}.*.
 struct VGG11BN : Net {
   torch::nn::Sequential features, classifier;
-  VGG11BN(int64_t in_channels, int64_t classes) {
+  VGG11BN(int64_t in_channels, int64_t classes, at::Generator &gen) {
     const int64_t config[] = {64, -1, 128, -1, 256, 256, -1, 512, 512, -1, 512, 512, -1};
     int64_t previous = in_channels;
     for (int64_t v : config) {
@@ -158,7 +170,7 @@ struct VGG11BN : Net {
     classifier->push_back(torch::nn::Dropout(0.5));
     classifier->push_back(torch::nn::Linear(4096, classes));
     register_module("classifier", classifier);
-    init_like_torchvision(*this, true);
+    init_like_torchvision(*this, true, gen);
   }
   torch::Tensor forward(torch::Tensor x) override {
     x = features->forward(x);
@@ -174,15 +186,16 @@ inline std::string known_architectures() { return "smallcnn, resnet18, vgg11bn";
 /// The network for an architecture name, or nullptr for an unknown name. Throws
 /// std::invalid_argument for an input the architecture cannot take.
 inline std::shared_ptr<Net> make_net(const std::string &arch, int64_t channels, int64_t classes, int64_t height,
-                                     int64_t width) {
+                                     int64_t width, uint64_t seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   if (arch == "smallcnn") {
     if (height < 8 || width < 8) throw std::invalid_argument("smallcnn needs inputs of at least 8×8");
-    return std::make_shared<SmallCNN>(channels, classes);
+    return std::make_shared<SmallCNN>(channels, classes, gen);
   }
-  if (arch == "resnet18") return std::make_shared<ResNet18>(channels, classes, std::min(height, width) >= 64);
+  if (arch == "resnet18") return std::make_shared<ResNet18>(channels, classes, std::min(height, width) >= 64, gen);
   if (arch == "vgg11bn") {
     if (height < 32 || width < 32) throw std::invalid_argument("vgg11bn needs inputs of at least 32×32");
-    return std::make_shared<VGG11BN>(channels, classes);
+    return std::make_shared<VGG11BN>(channels, classes, gen);
   }
   return nullptr;
 }

@@ -189,6 +189,20 @@ public final class TorchModel: Classifier {
   }
 
   public func lossAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws -> LossAndGradient {
+    let r = try objectiveAndGradient(input, objective: objective, sampleWeights: sampleWeights)
+    return LossAndGradient(perSampleLoss: r.losses.map { Float($0) }, logits: r.logits, inputGradient: r.gradient)
+  }
+
+  /// Computes in float64 from now on (on) or float32 (off, the default). Slower; used to
+  /// check gradients against finite differences without float32 rounding.
+  public func setDoublePrecision(_ on: Bool) throws {
+    try locked { try ShimStatus.check(flt_model_set_double_precision(handle, on ? 1 : 0), model: displayName) }
+  }
+
+  /// `lossAndGradient` with the per-image losses in full double precision.
+  public func objectiveAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws
+    -> (losses: [Double], logits: [Float], gradient: Tensor)
+  {
     let n = try checkInput(input)
     let k = description.classes.count
     if let w = sampleWeights, w.count != n {
@@ -218,7 +232,7 @@ public final class TorchModel: Classifier {
       }
     }
     let weights = sampleWeights ?? [Float](repeating: 1 / Float(n), count: n)
-    var losses = [Float](repeating: 0, count: n)
+    var losses = [Double](repeating: 0, count: n)
     var logits = [Float](repeating: 0, count: n * k)
     var gradient = [Float](repeating: 0, count: input.count)
     let perImage = input.strideOfFirstDimension
@@ -251,7 +265,7 @@ public final class TorchModel: Classifier {
         }
       }
     }
-    return LossAndGradient(perSampleLoss: losses, logits: logits, inputGradient: Tensor(shape: input.shape, data: gradient))
+    return (losses, logits, Tensor(shape: input.shape, data: gradient))
   }
 
   /// Checks that a batch has the model's [C, H, W] and finite values; returns N.

@@ -17,6 +17,8 @@ public struct TrainingStepProgress: Sendable {
   public var epochs: Int
   public var step: Int
   public var stepsPerEpoch: Int
+  /// This step's mean loss over its batch.
+  public var stepLoss: Double
   /// Running means over the epoch so far.
   public var loss: Double
   public var accuracy: Double
@@ -169,7 +171,7 @@ public final class TorchTrainer {
         let evaluationsLeft = test == nil ? 0 : c.epochs - state.epoch
         observer?(.step(TrainingStepProgress(
           epoch: state.epoch + 1, epochs: c.epochs, step: state.stepInEpoch, stepsPerEpoch: stepsPerEpoch,
-          loss: state.epochLossSum / Double(state.epochSeen), accuracy: Double(state.epochCorrect) / Double(state.epochSeen),
+          stepLoss: Double(result.loss), loss: state.epochLossSum / Double(state.epochSeen), accuracy: Double(state.epochCorrect) / Double(state.epochSeen),
           learningRate: schedule.learningRate(at: state.globalStep - 1),
           imagesPerSecond: Double(state.epochSeen) / max(state.epochSeconds, 1e-9),
           etaSeconds: perStep * Double(stepsLeft) + lastEvaluationSeconds * Double(evaluationsLeft))))

@@ -123,10 +123,16 @@ int flt_model_forward(flt_model *model, const float *input, int64_t n, int64_t c
  *  labels:  n entries (cross-entropy, logit margin), else may be NULL
  *  targets: n·classes probabilities (soft cross-entropy), else may be NULL
  *  weights: n entries, or NULL for 1/n each (the batch-mean loss)
- * Outputs: losses [n], logits [n·classes] (may be NULL), gradient [n·c·h·w]. */
+ * Outputs: losses [n] (float64, so that differences of losses keep their precision),
+ * logits [n·classes] (may be NULL), gradient [n·c·h·w]. */
 int flt_model_loss_gradient(flt_model *model, const float *input, int64_t n, int64_t c, int64_t h, int64_t w,
                             int objective, const int64_t *labels, const float *targets, const float *weights,
-                            int64_t classes, float *losses, float *logits, float *gradient);
+                            int64_t classes, double *losses, float *logits, float *gradient);
+
+/* Computes in float64 (on) or float32 (off, the default) from now on: weights, buffers and
+ * the normalisation are converted; buffers passed in and out keep their types. Used to check
+ * gradients against finite differences without float32 rounding. */
+int flt_model_set_double_precision(flt_model *model, int on);
 
 /* ---- training ------------------------------------------------------------------------ */
 
