@@ -24,3 +24,12 @@ import Testing
     #expect(SeededGenerator.derive(1, 0) != SeededGenerator.derive(1, 1))
   }
 }
+
+@Suite struct ProgressReporterTests {
+  @Test func durationsAreFormattedForPeople() {
+    #expect(ProgressReporter.formatDuration(12.34) == "12.3s")
+    #expect(ProgressReporter.formatDuration(185) == "3m05s")
+    #expect(ProgressReporter.formatDuration(3720) == "1h02m")
+    #expect(ProgressReporter.formatDuration(.infinity) == "?")
+  }
+}

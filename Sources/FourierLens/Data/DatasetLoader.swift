@@ -1,0 +1,60 @@
+import Foundation
+
+/// Opens `--data PATH` whatever its format, recognised from the directory's contents:
+///
+/// - CIFAR-10 binary: `data_batch_*.bin` / `test_batch.bin` (+ `batches.meta.txt`),
+///   also inside a `cifar-10-batches-bin` subdirectory;
+/// - a NumPy pair: `images.npy` + `labels.npy` (+ optional `classes.txt`);
+/// - a directory with `train/` and `test/` subdirectories, each one of the formats here:
+///   the split picks the subdirectory (`val/` or `valid/` stand in for a missing `test/`).
+///
+/// Formats without splits ignore `split`.
+public enum DatasetLoader {
+  public static func open(_ path: String, split: DatasetSplit, preprocessing: Preprocessing = .none, limit: Int? = nil) throws -> Dataset {
+    if let limit, limit <= 0 {
+      throw FourierLensError.badOption(name: "--limit", reason: "must be a positive number of images, got \(limit)")
+    }
+    var dataset = try openFormat(path, split: split, depth: 0)
+    if let limit, limit < dataset.info.count {
+      dataset = PrefixDataset(base: dataset, count: limit)
+    }
+    if !preprocessing.isIdentity {
+      dataset = try PreprocessedDataset(base: dataset, preprocessing: preprocessing)
+    }
+    return dataset
+  }
+
+  /// Short description of the accepted layouts, for error messages.
+  static let accepted = "expected a CIFAR-10 binary directory (data_batch_*.bin, test_batch.bin) or a directory with images.npy and labels.npy"
+
+  private static func openFormat(_ path: String, split: DatasetSplit, depth: Int) throws -> Dataset {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw FourierLensError.badFile(path: path, reason: "no such file or directory")
+    }
+    guard isDirectory.boolValue else {
+      throw FourierLensError.badFile(path: path, reason: "not a directory; \(accepted)")
+    }
+    if CIFAR10Dataset.looksLike(directory: path) {
+      return try CIFAR10Dataset(directory: path, split: split)
+    }
+    if NPYPairDataset.looksLike(directory: path) {
+      return try NPYPairDataset(directory: path)
+    }
+    if depth < 2 {
+      let candidates: [String]
+      switch split {
+      case .train: candidates = ["train", "cifar-10-batches-bin"]
+      case .test: candidates = ["test", "val", "valid", "cifar-10-batches-bin"]
+      }
+      for name in candidates {
+        let sub = (path as NSString).appendingPathComponent(name)
+        var subIsDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: sub, isDirectory: &subIsDirectory), subIsDirectory.boolValue {
+          return try openFormat(sub, split: split, depth: depth + 1)
+        }
+      }
+    }
+    throw FourierLensError.badFile(path: path, reason: "not a recognised dataset; \(accepted)")
+  }
+}

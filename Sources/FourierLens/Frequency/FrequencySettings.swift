@@ -1,0 +1,53 @@
+import CFFTW
+import Foundation
+
+/// How many threads FFTW may use for one batched transform.
+///
+/// A process-wide setting because FFTW's own thread count is process-wide: it is read
+/// when a plan is created, so plans are cached per thread count and a change takes
+/// effect for the next transform. Default 1 (the caller, e.g. `--threads N`, decides).
+public enum FrequencyThreads {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var count = 1
+  nonisolated(unsafe) private static var fftwThreadsReady = false
+
+  /// Sets the thread count (values below 1 mean 1).
+  public static func set(_ n: Int) {
+    lock.lock(); defer { lock.unlock() }
+    count = max(1, n)
+  }
+
+  /// The thread count new transforms use.
+  public static var current: Int {
+    lock.lock(); defer { lock.unlock() }
+    return count
+  }
+
+  /// Calls `fftwf_init_threads` once; must run before any multi-threaded plan is made.
+  /// Called with the planner lock held (see `FFTWPlanCache`).
+  static func initialiseFFTWThreadsIfNeeded() -> Bool {
+    lock.lock(); defer { lock.unlock() }
+    if !fftwThreadsReady { fftwThreadsReady = fftwf_init_threads() != 0 }
+    return fftwThreadsReady
+  }
+}
+
+/// How hard FFTW searches for a fast plan.
+///
+/// `.estimate` (the default) plans instantly from heuristics; `.measure` times candidate
+/// algorithms once per shape, which pays off only for long runs on one shape (mask
+/// learning for many epochs) and would dominate short commands.
+public enum FrequencyPlanRigor: String, Sendable, CaseIterable {
+  case estimate, measure
+
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var value = FrequencyPlanRigor.estimate
+
+  /// The rigor used for plans created from now on (existing plans are kept).
+  public static var current: FrequencyPlanRigor {
+    get { lock.lock(); defer { lock.unlock() }; return value }
+    set { lock.lock(); defer { lock.unlock() }; value = newValue }
+  }
+
+  var fftwFlag: UInt32 { self == .estimate ? UInt32(FFTW_ESTIMATE) : UInt32(FFTW_MEASURE) }
+}

@@ -1,0 +1,17 @@
+/// Everything needed to continue a mask-learning run after an interruption, written at
+/// epoch boundaries. Floats survive a JSON round trip exactly (shortest round-trip
+/// formatting), so a resumed run continues bit for bit.
+public struct MaskLearnerState: Codable, Equatable, Sendable {
+  /// The next epoch to run.
+  public var nextEpoch: Int
+  public var theta: [Float]
+  public var adam: Adam
+  /// Parameters of the last mask that met the accuracy target, per mask (empty if none yet).
+  public var keptTheta: [[Float]]
+  /// The previous epoch's sparsity and the count of consecutive calm epochs.
+  public var previousSparsity: Float?
+  public var calmEpochs: Int
+  public var history: [MaskEpochRecord]
+  /// The configuration the state belongs to; a resume with another configuration is refused.
+  public var config: MaskLearningConfig
+}

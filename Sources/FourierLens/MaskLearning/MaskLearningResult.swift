@@ -1,0 +1,46 @@
+/// One epoch of mask learning, for loss curves and the run's summary.
+public struct MaskEpochRecord: Codable, Equatable, Sendable {
+  public var epoch: Int
+  /// Learning rate at the epoch's last step.
+  public var learningRate: Float
+  /// Mean over the epoch's batches of the data term (exp(I) for `paper`).
+  public var dataTerm: Float
+  /// Mean over the epoch's batches of the distortion (I for `paper`, KL or CE otherwise).
+  public var distortion: Float
+  /// Sparsity ‖M‖₁/‖M₀‖₁ (mean over masks) of the masks evaluated at the end of the epoch.
+  public var sparsity: Float
+  /// Mean total loss, data term + λ·sparsity.
+  public var loss: Float
+  /// Accuracy through the masks evaluated at the end of the epoch.
+  public var maskedAccuracy: Float
+  public var imagesPerSecond: Float
+}
+
+/// What a mask-learning run produced.
+public struct MaskLearningResult: Sendable {
+  public var config: MaskLearningConfig
+  /// The parameterization's name.
+  public var parameterization: String
+  /// Shape of one mask ([H, W] or [C, H, W]).
+  public var maskShape: [Int]
+  /// 1 for `dataset` scope, the number of classes for `class`, of images for `image`.
+  public var maskCount: Int
+  /// The kept masks, `maskCount` masks back to back (unshifted layout).
+  public var masks: [Float]
+  /// Their parameters θ, `maskCount` parameter vectors back to back.
+  public var theta: [Float]
+  /// Number of images the masks were learned (and evaluated) on.
+  public var imageCount: Int
+  public var cleanAccuracy: Float
+  /// Accuracy through the kept masks.
+  public var maskedAccuracy: Float
+  /// Accuracy through the complementary masks 1 − 1[M > 0].
+  public var complementaryAccuracy: Float
+  /// Mean over masks of ‖M‖₁/‖M₀‖₁.
+  public var sparsity: Float
+  /// Epochs (steps for `image` scope) run before stopping.
+  public var epochsRun: Int
+  /// Masks whose accuracy target was reached at least once (the others are the last iterate).
+  public var masksMeetingTarget: Int
+  public var history: [MaskEpochRecord]
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// `summary.json` of a `flens learn-mask` directory. The first keys are the public
+/// contract of ../shared/CLI.md; the rest record the full configuration.
+public struct MaskSummary: Codable, Equatable, Sendable {
+  public var cleanAccuracy: Float
+  public var maskedAccuracy: Float
+  public var complementaryAccuracy: Float
+  /// ‖M‖₁/‖M₀‖₁ (mean over masks).
+  public var sparsity: Float
+  public var transform: TransformKind
+  /// The mask parameterization spec (`free`, `radial:bands=16`, ...).
+  public var param: String
+  /// Path of the model the mask was learned for.
+  public var model: String
+  public var epochsRun: Int
+
+  public var layout: MaskLayout
+  public var scope: MaskScope
+  public var objective: MaskObjective
+  public var lambda: Float
+  public var lr: Float
+  public var epochs: Int
+  public var batch: Int
+  public var seed: UInt64
+  public var data: String
+  public var imageCount: Int
+  /// Shape of one mask; `mask.npy` has a leading dimension of `maskCount` when it is > 1.
+  public var maskShape: [Int]
+  public var maskCount: Int
+  public var masksMeetingTarget: Int
+  public var accuracyTarget: Float
+  public var history: [MaskEpochRecord]
+  /// With `--seeds K`: the per-seed runs, in `seeds/<k>/`.
+  public var seeds: [SeedSummary]?
+
+  public struct SeedSummary: Codable, Equatable, Sendable {
+    public var seed: UInt64
+    public var maskedAccuracy: Float
+    public var sparsity: Float
+    public var epochsRun: Int
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case cleanAccuracy = "clean_accuracy", maskedAccuracy = "masked_accuracy"
+    case complementaryAccuracy = "complementary_accuracy", sparsity, transform, param, model
+    case epochsRun = "epochs_run", layout, scope, objective, lambda, lr, epochs, batch, seed, data
+    case imageCount = "image_count", maskShape = "mask_shape", maskCount = "mask_count"
+    case masksMeetingTarget = "masks_meeting_target", accuracyTarget = "accuracy_target", history, seeds
+  }
+
+  public init(result r: MaskLearningResult, param: String, model: String, data: String) {
+    cleanAccuracy = r.cleanAccuracy
+    maskedAccuracy = r.maskedAccuracy
+    complementaryAccuracy = r.complementaryAccuracy
+    sparsity = r.sparsity
+    transform = r.config.transform
+    self.param = param
+    self.model = model
+    epochsRun = r.epochsRun
+    layout = r.config.layout
+    scope = r.config.scope
+    objective = r.config.objective
+    lambda = r.config.lambda
+    lr = r.config.learningRate
+    epochs = r.config.epochs
+    batch = r.config.batchSize
+    seed = r.config.seed
+    self.data = data
+    imageCount = r.imageCount
+    maskShape = r.maskShape
+    maskCount = r.maskCount
+    masksMeetingTarget = r.masksMeetingTarget
+    accuracyTarget = r.config.accuracyTarget
+    history = r.history
+  }
+}
+
+/// A learned mask as read back from a `flens learn-mask` directory.
+public struct LearnedMask: Sendable {
+  /// All masks back to back (unshifted layout).
+  public var allValues: [Float]
+  public var summary: MaskSummary
+  public var directory: String
+
+  /// The first (for dataset scope: the only) mask.
+  public var values: [Float] { Array(allValues.prefix(summary.maskShape.reduce(1, *))) }
+  public var transform: TransformKind { summary.transform }
+  public var layout: MaskLayout { summary.layout }
+  public var shape: [Int] { summary.maskShape }
+
+  /// Independent samples of this mask for statistics: the masks of every seed run
+  /// (`seeds/<k>/mask.npy`) when the run had several seeds, otherwise every mask in this
+  /// directory (one for a dataset mask; one per class or image otherwise).
+  public func samples() throws -> [[Float]] {
+    let size = shape.reduce(1, *)
+    func split(_ all: [Float]) -> [[Float]] {
+      stride(from: 0, to: all.count, by: size).map { Array(all[$0 ..< $0 + size]) }
+    }
+    guard let seeds = summary.seeds, seeds.count > 1 else { return split(allValues) }
+    return try seeds.indices.flatMap { k in
+      try split(MaskRunDirectory.read(MaskRunDirectory.seedDirectory(directory, k)).allValues)
+    }
+  }
+
+  public init(allValues: [Float], summary: MaskSummary, directory: String) {
+    self.allValues = allValues
+    self.summary = summary
+    self.directory = directory
+  }
+}
+
+/// Reads and writes the directory layout of `flens learn-mask`:
+/// `mask.npy` (unshifted; H×W or C×H×W, with a leading mask dimension for class and image
+/// scopes), `theta.npy`, `summary.json`, `history.csv`, and `checkpoint.json` while running.
+public enum MaskRunDirectory {
+  public static func maskFile(_ dir: String) -> String { dir + "/mask.npy" }
+  public static func summaryFile(_ dir: String) -> String { dir + "/summary.json" }
+  public static func checkpointFile(_ dir: String) -> String { dir + "/checkpoint.json" }
+  /// Where the run of the k-th seed (0-based) of a `--seeds K` run lives.
+  public static func seedDirectory(_ dir: String, _ k: Int) -> String { dir + "/seeds/\(k)" }
+
+  /// Writes the arrays and tables first and `summary.json` last, so a directory with a
+  /// summary is complete.
+  public static func write(_ result: MaskLearningResult, summary: MaskSummary, to dir: String) throws {
+    let shape = result.maskCount == 1 ? result.maskShape : [result.maskCount] + result.maskShape
+    try NPY.write(Tensor(shape: shape, data: result.masks), to: maskFile(dir))
+    try NPY.write(Tensor(shape: [result.maskCount, result.theta.count / max(1, result.maskCount)], data: result.theta),
+                  to: dir + "/theta.npy")
+    var table = CSVTable(header: ["epoch", "learning_rate", "data_term", "distortion", "sparsity", "loss",
+                                  "masked_accuracy", "images_per_s"])
+    for h in result.history {
+      table.append([h.epoch, h.learningRate, h.dataTerm, h.distortion, h.sparsity, h.loss, h.maskedAccuracy, h.imagesPerSecond])
+    }
+    try table.write(to: dir + "/history.csv")
+    try AtomicFile.writeJSON(summary, to: summaryFile(dir))
+  }
+
+  public static func read(_ dir: String) throws -> LearnedMask {
+    let summaryPath = summaryFile(dir)
+    guard FileManager.default.fileExists(atPath: summaryPath) else {
+      throw FourierLensError.badFile(path: dir, reason: "not a mask directory (no summary.json; was `flens learn-mask` finished?)")
+    }
+    let summary: MaskSummary
+    do {
+      summary = try JSONDecoder().decode(MaskSummary.self, from: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
+    } catch {
+      throw FourierLensError.badFile(path: summaryPath, reason: "not a valid mask summary (\(error))")
+    }
+    let mask = try NPY.readTensor(maskFile(dir))
+    let expected = summary.maskCount * summary.maskShape.reduce(1, *)
+    guard mask.count == expected else {
+      throw FourierLensError.badFile(path: maskFile(dir), reason: "holds \(mask.count) values, the summary describes \(summary.maskCount) masks of shape \(summary.maskShape)")
+    }
+    guard mask.isFinite else { throw FourierLensError.badFile(path: maskFile(dir), reason: "contains NaN or infinite values") }
+    return LearnedMask(allValues: mask.data, summary: summary, directory: dir)
+  }
+
+  public static func writeCheckpoint(_ state: MaskLearnerState, to dir: String) throws {
+    try AtomicFile.write(JSONEncoder().encode(state), to: checkpointFile(dir))
+  }
+
+  /// The checkpoint of an interrupted run, if there is one.
+  public static func readCheckpoint(_ dir: String) throws -> MaskLearnerState? {
+    let path = checkpointFile(dir)
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    do {
+      return try JSONDecoder().decode(MaskLearnerState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+      throw FourierLensError.badFile(path: path, reason: "corrupt checkpoint (\(error)); delete it to start afresh")
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import FourierLens
+
+/// An image size given as `N` (square) or `HxW`.
+struct ImageSizeArgument: ExpressibleByArgument, Equatable {
+  var height: Int
+  var width: Int
+
+  init?(argument: String) {
+    let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+    switch parts.count {
+    case 1:
+      guard let n = Int(parts[0]) else { return nil }
+      (height, width) = (n, n)
+    case 2:
+      guard let h = Int(parts[0]), let w = Int(parts[1]) else { return nil }
+      (height, width) = (h, w)
+    default:
+      return nil
+    }
+  }
+}
+
+/// The options that choose and preprocess a dataset, shared by every command that reads
+/// one (`--data`, `--split`, `--limit`, `--grayscale`, `--size`).
+///
+/// `--data` is optional at parse time so that commands with an alternative input (such as
+/// `info --model`) can share this group; `open(defaultSplit:)` requires it.
+struct DataOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp(
+    "Dataset: a CIFAR-10 binary directory or a directory with images.npy + labels.npy.",
+    valueName: "path"))
+  var data: String?
+
+  @Option(name: .long, help: ArgumentHelp("Which split to use: train or test (default depends on the command).", valueName: "split"))
+  var split: DatasetSplit?
+
+  @Option(name: .long, help: ArgumentHelp("Use only the first N images.", valueName: "n"))
+  var limit: Int?
+
+  @Flag(name: .long, help: "Convert images to one luma channel (ITU-R BT.601).")
+  var grayscale = false
+
+  @Option(name: .long, help: ArgumentHelp("Resize images to N×N or H×W (written N or HxW).", valueName: "size"))
+  var size: ImageSizeArgument?
+
+  func validate() throws {
+    if let data, data.isEmpty {
+      throw FourierLensError.badOption(name: "--data", reason: "empty path")
+    }
+    if let limit, limit <= 0 {
+      throw FourierLensError.badOption(name: "--limit", reason: "must be a positive number of images, got \(limit)")
+    }
+    if let size, size.height <= 0 || size.width <= 0 || size.height > 16384 || size.width > 16384 {
+      throw FourierLensError.badOption(name: "--size", reason: "must be between 1 and 16384 pixels per side, got \(size.height)x\(size.width)")
+    }
+  }
+
+  /// The preprocessing these options ask for.
+  var preprocessing: Preprocessing {
+    Preprocessing(grayscale: grayscale, size: size.map { (height: $0.height, width: $0.width) })
+  }
+
+  /// Opens the dataset, with the command's default split when `--split` is not given.
+  func open(defaultSplit: DatasetSplit) throws -> Dataset {
+    guard let data else {
+      throw FourierLensError.badOption(name: "--data", reason: "a dataset path is required")
+    }
+    return try DatasetLoader.open(data, split: split ?? defaultSplit, preprocessing: preprocessing, limit: limit)
+  }
+}
+
+extension DatasetSplit: ExpressibleByArgument {}
