@@ -1,0 +1,109 @@
+import Foundation
+
+/// A whole `learn-mask` run as the command, experiments and the demo perform it: one or
+/// several seeds, resumable, written to a mask directory with its figures.
+public struct MaskLearningJob {
+  public var model: Classifier
+  /// How the model is named in the summary (its path).
+  public var modelName: String
+  public var dataset: Dataset
+  public var dataName: String
+  /// The parameterization spec (`free`, `radial:bands=16`).
+  public var paramSpec: String
+  /// Makes a fresh parameterization for the model's input (one per seed run).
+  public var makeParameterization: () throws -> MaskParameterization
+  public var config: MaskLearningConfig
+  /// Independent runs with seeds config.seed, config.seed + 1, ...
+  public var seeds: Int = 1
+  public var resume = false
+  public var showsProgress = true
+
+  public init(model: Classifier, modelName: String, dataset: Dataset, dataName: String, paramSpec: String,
+              makeParameterization: @escaping () throws -> MaskParameterization, config: MaskLearningConfig) {
+    self.model = model
+    self.modelName = modelName
+    self.dataset = dataset
+    self.dataName = dataName
+    self.paramSpec = paramSpec
+    self.makeParameterization = makeParameterization
+    self.config = config
+  }
+
+  /// Runs and writes `dir`; returns the summary written there.
+  @discardableResult
+  public func run(to dir: String) throws -> MaskSummary {
+    guard seeds >= 1 else { throw FourierLensError.badOption(name: "--seeds", reason: "must be ≥ 1, got \(seeds)") }
+    try config.validate()
+    if seeds == 1 { return try runOne(config, to: dir) }
+    var summaries: [MaskSummary] = []
+    for k in 0..<seeds {
+      var c = config
+      c.seed = config.seed &+ UInt64(k)
+      if showsProgress { log("seed \(k + 1)/\(seeds) (seed \(c.seed))") }
+      summaries.append(try runOne(c, to: MaskRunDirectory.seedDirectory(dir, k)))
+    }
+    return try writeSeedAggregate(summaries, to: dir)
+  }
+
+  private func log(_ line: String) {
+    FileHandle.standardError.write(Data("learn-mask: \(line)\n".utf8))
+  }
+
+  private func runOne(_ config: MaskLearningConfig, to dir: String) throws -> MaskSummary {
+    // A finished run is not redone on --resume.
+    if resume, let done = try? MaskRunDirectory.read(dir), done.summary.seed == config.seed {
+      if showsProgress { log("\(dir) is complete; kept") }
+      return done.summary
+    }
+    let learner = try MaskLearner(model: model, parameterization: makeParameterization(), config: config)
+    learner.showsProgress = showsProgress
+    let state = resume ? try MaskRunDirectory.readCheckpoint(dir) : nil
+    if let state, showsProgress { log("resuming \(dir) at epoch \(state.nextEpoch + 1)") }
+    learner.checkpoint = { try MaskRunDirectory.writeCheckpoint($0, to: dir) }
+    let result = try learner.learn(on: dataset, resumeFrom: state)
+    let summary = MaskSummary(result: result, param: paramSpec, model: modelName, data: dataName)
+    try MaskRunDirectory.write(result, summary: summary, to: dir)
+    try writeFigures(masks: result.masks, shape: result.maskShape, to: dir)
+    try? FileManager.default.removeItem(atPath: MaskRunDirectory.checkpointFile(dir))
+    return summary
+  }
+
+  /// `mask.png` (the first mask) and `examples.png` (images seen through it).
+  private func writeFigures(masks: [Float], shape: [Int], to dir: String) throws {
+    let first = Array(masks.prefix(shape.reduce(1, *)))
+    try MaskFigures.write(MaskFigures.maskHeatmap(first, shape: shape, transform: config.transform), to: dir + "/mask.png")
+    let sample = try dataset.batch(Array(0..<min(8, dataset.info.count)))
+    let seen = try MaskedClassifier(base: model, mask: first, transform: config.transform, layout: config.layout)
+      .masked(sample.images)
+    try MaskFigures.write(MaskFigures.examples(original: sample.images, masked: seen), to: dir + "/examples.png")
+  }
+
+  /// The mean mask over seeds (`mask.npy`), its pixel-wise standard deviation
+  /// (`mask_std.npy`), and a summary whose metrics are the means over seeds.
+  private func writeSeedAggregate(_ summaries: [MaskSummary], to dir: String) throws -> MaskSummary {
+    let runs = try summaries.indices.map { try MaskRunDirectory.read(MaskRunDirectory.seedDirectory(dir, $0)) }
+    let count = Float(runs.count)
+    let size = runs[0].allValues.count
+    var mean = [Float](repeating: 0, count: size), sq = [Float](repeating: 0, count: size)
+    for r in runs { for i in 0..<size { mean[i] += r.allValues[i] / count; sq[i] += r.allValues[i] * r.allValues[i] / count } }
+    let std = (0..<size).map { (max(0, sq[$0] - mean[$0] * mean[$0])).squareRoot() }
+    let first = summaries[0]
+    let shape = first.maskCount == 1 ? first.maskShape : [first.maskCount] + first.maskShape
+    try NPY.write(Tensor(shape: shape, data: mean), to: MaskRunDirectory.maskFile(dir))
+    try NPY.write(Tensor(shape: shape, data: std), to: dir + "/mask_std.npy")
+    func average(_ f: (MaskSummary) -> Float) -> Float { summaries.map(f).reduce(0, +) / count }
+    var s = first
+    s.cleanAccuracy = average(\.cleanAccuracy)
+    s.maskedAccuracy = average(\.maskedAccuracy)
+    s.complementaryAccuracy = average(\.complementaryAccuracy)
+    s.sparsity = average(\.sparsity)
+    s.epochsRun = summaries.map(\.epochsRun).max() ?? 0
+    s.masksMeetingTarget = summaries.map(\.masksMeetingTarget).min() ?? 0
+    s.seed = config.seed
+    s.history = []
+    s.seeds = summaries.map { .init(seed: $0.seed, maskedAccuracy: $0.maskedAccuracy, sparsity: $0.sparsity, epochsRun: $0.epochsRun) }
+    try writeFigures(masks: mean, shape: first.maskShape, to: dir)
+    try AtomicFile.writeJSON(s, to: MaskRunDirectory.summaryFile(dir))
+    return s
+  }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Turns probe specs as users write them into probes:
+///
+/// - `accuracy`
+/// - `attack:SPEC` — an attack plugin spec, e.g. `attack:pgd-linf:eps=0.03,steps=10`
+/// - `corruption:SPEC` — an augmentation plugin used as a corruption; a value written
+///   `a|b|c` sweeps severities, e.g. `corruption:gaussian-noise:sigma=0.02|0.05|0.1`
+/// - `heatmap[:eps=4,through_mask=false]`
+/// - `passband[:radial=8,angular=8,transform=dft]`
+/// - `bands[:radial=16,angular=8,metric=euclidean]` (differences against `baseline`)
+public enum ProbeFactory {
+  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands"]
+
+  public static func make(_ text: String, registry: PluginRegistry, baseline: LearnedMask? = nil) throws -> Probe {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let (name, rest): (String, String) = {
+      guard let colon = trimmed.firstIndex(of: ":") else { return (trimmed, "") }
+      return (String(trimmed[..<colon]), String(trimmed[trimmed.index(after: colon)...]))
+    }()
+    let option = "--probe \(text)"
+    switch name {
+    case "accuracy":
+      try noOptions(rest, option)
+      return AccuracyProbe()
+    case "attack":
+      guard !rest.isEmpty else { throw FourierLensError.badOption(name: option, reason: "needs an attack spec, e.g. attack:pgd-linf:eps=0.03") }
+      return AttackProbe(attack: try registry.makeAttack(PluginSpec.parse(rest, option: option)), spec: rest)
+    case "corruption":
+      guard !rest.isEmpty else { throw FourierLensError.badOption(name: option, reason: "needs an augmentation spec, e.g. corruption:gaussian-noise:sigma=0.05|0.1") }
+      let spec = try PluginSpec.parse(rest, option: option)
+      let severities = try expandSweeps(spec).map { s -> (label: String, corruption: Augmentation) in
+        let label = s.options.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        return (label.isEmpty ? "default" : label, try registry.makeAugmentation(s))
+      }
+      return CorruptionProbe(name: spec.name, severities: severities)
+    case "heatmap":
+      let o = try options(rest, option, allowed: ["eps", "through_mask"])
+      return try FourierHeatmapProbe(eps: try o.float("eps") ?? 4, throughMask: try o.bool("through_mask") ?? false)
+    case "passband":
+      let o = try options(rest, option, allowed: ["radial", "angular", "transform"])
+      let transform = try o.string("transform").map { t -> TransformKind in
+        guard let k = TransformKind(rawValue: t) else { throw FourierLensError.badOption(name: option, reason: "transform must be dft or dct") }
+        return k
+      } ?? .dft
+      return try PassbandProbe(radialBands: try o.int("radial") ?? 8, angularSectors: try o.int("angular") ?? 8, transform: transform)
+    case "bands":
+      let o = try options(rest, option, allowed: ["radial", "angular", "metric"])
+      let metric = try o.string("metric").map { m -> RadiusMetric in
+        guard let r = RadiusMetric(rawValue: m) else { throw FourierLensError.badOption(name: option, reason: "metric must be euclidean or l1") }
+        return r
+      } ?? .euclidean
+      return try BandsProbe(radialBands: try o.int("radial") ?? 16, angularSectors: try o.int("angular") ?? 8,
+                            metric: metric, baseline: baseline)
+    default:
+      throw FourierLensError.badOption(name: option, reason: "unknown probe '\(name)'; probes: \(names.joined(separator: ", "))")
+    }
+  }
+
+  /// Writes `NAME.json`, `NAME.csv` and `NAME.<key>.npy` into `dir`.
+  public static func write(_ output: ProbeOutput, name: String, to dir: String) throws {
+    for (key, array) in output.arrays { try NPY.write(array, to: "\(dir)/\(name).\(key).npy") }
+    try output.table.write(to: "\(dir)/\(name).csv")
+    try AtomicFile.write(output.json.encoded(), to: "\(dir)/\(name).json")
+  }
+
+  /// One spec per combination of the `a|b|c` values (in order; one sweep at most per option).
+  static func expandSweeps(_ spec: PluginSpec) throws -> [PluginSpec] {
+    var specs = [PluginSpec(name: spec.name)]
+    for (key, value) in spec.options {
+      let values = value.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+      specs = specs.flatMap { s in values.map { v in var t = s; t.options.append((key, v)); return t } }
+    }
+    return specs
+  }
+
+  private static func noOptions(_ rest: String, _ option: String) throws {
+    guard rest.trimmingCharacters(in: .whitespaces).isEmpty else {
+      throw FourierLensError.badOption(name: option, reason: "takes no options")
+    }
+  }
+
+  struct Options {
+    var values: [String: String]
+    let option: String
+    func string(_ key: String) -> String? { values[key] }
+    func float(_ key: String) throws -> Float? {
+      guard let v = values[key] else { return nil }
+      guard let f = Float(v), f.isFinite else { throw FourierLensError.badOption(name: option, reason: "\(key)=\(v) is not a number") }
+      return f
+    }
+    func int(_ key: String) throws -> Int? {
+      guard let v = values[key] else { return nil }
+      guard let i = Int(v) else { throw FourierLensError.badOption(name: option, reason: "\(key)=\(v) is not an integer") }
+      return i
+    }
+    func bool(_ key: String) throws -> Bool? {
+      guard let v = values[key] else { return nil }
+      switch v.lowercased() {
+      case "true", "1", "yes": return true
+      case "false", "0", "no": return false
+      default: throw FourierLensError.badOption(name: option, reason: "\(key)=\(v) is not true or false")
+      }
+    }
+  }
+
+  private static func options(_ rest: String, _ option: String, allowed: Set<String>) throws -> Options {
+    guard !rest.trimmingCharacters(in: .whitespaces).isEmpty else { return Options(values: [:], option: option) }
+    let spec = try PluginSpec.parse("probe:" + rest, option: option)
+    var values: [String: String] = [:]
+    for (k, v) in spec.options {
+      guard allowed.contains(k) else {
+        throw FourierLensError.badOption(name: option, reason: "unknown option '\(k)'; options: \(allowed.sorted().joined(separator: ", "))")
+      }
+      values[k] = v
+    }
+    return Options(values: values, option: option)
+  }
+}

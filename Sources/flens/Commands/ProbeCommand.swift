@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import FourierLens
+import FourierLensTorch
+
+struct ProbeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "probe",
+    abstract: "Measure a model (and optionally a learned mask): accuracy, attacks, corruptions, heat maps, pass-bands, bands.",
+    discussion: """
+      Probes (repeat --probe for several):
+        accuracy                     clean, masked and complementary-mask accuracy
+        attack:SPEC                  robust accuracy under an attack plugin; with --mask also
+                                     through the mask (transfer and adaptive)
+        corruption:SPEC              accuracy under an augmentation used as a corruption;
+                                     'a|b|c' values sweep severities
+        heatmap[:eps=4]              Fourier heat map (Yin et al. 2019)
+        passband[:radial=8,angular=8]  low/high-pass and angular-sector accuracy curves
+        bands[:radial=16,angular=8]  band energies of --mask, differences vs --baseline
+                                     with 95 % bootstrap intervals
+      Each probe writes NAME.json and NAME.csv (and NAME.<key>.npy) into --out.
+
+      Example:
+        flens probe --model runs/standard --data ../shared/data/cifar10 --grayscale --limit 500 \\
+          --mask masks/standard --probe accuracy --probe 'attack:pgd-linf:eps=0.03' \\
+          --probe heatmap --out probes/standard
+      """)
+
+  @Option(help: ArgumentHelp("Model directory.", valueName: "model"))
+  var model: String
+
+  @OptionGroup var data: DataOptions
+
+  @Option(help: ArgumentHelp("A `flens learn-mask` directory to probe through.", valueName: "dir"))
+  var mask: String?
+
+  @Option(help: ArgumentHelp("A mask directory to compare band energies against (bands probe).", valueName: "dir"))
+  var baseline: String?
+
+  @Option(name: .customLong("probe"), help: ArgumentHelp("A probe spec (repeatable).", valueName: "spec"))
+  var probes: [String] = []
+
+  @Option(help: "Images per batch.")
+  var batch = 128
+
+  @Option(help: "Random seed.")
+  var seed: UInt64 = 0
+
+  @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+  var out: String
+
+  @Option(help: "Compute threads (libtorch and FFTW).")
+  var threads: Int?
+
+  @Option(help: ArgumentHelp("Extra plugin directories.", valueName: "dir"))
+  var pluginPath: [String] = []
+
+  @Flag(help: "Print every probe's JSON as one object on stdout.")
+  var json = false
+
+  func validate() throws {
+    if probes.isEmpty { throw ValidationError("give at least one --probe (see --help)") }
+    if batch < 1 { throw ValidationError("--batch must be ≥ 1, got \(batch)") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+  }
+
+  func run() throws {
+    if let threads {
+      try TorchRuntime.setThreads(threads)
+      FrequencyThreads.set(threads)
+    }
+    let registry = PluginRegistry(pluginPaths: pluginPath)
+    let learned = try mask.map(MaskRunDirectory.read)
+    let baselineMask = try baseline.map(MaskRunDirectory.read)
+    // Every spec is checked before any work starts.
+    let made = try probes.map { try ProbeFactory.make($0, registry: registry, baseline: baselineMask) }
+    let classifier = try TorchModel.load(from: model)
+    let dataset = try data.open(defaultSplit: .test)
+    guard dataset.info.shape == classifier.description.input else {
+      throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(model) expects \(classifier.description.input) (use --grayscale/--size)")
+    }
+    let context = ProbeContext(model: classifier, dataset: dataset, mask: learned, batchSize: batch, seed: seed,
+                               showsProgress: !json)
+    var all: [String: JSONValue] = [:]
+    for probe in made {
+      let output = try probe.run(context)
+      try ProbeFactory.write(output, name: probe.name, to: out)
+      all[probe.name] = output.json
+      if !json { FileHandle.standardError.write(Data("probe \(probe.name): written to \(out)/\(probe.name).json\n".utf8)) }
+    }
+    if json { print(String(decoding: try JSONValue.object(all).encoded(), as: UTF8.self)) }
+  }
+}

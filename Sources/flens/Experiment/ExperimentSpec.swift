@@ -1,0 +1,165 @@
+import Foundation
+import FourierLens
+import Yams
+
+/// An experiment file (YAML; JSON is accepted too, being YAML): the data, the models to
+/// train or load, how to learn their masks, the probes, and the report. Keys are the
+/// command-line flags' names.
+///
+/// ```yaml
+/// name: paper-comparison
+/// seed: 0
+/// data: {path: ../shared/data/cifar10, grayscale: true}
+/// models:
+///   standard:    {arch: smallcnn, epochs: 15, augment: [base]}
+///   adversarial: {arch: smallcnn, epochs: 15, adversarial: "pgd-linf:eps=0.03,alpha=0.0075,steps=7"}
+///   imported:    {path: models/my-resnet}        # an existing model directory
+/// masks: {param: free, lambda: 0.02, epochs: 30, images: 2000, seeds: 3}
+/// probes:
+///   images: 1000
+///   run: [accuracy, heatmap, passband, bands, "attack:pgd-linf:eps=0.03"]
+/// report: {baseline: standard}
+/// ```
+struct ExperimentSpec: Codable, Equatable {
+  var name: String?
+  var seed: UInt64?
+  var threads: Int?
+  var data: DataSpec
+  /// Models by name, trained or loaded in name order.
+  var models: [String: ModelSpec]
+  var masks: MaskSpec?
+  var probes: ProbeSpec?
+  var report: ReportSpec?
+
+  struct DataSpec: Codable, Equatable {
+    /// A dataset path (as `--data`), or `generated` for the built-in synthetic data.
+    var path: String
+    var grayscale: Bool?
+    var size: Int?
+    /// Images of the train split used for training (all when absent).
+    var trainLimit: Int?
+    /// Images of the test split used to evaluate models during training.
+    var testLimit: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case path, grayscale, size, trainLimit = "train_limit", testLimit = "test_limit"
+    }
+  }
+
+  struct ModelSpec: Codable, Equatable {
+    /// An existing model directory (no training).
+    var path: String?
+    var arch: String?
+    var epochs: Int?
+    var batch: Int?
+    var lr: Double?
+    var optimizer: String?
+    var augment: [String]?
+    var adversarial: String?
+  }
+
+  struct MaskSpec: Codable, Equatable {
+    var param: String?
+    var transform: TransformKind?
+    var perChannel: Bool?
+    var lambda: Float?
+    var lr: Float?
+    var epochs: Int?
+    var batch: Int?
+    var objective: MaskObjective?
+    var scope: MaskScope?
+    /// Images of the mask split the masks are learned on.
+    var images: Int?
+    var split: String?
+    var seeds: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case param, transform, perChannel = "per_channel", lambda, lr, epochs, batch, objective, scope, images, split, seeds
+    }
+  }
+
+  struct ProbeSpec: Codable, Equatable {
+    var run: [String]
+    var images: Int?
+    var batch: Int?
+  }
+
+  struct ReportSpec: Codable, Equatable {
+    var baseline: String?
+    var radial: Int?
+    var angular: Int?
+  }
+
+  /// Reads a YAML or JSON experiment file, with errors naming the file.
+  static func load(_ path: String) throws -> ExperimentSpec {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw FourierLensError.badFile(path: path, reason: "cannot be read as UTF-8 text")
+    }
+    return try parse(text, file: path)
+  }
+
+  static func parse(_ text: String, file: String) throws -> ExperimentSpec {
+    let spec: ExperimentSpec
+    do {
+      spec = try YAMLDecoder().decode(ExperimentSpec.self, from: text)
+    } catch let error as DecodingError {
+      throw FourierLensError.badFile(path: file, reason: describe(error))
+    } catch {
+      throw FourierLensError.badFile(path: file, reason: "not a valid YAML/JSON experiment (\(error))")
+    }
+    try spec.validate(file: file)
+    return spec
+  }
+
+  func validate(file: String) throws {
+    func bad(_ why: String) -> FourierLensError { .badFile(path: file, reason: why) }
+    guard !models.isEmpty else { throw bad("`models` is empty: name at least one model to train or load") }
+    for (name, m) in models {
+      guard PluginSpec.isValidName(name) else { throw bad("model name '\(name)' must be lower-case letters, digits, '-' and '_'") }
+      if m.path == nil && m.arch == nil { throw bad("model '\(name)' needs `arch` (to train) or `path` (to load)") }
+      if m.path != nil && (m.arch != nil || m.epochs != nil || m.adversarial != nil) {
+        throw bad("model '\(name)' has both `path` and training options: choose one")
+      }
+      if let e = m.epochs, e < 1 { throw bad("model '\(name)': epochs must be ≥ 1") }
+    }
+    if let limit = data.trainLimit, limit < 1 { throw bad("data.train_limit must be ≥ 1") }
+    if let limit = data.testLimit, limit < 1 { throw bad("data.test_limit must be ≥ 1") }
+    if let seeds = masks?.seeds, seeds < 1 { throw bad("masks.seeds must be ≥ 1") }
+    if let s = masks?.split, s != "train" && s != "test" { throw bad("masks.split must be train or test") }
+    if let b = report?.baseline, models[b] == nil { throw bad("report.baseline '\(b)' is not one of the models") }
+    if let t = threads, t < 1 { throw bad("threads must be ≥ 1") }
+  }
+
+  private static func describe(_ error: DecodingError) -> String {
+    func path(_ c: [CodingKey]) -> String { c.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
+    switch error {
+    case let .keyNotFound(key, ctx): return "missing key `\(path(ctx.codingPath + [key]))`"
+    case let .typeMismatch(_, ctx), let .valueNotFound(_, ctx): return "wrong type at `\(path(ctx.codingPath))`: \(ctx.debugDescription)"
+    case let .dataCorrupted(ctx): return "invalid value at `\(path(ctx.codingPath))`: \(ctx.debugDescription)"
+    @unknown default: return "\(error)"
+    }
+  }
+}
+
+/// A 64-bit FNV-1a hash, for cache keys of experiment steps (not for security).
+struct StepKey: Equatable, CustomStringConvertible {
+  let value: UInt64
+
+  init(_ parts: [String]) {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for part in parts {
+      for byte in part.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+      h = (h ^ 0xFF) &* 0x100_0000_01B3  // separator
+    }
+    value = h
+  }
+
+  /// Canonical (key-sorted) JSON of a value, so equal configurations hash equally.
+  static func canonical<T: Encodable>(_ value: T) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    return (try? String(decoding: e.encode(value), as: UTF8.self)) ?? ""
+  }
+
+  var description: String { String(format: "%016llx", value) }
+}
