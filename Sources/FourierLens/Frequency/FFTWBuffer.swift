@@ -11,6 +11,7 @@ final class FFTWBuffer {
   /// overwrites every value before reading (`zeroed: false` skips a pass over memory).
   init(count: Int, zeroed: Bool = true) {
     self.count = count
+    _ = FrequencyThreads.fftwThreadsReady
     guard let p = fftwf_alloc_real(max(1, count)) else {
       fatalError("fftwf_alloc_real: out of memory for \(count) floats")
     }
