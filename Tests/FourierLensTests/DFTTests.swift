@@ -132,6 +132,16 @@ import Testing
     #expect(results.allSatisfy { $0 < 1e-6 })
   }
 
+  @Test func pooledBuffersComeBackZeroedWhenAskedTo() {
+    let n = FFTWBufferPool.minimumPooledFloats + 123
+    for _ in 0..<3 {
+      let dirty = FFTWBuffer(count: n, zeroed: false)
+      dirty.pointer.update(repeating: 7, count: n)
+    }
+    let clean = FFTWBuffer(count: n)
+    #expect(clean.buffer.allSatisfy { $0 == 0 })
+  }
+
   @Test func measuredPlansGiveTheSameSpectra() throws {
     // A shape no other test uses, so the plan is made here under FFTW_MEASURE.
     let h = 11, w = 13
