@@ -68,30 +68,11 @@ public final class TorchTrainer {
                                    momentum: configuration.momentum, weightDecay: configuration.weightDecay)
   }
 
-  /// The mini-batches of an epoch: consecutive slices of the shuffled order; a last batch of
-  /// one image is dropped (BatchNorm cannot normalise a single image in training mode).
-  static func batchRanges(count: Int, batchSize: Int) -> [Range<Int>] {
-    var ranges: [Range<Int>] = []
-    var start = 0
-    while start < count {
-      let end = min(start + batchSize, count)
-      if end - start >= 2 { ranges.append(start ..< end) }
-      start = end
-    }
-    return ranges
-  }
-
-  /// A seeded Fisher–Yates permutation of 0..<n.
-  static func permutation(_ n: Int, seed: UInt64) -> [Int] {
-    var order = Array(0 ..< n)
-    var rng = SeededGenerator(seed: seed)
-    if n > 1 {
-      for i in stride(from: n - 1, to: 0, by: -1) {
-        let j = Int(rng.next() % UInt64(i + 1))
-        order.swapAt(i, j)
-      }
-    }
-    return order
+  /// Optimisation steps per epoch: every batch of the shuffled order, except a last batch
+  /// of a single image (BatchNorm cannot normalise one image in training mode).
+  static func stepsPerEpoch(count: Int, batchSize: Int) -> Int {
+    let batches = (count + batchSize - 1) / batchSize
+    return count % batchSize == 1 ? batches - 1 : batches
   }
 
   /// Trains into the model directory `output` (best model there, checkpoint in
@@ -111,10 +92,9 @@ public final class TorchTrainer {
     guard trainCount >= 2 else {
       throw FourierLensError.badFile(path: record["data"] ?? "training data", reason: "needs at least 2 images, has \(trainCount)")
     }
-    let ranges = TorchTrainer.batchRanges(count: trainCount, batchSize: c.batchSize)
-    let stepsPerEpoch = ranges.count
-    let schedule = OneCycleSchedule(maxLR: c.learningRate, totalSteps: stepsPerEpoch * c.epochs,
-                                    warmupFraction: c.warmupFraction, anneal: c.anneal)
+    let stepsPerEpoch = TorchTrainer.stepsPerEpoch(count: trainCount, batchSize: c.batchSize)
+    let schedule = OneCycleSchedule(maxLR: Float(c.learningRate), totalSteps: stepsPerEpoch * c.epochs,
+                                    warmupFraction: Float(c.warmupFraction))
 
     var state: TrainingCheckpoint
     if resume, TrainingCheckpoint.exists(in: output) {
@@ -140,18 +120,22 @@ public final class TorchTrainer {
     var interrupted = false
 
     epochLoop: while state.epoch < c.epochs {
-      let order = TorchTrainer.permutation(trainCount, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 1), UInt64(state.epoch)))
+      // Batches are decoded one ahead on a background queue while the current one trains.
+      let stream = BatchStream(dataset: train, batchSize: c.batchSize,
+                               shuffleSeed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 1), UInt64(state.epoch)))
+      for _ in 0 ..< state.stepInEpoch { _ = try stream.next() } // resuming inside an epoch
       while state.stepInEpoch < stepsPerEpoch {
         if shouldStop() || (maxSteps.map { stepsThisProcess >= $0 } ?? false) {
           interrupted = true
           break epochLoop
         }
         let started = Date()
-        let range = ranges[state.stepInEpoch]
-        var batch = try train.batch(Array(order[range]))
+        guard var batch = try stream.next() else {
+          throw FourierLensError.message("the training data ended early (epoch \(state.epoch + 1), step \(state.stepInEpoch + 1))")
+        }
         let step = UInt64(state.globalStep)
         try prepare(&batch, step: step)
-        try optimizer.setLearningRate(schedule.learningRate(at: state.globalStep))
+        try optimizer.setLearningRate(Double(schedule.learningRate(at: state.globalStep)))
         let result = try optimizer.step(batch, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 4), step))
         let seconds = Date().timeIntervalSince(started)
 
@@ -172,7 +156,7 @@ public final class TorchTrainer {
         observer?(.step(TrainingStepProgress(
           epoch: state.epoch + 1, epochs: c.epochs, step: state.stepInEpoch, stepsPerEpoch: stepsPerEpoch,
           stepLoss: Double(result.loss), loss: state.epochLossSum / Double(state.epochSeen), accuracy: Double(state.epochCorrect) / Double(state.epochSeen),
-          learningRate: schedule.learningRate(at: state.globalStep - 1),
+          learningRate: Double(schedule.learningRate(at: state.globalStep - 1)),
           imagesPerSecond: Double(state.epochSeen) / max(state.epochSeconds, 1e-9),
           etaSeconds: perStep * Double(stepsLeft) + lastEvaluationSeconds * Double(evaluationsLeft))))
 
@@ -188,7 +172,7 @@ public final class TorchTrainer {
       let epochRecord = EpochRecord(
         epoch: state.epoch + 1, trainLoss: state.epochLossSum / Double(max(1, state.epochSeen)),
         trainAccuracy: Double(state.epochCorrect) / Double(max(1, state.epochSeen)), testAccuracy: testAccuracy,
-        learningRate: schedule.learningRate(at: state.globalStep - 1),
+        learningRate: Double(schedule.learningRate(at: state.globalStep - 1)),
         imagesPerSecond: Double(state.epochSeen) / max(state.epochSeconds, 1e-9), seconds: state.epochSeconds)
       state.history.append(epochRecord)
       let isBest = testAccuracy.map { acc in state.bestTestAccuracy.map { acc > $0 } ?? true } ?? true
@@ -281,7 +265,7 @@ public final class TorchTrainer {
     r["lr"] = String(c.learningRate)
     r["optimizer"] = c.optimizer.rawValue
     r["weight_decay"] = String(c.weightDecay)
-    r["schedule"] = "one-cycle (warm-up \(c.warmupFraction), \(c.anneal.rawValue))"
+    r["schedule"] = "one-cycle (warm-up \(c.warmupFraction), cosine)"
     r["seed"] = String(c.seed)
     r["augment"] = c.augmentations.joined(separator: ",")
     r["adversarial"] = c.attack ?? ""
