@@ -3,6 +3,8 @@ import FourierLens
 
 /// What the trainer tells its observer while it runs.
 public enum TrainingEvent: Sendable {
+  /// An epoch (1-based) begins or resumes at step `firstStep` (0-based) of `stepsPerEpoch`.
+  case epochStarted(epoch: Int, epochs: Int, firstStep: Int, stepsPerEpoch: Int)
   /// After each step: progress within the run.
   case step(TrainingStepProgress)
   /// After each epoch's evaluation.
@@ -75,6 +77,15 @@ public final class TorchTrainer {
     return count % batchSize == 1 ? batches - 1 : batches
   }
 
+  /// The description of the model a checkpoint in `output` was training (architecture,
+  /// input, normalisation, classes), so that a resumed run rebuilds the same model; nil
+  /// when there is no checkpoint.
+  public static func checkpointedModel(in output: String) throws -> ModelDescription? {
+    guard TrainingCheckpoint.exists(in: output) else { return nil }
+    let s = try TrainingCheckpoint.read(from: output)
+    return ModelDescription(arch: s.arch, input: s.input, mean: s.mean, std: s.std, classes: s.classes)
+  }
+
   /// Trains into the model directory `output` (best model there, checkpoint in
   /// `output/checkpoint`). With `resume`, continues from the checkpoint if there is one.
   @discardableResult
@@ -109,7 +120,8 @@ public final class TorchTrainer {
         throw FourierLensError.badFile(path: found, reason: "already exists; pass --resume to continue that run or choose another --out")
       }
       state = TrainingCheckpoint(
-        configuration: c, arch: model.description.arch, input: model.description.input, classes: model.description.classes,
+        configuration: c, arch: model.description.arch, input: model.description.input, mean: model.description.mean,
+        std: model.description.std, classes: model.description.classes,
         epoch: 0, stepInEpoch: 0, globalStep: 0, epochLossSum: 0, epochCorrect: 0, epochSeen: 0, epochSeconds: 0,
         history: [], bestTestAccuracy: nil, bestEpoch: nil, trainSeconds: 0, trainImages: 0, weightsFile: "", optimizerFile: "")
     }
@@ -124,6 +136,7 @@ public final class TorchTrainer {
       let stream = BatchStream(dataset: train, batchSize: c.batchSize,
                                shuffleSeed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 1), UInt64(state.epoch)))
       for _ in 0 ..< state.stepInEpoch { _ = try stream.next() } // resuming inside an epoch
+      observer?(.epochStarted(epoch: state.epoch + 1, epochs: c.epochs, firstStep: state.stepInEpoch, stepsPerEpoch: stepsPerEpoch))
       while state.stepInEpoch < stepsPerEpoch {
         if shouldStop() || (maxSteps.map { stepsThisProcess >= $0 } ?? false) {
           interrupted = true
@@ -233,7 +246,8 @@ public final class TorchTrainer {
     guard state.formatVersion == 1 else {
       throw FourierLensError.badFile(path: path, reason: "checkpoint format \(state.formatVersion) is not supported")
     }
-    guard state.arch == model.description.arch, state.input == model.description.input, state.classes == model.description.classes else {
+    guard state.arch == model.description.arch, state.input == model.description.input, state.classes == model.description.classes,
+          state.mean == model.description.mean, state.std == model.description.std else {
       throw FourierLensError.badOption(
         name: "--resume", reason: "the checkpoint in \(path) is for \(state.arch) \(state.input) with \(state.classes.count) classes, not \(model.description.arch) \(model.description.input) with \(model.description.classes.count)")
     }
@@ -267,8 +281,8 @@ public final class TorchTrainer {
     r["weight_decay"] = String(c.weightDecay)
     r["schedule"] = "one-cycle (warm-up \(c.warmupFraction), cosine)"
     r["seed"] = String(c.seed)
-    r["augment"] = c.augmentations.joined(separator: ",")
-    r["adversarial"] = c.attack ?? ""
+    if !c.augmentations.isEmpty { r["augment"] = c.augmentations.joined(separator: ",") }
+    if let attack = c.attack { r["adversarial"] = attack }
     if let acc = state.bestTestAccuracy { r["test_accuracy"] = String(format: "%.4f", acc) }
     return r
   }
