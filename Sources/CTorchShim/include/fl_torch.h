@@ -1,8 +1,162 @@
+/*
+ * fl_torch.h — the whole C interface between FourierLens (Swift) and libtorch (C++).
+ *
+ * Why C: Swift imports C headers directly, and a C boundary keeps C++ exceptions,
+ * templates and libtorch types out of Swift. Every function catches every C++
+ * exception and reports it as a status code plus a message (flt_last_error()).
+ *
+ * Conventions
+ *  - Functions return FLT_OK (0) on success or a negative FLT_ERR_* code; on failure the
+ *    message of the most recent error on the calling thread is returned by flt_last_error().
+ *  - Handles (flt_model, flt_optimizer) are created by *_create / *_load functions, are
+ *    owned by the caller, and are released with the matching *_free (NULL is ignored).
+ *  - Buffers are caller-owned float32 arrays with explicit sizes. Images are NCHW in
+ *    pixel space; the model applies its own normalisation (x − mean) / std.
+ *  - Inference calls (forward, loss/gradient) run in evaluation mode (BatchNorm running
+ *    statistics, no dropout) with the weights frozen; training steps run in training
+ *    mode. The mode is switched for the duration of each call, so a model handle always
+ *    rests in evaluation mode. No autograd graph outlives a call.
+ *  - A handle may be used from any thread, but not from two threads at once.
+ */
 #pragma once
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-int fl_torch_version_major(void);
+
+/* Status codes (plain macros so that Swift imports them as Int32, like the return values). */
+#define FLT_OK 0
+#define FLT_ERR_ARGUMENT (-1) /* a bad argument: null pointer, unknown name, wrong shape */
+#define FLT_ERR_IO (-2)       /* a file that cannot be read or written, or is corrupt */
+#define FLT_ERR_TORCH (-3)    /* libtorch raised an error during computation */
+#define FLT_ERR_INTERNAL (-4) /* anything else (out of memory, unexpected exception) */
+
+/* Objectives whose input gradient flt_model_loss_gradient computes (see Classifier.swift). */
+#define FLT_OBJECTIVE_CROSS_ENTROPY 0      /* loss_i = logsumexp(z_i) − z_i[y_i]; needs labels */
+#define FLT_OBJECTIVE_SOFT_CROSS_ENTROPY 1 /* loss_i = −Σ_k t_ik log softmax(z_i)_k; needs targets [N, K] */
+#define FLT_OBJECTIVE_LOGIT_MARGIN 2       /* loss_i = max_{j≠y_i} z_ij − z_i[y_i]; needs labels */
+
+#define FLT_OPTIMIZER_SGD 0
+#define FLT_OPTIMIZER_ADAM 1
+
+typedef struct flt_model flt_model;
+typedef struct flt_optimizer flt_optimizer;
+
+/* ---- library ------------------------------------------------------------------------- */
+
+/* The message of the most recent failure on this thread ("" if none). Valid until the next
+ * failing call on this thread. */
+const char *flt_last_error(void);
+
+/* libtorch's major.minor version (e.g. 113 for 1.13). */
+int flt_version(void);
+
+/* Intra-op threads for libtorch (OpenMP) and, when present, OpenBLAS. n ≥ 1. */
+int flt_set_num_threads(int n);
+int flt_get_num_threads(void);
+
+/* Seeds libtorch's global generator (weight initialisation, dropout). */
+int flt_manual_seed(uint64_t seed);
+
+/* Name of the BLAS library libtorch calls (from the loaded shared objects, e.g.
+ * "libopenblas.so.0"), written NUL-terminated into `out` (capacity `cap`). */
+int flt_blas_library(char *out, size_t cap);
+
+/* Measures an n×n float32 matrix product (torch::mm), best of `repeats`; GFLOP/s. */
+int flt_benchmark_matmul(int n, int repeats, double *gflops);
+
+/* Whether libtorch was built with oneDNN (MKL-DNN) and it is usable. */
+int flt_mkldnn_available(void);
+
+/* ---- models -------------------------------------------------------------------------- */
+
+/* A built-in architecture: "smallcnn", "resnet18" (CIFAR stem — 3×3 conv, no max-pool —
+ * when min(height, width) < 64, ImageNet stem otherwise) or "vgg11bn" (height, width ≥ 32).
+ * Parameter names match torchvision's resnet18 / vgg11_bn. `mean` and `std` have
+ * `in_channels` entries. Weights are initialised from `seed`. */
+int flt_model_create(const char *arch, int in_channels, int classes, int height, int width,
+                     const float *mean, const float *std, uint64_t seed, flt_model **out);
+
+/* Loads weights saved by flt_model_save_weights into a model of the same architecture. */
+int flt_model_load_weights(flt_model *model, const char *path);
+
+/* Writes the weights (a libtorch archive of named parameters and buffers) to `path`
+ * through a temporary file in the same directory and a rename. */
+int flt_model_save_weights(const flt_model *model, const char *path);
+
+/* Copies tensors from a PyTorch state dict into the model. The file is what Python writes
+ * with `torch.save(dict(model.state_dict()), path)` (a plain dict of name → tensor; a
+ * "module." prefix from DataParallel is removed). Every parameter and buffer of the model
+ * must be present with the same shape; extra entries are an error. */
+int flt_model_load_state_dict(flt_model *model, const char *path);
+
+/* A TorchScript module (saved by torch.jit.save / torch.jit.trace(...).save) that maps a
+ * normalised [N, in_channels, height, width] batch to [N, classes] logits; the wrapper
+ * normalises pixel-space input with mean/std. The module is probed once with one image. */
+int flt_model_load_torchscript(const char *path, int in_channels, int height, int width, int classes,
+                               const float *mean, const float *std, flt_model **out);
+
+/* Saves a TorchScript model's module to `path` (temporary file + rename). */
+int flt_model_save_torchscript(const flt_model *model, const char *path);
+
+void flt_model_free(flt_model *model);
+
+/* 1 if the model wraps a TorchScript module, 0 for a built-in architecture. */
+int flt_model_is_torchscript(const flt_model *model);
+
+/* Number of parameter and buffer tensors, and their total element count. */
+int flt_model_tensor_count(const flt_model *model, int64_t *tensors, int64_t *elements);
+
+/* Name and shape of the i-th parameter/buffer (state-dict order). `name` has capacity
+ * `name_cap`; `shape` has capacity `shape_cap` and `rank` receives the rank. */
+int flt_model_tensor_info(const flt_model *model, int64_t index, char *name, size_t name_cap,
+                          int64_t *shape, int shape_cap, int *rank);
+
+/* Logits for a batch: input [n, c, h, w] (pixel space); `logits` has room for n·classes,
+ * where `classes` is the size the caller expects (an error if the model disagrees). */
+int flt_model_forward(flt_model *model, const float *input, int64_t n, int64_t c, int64_t h, int64_t w,
+                      float *logits, int64_t classes);
+
+/* Per-sample losses, logits and ∂(Σ_i weights_i·loss_i)/∂input for one objective.
+ *  labels:  n entries (cross-entropy, logit margin), else may be NULL
+ *  targets: n·classes probabilities (soft cross-entropy), else may be NULL
+ *  weights: n entries, or NULL for 1/n each (the batch-mean loss)
+ * Outputs: losses [n] (float64, so that differences of losses keep their precision),
+ * logits [n·classes] (may be NULL), gradient [n·c·h·w]. */
+int flt_model_loss_gradient(flt_model *model, const float *input, int64_t n, int64_t c, int64_t h, int64_t w,
+                            int objective, const int64_t *labels, const float *targets, const float *weights,
+                            int64_t classes, double *losses, float *logits, float *gradient);
+
+/* Computes in float64 (on) or float32 (off, the default) from now on: weights, buffers and
+ * the normalisation are converted; buffers passed in and out keep their types. Used to check
+ * gradients against finite differences without float32 rounding. */
+int flt_model_set_double_precision(flt_model *model, int on);
+
+/* ---- training ------------------------------------------------------------------------ */
+
+/* An optimiser over all parameters of a built-in model. SGD uses `momentum` (Nesterov when
+ * nesterov ≠ 0) and decoupled-from-nothing L2 `weight_decay` as torch.optim.SGD; Adam uses
+ * betas (0.9, 0.999) and L2 `weight_decay` as torch.optim.Adam. */
+int flt_optimizer_create(flt_model *model, int kind, double lr, double momentum, double weight_decay,
+                         int nesterov, flt_optimizer **out);
+void flt_optimizer_free(flt_optimizer *optimizer);
+
+/* Sets the learning rate of every parameter group (called each step by the one-cycle schedule). */
+int flt_optimizer_set_lr(flt_optimizer *optimizer, double lr);
+
+/* Saves / loads the optimiser's state (momentum buffers, Adam moments, step counts). */
+int flt_optimizer_save(const flt_optimizer *optimizer, const char *path);
+int flt_optimizer_load(flt_optimizer *optimizer, const char *path);
+
+/* One optimisation step on a batch in training mode: mean cross-entropy over the batch,
+ * backward, optimiser step. `seed` reseeds libtorch's generator first (dropout), so a step
+ * is reproducible on its own. Returns the mean loss and the number of correctly classified
+ * images (argmax of the training-mode logits). */
+int flt_train_step(flt_model *model, flt_optimizer *optimizer, const float *input, int64_t n, int64_t c,
+                   int64_t h, int64_t w, const int64_t *labels, uint64_t seed, float *loss, int64_t *correct);
+
 #ifdef __cplusplus
 }
 #endif

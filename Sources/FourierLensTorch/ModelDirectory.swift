@@ -1,0 +1,88 @@
+import Foundation
+import FourierLens
+
+/// The on-disk layout of a model (see ../shared/CLI.md):
+///
+///     MODEL/model.json   the ModelDescription (arch, input, mean, std, classes, training)
+///     MODEL/weights.pt   built-in architectures: a pickled dict name → tensor, readable
+///                        from Python with torch.load (the state-dict names of torchvision)
+///     MODEL/module.pt    arch "torchscript": the TorchScript module
+///
+/// Every file is written through a temporary file and a rename; model.json is written last,
+/// so a directory with a model.json always has the weights it describes.
+public enum ModelDirectory {
+  public static let descriptionFile = "model.json"
+  public static let weightsFile = "weights.pt"
+  public static let torchScriptFile = "module.pt"
+  /// The architecture name for imported TorchScript modules.
+  public static let torchScriptArch = "torchscript"
+
+  public static func descriptionPath(_ model: String) -> String { (model as NSString).appendingPathComponent(descriptionFile) }
+  public static func weightsPath(_ model: String) -> String { (model as NSString).appendingPathComponent(weightsFile) }
+  public static func torchScriptPath(_ model: String) -> String { (model as NSString).appendingPathComponent(torchScriptFile) }
+
+  /// Reads and checks `MODEL/model.json`. Errors name the file and the problem.
+  public static func readDescription(_ model: String) throws -> ModelDescription {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) else {
+      throw FourierLensError.badFile(path: model, reason: "no such model (a model is a directory with \(descriptionFile))")
+    }
+    guard isDirectory.boolValue else {
+      throw FourierLensError.badFile(path: model, reason: "not a model directory (expected a directory with \(descriptionFile) and weights)")
+    }
+    let path = descriptionPath(model)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw FourierLensError.badFile(path: path, reason: "missing or unreadable")
+    }
+    let description: ModelDescription
+    do {
+      description = try JSONDecoder().decode(ModelDescription.self, from: data)
+    } catch let error as DecodingError {
+      throw FourierLensError.badFile(path: path, reason: "not a model description (\(describe(error)))")
+    } catch {
+      throw FourierLensError.badFile(path: path, reason: "not valid JSON (\(error.localizedDescription))")
+    }
+    try validate(description, file: path)
+    return description
+  }
+
+  /// Checks the fields every later command relies on.
+  public static func validate(_ d: ModelDescription, file: String) throws {
+    func bad(_ reason: String) -> FourierLensError { .badFile(path: file, reason: reason) }
+    guard d.input.count == 3, d.input.allSatisfy({ $0 > 0 }) else {
+      throw bad("'input' must be [C, H, W] with positive entries, got \(d.input)")
+    }
+    guard d.mean.count == d.input[0], d.std.count == d.input[0] else {
+      throw bad("'mean' and 'std' need one entry per input channel (\(d.input[0])), got \(d.mean.count) and \(d.std.count)")
+    }
+    guard d.std.allSatisfy({ $0 > 0 && $0.isFinite }), d.mean.allSatisfy({ $0.isFinite }) else {
+      throw bad("'std' entries must be positive and 'mean' entries finite")
+    }
+    guard !d.classes.isEmpty else { throw bad("'classes' is empty") }
+    guard d.arch == torchScriptArch || TorchArchitecture(rawValue: d.arch) != nil else {
+      throw bad("unknown architecture '\(d.arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")), \(torchScriptArch))")
+    }
+  }
+
+  static func describe(_ error: DecodingError) -> String {
+    switch error {
+    case let .keyNotFound(key, _): return "missing key '\(key.stringValue)'"
+    case let .typeMismatch(_, context), let .valueNotFound(_, context):
+      let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+      return "wrong type at '\(path)'"
+    case let .dataCorrupted(context): return context.debugDescription
+    @unknown default: return "\(error)"
+    }
+  }
+}
+
+/// The built-in architectures (see Sources/CTorchShim/fl_torch_nets.hpp).
+public enum TorchArchitecture: String, CaseIterable, Sendable {
+  /// Three conv–BN–ReLU–pool stages (32, 64, 128 channels) and a linear layer; trains on
+  /// CIFAR-10 in minutes on two cores.
+  case smallcnn
+  /// torchvision's resnet18; CIFAR stem (3×3 conv, no max-pool) below 64×64 inputs.
+  case resnet18
+  /// torchvision's vgg11_bn (inputs of at least 32×32).
+  case vgg11bn
+}

@@ -1,0 +1,287 @@
+import CTorchShim
+import Foundation
+import FourierLens
+
+/// A classifier computed by libtorch: a built-in architecture or an imported TorchScript
+/// module, with the normalisation of its description applied inside the model.
+///
+/// Inputs are pixel-space NCHW batches. `logits` and `lossAndGradient` run in evaluation
+/// mode with frozen weights (the shim switches modes per call), so attacks and mask learning
+/// can use the model at any time, even between training steps. A model is not safe to use
+/// from two threads at once; calls are serialised with a lock.
+public final class TorchModel: Classifier {
+  /// The shim's handle; freed in deinit.
+  let handle: OpaquePointer
+  public private(set) var description: ModelDescription
+  /// Where the model was loaded from or last saved to (used in error messages).
+  public private(set) var location: String?
+  private let lock = NSLock()
+  /// Images per shim call in `logits`/`lossAndGradient` (bounds memory for large batches).
+  public var chunkSize = 256
+
+  init(handle: OpaquePointer, description: ModelDescription, location: String?) {
+    self.handle = handle
+    self.description = description
+    self.location = location
+  }
+
+  deinit { flt_model_free(handle) }
+
+  /// The model's name in messages: its directory, or its architecture if it has none yet.
+  var displayName: String { location ?? description.arch }
+
+  // MARK: Creation and files
+
+  /// A freshly initialised built-in architecture (weights drawn from `seed`).
+  public static func create(
+    architecture: TorchArchitecture, input: [Int], mean: [Float], std: [Float], classes: [String],
+    seed: UInt64, training: [String: String] = [:]
+  ) throws -> TorchModel {
+    let description = ModelDescription(arch: architecture.rawValue, input: input, mean: mean, std: std, classes: classes, training: training)
+    try ModelDirectory.validate(description, file: "model description")
+    return try create(description, seed: seed, location: nil)
+  }
+
+  private static func create(_ d: ModelDescription, seed: UInt64, location: String?) throws -> TorchModel {
+    var handle: OpaquePointer?
+    let status = d.mean.withUnsafeBufferPointer { mean in
+      d.std.withUnsafeBufferPointer { std in
+        flt_model_create(d.arch, Int32(d.input[0]), Int32(d.classes.count), Int32(d.input[1]), Int32(d.input[2]),
+                         mean.baseAddress, std.baseAddress, seed, &handle)
+      }
+    }
+    if status != FLT_OK {
+      let message = ShimStatus.lastMessage
+      if let location { throw FourierLensError.badFile(path: ModelDirectory.descriptionPath(location), reason: message) }
+      throw FourierLensError.badOption(name: "--arch", reason: message)
+    }
+    return TorchModel(handle: handle!, description: d, location: location)
+  }
+
+  /// Loads a model directory written by `save(to:)` (or `flens train` / `flens import`).
+  public static func load(from path: String) throws -> TorchModel {
+    let d = try ModelDirectory.readDescription(path)
+    if d.arch == ModelDirectory.torchScriptArch {
+      let model = try loadTorchScript(file: ModelDirectory.torchScriptPath(path), description: d)
+      model.location = path
+      return model
+    }
+    let model = try create(d, seed: 0, location: path)
+    let weights = ModelDirectory.weightsPath(path)
+    guard FileManager.default.fileExists(atPath: weights) else {
+      throw FourierLensError.badFile(path: weights, reason: "missing (the model's weights)")
+    }
+    try ShimStatus.check(flt_model_load_weights(model.handle, weights), file: weights)
+    return model
+  }
+
+  /// Wraps a TorchScript module (saved by `torch.jit.save` or `torch.jit.trace(...).save`) that
+  /// maps normalised input of shape [N] + description.input to [N, classes] logits.
+  public static func importTorchScript(file: String, description: ModelDescription) throws -> TorchModel {
+    var d = description
+    d.arch = ModelDirectory.torchScriptArch
+    try ModelDirectory.validate(d, file: file)
+    return try loadTorchScript(file: file, description: d)
+  }
+
+  private static func loadTorchScript(file: String, description d: ModelDescription) throws -> TorchModel {
+    guard FileManager.default.fileExists(atPath: file) else {
+      throw FourierLensError.badFile(path: file, reason: "missing (the TorchScript module)")
+    }
+    var handle: OpaquePointer?
+    let status = d.mean.withUnsafeBufferPointer { mean in
+      d.std.withUnsafeBufferPointer { std in
+        flt_model_load_torchscript(file, Int32(d.input[0]), Int32(d.input[1]), Int32(d.input[2]), Int32(d.classes.count),
+                                   mean.baseAddress, std.baseAddress, &handle)
+      }
+    }
+    if status != FLT_OK {
+      let message = ShimStatus.lastMessage
+      throw FourierLensError.badFile(path: file, reason: message.hasPrefix(file + ": ") ? String(message.dropFirst(file.count + 2)) : message)
+    }
+    return TorchModel(handle: handle!, description: d, location: nil)
+  }
+
+  /// Copies a PyTorch state dict (Python: `torch.save(dict(model.state_dict()), path)`) into
+  /// this built-in model. Names and shapes must match exactly.
+  public func loadStateDict(file: String) throws {
+    guard description.arch != ModelDirectory.torchScriptArch else {
+      throw FourierLensError.badOption(name: "--state-dict", reason: "state dicts load into built-in architectures, not TorchScript modules")
+    }
+    try locked { try ShimStatus.check(flt_model_load_state_dict(handle, file), file: file) }
+  }
+
+  /// Writes the model directory: weights (or module) first, then model.json.
+  public func save(to path: String) throws {
+    do {
+      try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+      throw FourierLensError.badFile(path: path, reason: "cannot create the model directory (\(error.localizedDescription))")
+    }
+    try locked {
+      if description.arch == ModelDirectory.torchScriptArch {
+        let file = ModelDirectory.torchScriptPath(path)
+        try ShimStatus.check(flt_model_save_torchscript(handle, file), file: file)
+      } else {
+        let file = ModelDirectory.weightsPath(path)
+        try ShimStatus.check(flt_model_save_weights(handle, file), file: file)
+      }
+    }
+    try AtomicFile.writeJSON(description, to: ModelDirectory.descriptionPath(path))
+    location = path
+  }
+
+  /// Reads weights written by `saveWeights` (or a model directory's weights.pt).
+  func loadWeights(file: String) throws {
+    try locked { try ShimStatus.check(flt_model_load_weights(handle, file), file: file) }
+  }
+
+  /// Writes only the weights (checkpoints keep the description elsewhere).
+  func saveWeights(file: String) throws {
+    try locked { try ShimStatus.check(flt_model_save_weights(handle, file), file: file) }
+  }
+
+  /// Replaces the free-form training record (written by `save`).
+  public func setTrainingRecord(_ record: [String: String]) {
+    description.training = record
+  }
+
+  /// Names and shapes of every parameter and buffer, in PyTorch's state_dict order.
+  public func stateEntries() throws -> [(name: String, shape: [Int])] {
+    try locked {
+      var count: Int64 = 0, elements: Int64 = 0
+      try ShimStatus.check(flt_model_tensor_count(handle, &count, &elements), model: displayName)
+      var result: [(String, [Int])] = []
+      var name = [CChar](repeating: 0, count: 512)
+      var shape = [Int64](repeating: 0, count: 8)
+      var rank: Int32 = 0
+      for i in 0 ..< count {
+        try ShimStatus.check(flt_model_tensor_info(handle, i, &name, name.count, &shape, Int32(shape.count), &rank), model: displayName)
+        result.append((String(cString: name), shape.prefix(Int(rank)).map { Int($0) }))
+      }
+      return result
+    }
+  }
+
+  // MARK: Classifier
+
+  public func logits(_ input: Tensor) throws -> [Float] {
+    let n = try checkInput(input)
+    let k = description.classes.count
+    var out = [Float](repeating: 0, count: n * k)
+    let perImage = input.strideOfFirstDimension
+    try locked {
+      try input.data.withUnsafeBufferPointer { x in
+        try out.withUnsafeMutableBufferPointer { z in
+          var start = 0
+          while start < n {
+            let m = min(chunkSize, n - start)
+            try ShimStatus.check(
+              flt_model_forward(handle, x.baseAddress! + start * perImage, Int64(m), Int64(input.shape[1]),
+                                Int64(input.shape[2]), Int64(input.shape[3]), z.baseAddress! + start * k, Int64(k)),
+              model: displayName)
+            start += m
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  public func lossAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws -> LossAndGradient {
+    let r = try objectiveAndGradient(input, objective: objective, sampleWeights: sampleWeights)
+    return LossAndGradient(perSampleLoss: r.losses.map { Float($0) }, logits: r.logits, inputGradient: r.gradient)
+  }
+
+  /// Computes in float64 from now on (on) or float32 (off, the default). Slower; used to
+  /// check gradients against finite differences without float32 rounding.
+  public func setDoublePrecision(_ on: Bool) throws {
+    try locked { try ShimStatus.check(flt_model_set_double_precision(handle, on ? 1 : 0), model: displayName) }
+  }
+
+  /// `lossAndGradient` with the per-image losses in full double precision.
+  public func objectiveAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws
+    -> (losses: [Double], logits: [Float], gradient: Tensor)
+  {
+    let n = try checkInput(input)
+    let k = description.classes.count
+    if let w = sampleWeights, w.count != n {
+      throw FourierLensError.shapeMismatch("\(w.count) sample weights for \(n) images")
+    }
+    var kind: Int32
+    var labels: [Int64] = []
+    var targets: [Float] = []
+    switch objective {
+    case let .crossEntropy(l):
+      kind = FLT_OBJECTIVE_CROSS_ENTROPY
+      labels = l.map { Int64($0) }
+    case let .logitMargin(l):
+      kind = FLT_OBJECTIVE_LOGIT_MARGIN
+      labels = l.map { Int64($0) }
+    case let .softCrossEntropy(t):
+      kind = FLT_OBJECTIVE_SOFT_CROSS_ENTROPY
+      targets = t
+      guard t.count == n * k else {
+        throw FourierLensError.shapeMismatch("soft targets have \(t.count) values, expected \(n)×\(k)")
+      }
+    }
+    if kind != FLT_OBJECTIVE_SOFT_CROSS_ENTROPY {
+      guard labels.count == n else { throw FourierLensError.shapeMismatch("\(labels.count) labels for \(n) images") }
+      if let bad = labels.first(where: { $0 < 0 || $0 >= Int64(k) }) {
+        throw FourierLensError.shapeMismatch("label \(bad) is outside 0..<\(k) for model \(displayName)")
+      }
+    }
+    let weights = sampleWeights ?? [Float](repeating: 1 / Float(n), count: n)
+    var losses = [Double](repeating: 0, count: n)
+    var logits = [Float](repeating: 0, count: n * k)
+    var gradient = [Float](repeating: 0, count: input.count)
+    let perImage = input.strideOfFirstDimension
+    try locked {
+      try input.data.withUnsafeBufferPointer { x in
+        try labels.withUnsafeBufferPointer { y in
+          try targets.withUnsafeBufferPointer { t in
+            try weights.withUnsafeBufferPointer { w in
+              try losses.withUnsafeMutableBufferPointer { l in
+                try logits.withUnsafeMutableBufferPointer { z in
+                  try gradient.withUnsafeMutableBufferPointer { g in
+                    var start = 0
+                    // Chunks are independent: in evaluation mode each image's loss depends on it alone.
+                    while start < n {
+                      let m = min(chunkSize, n - start)
+                      try ShimStatus.check(
+                        flt_model_loss_gradient(
+                          handle, x.baseAddress! + start * perImage, Int64(m), Int64(input.shape[1]), Int64(input.shape[2]),
+                          Int64(input.shape[3]), kind, y.baseAddress.map { $0 + start }, t.baseAddress.map { $0 + start * k },
+                          w.baseAddress! + start, Int64(k), l.baseAddress! + start, z.baseAddress! + start * k,
+                          g.baseAddress! + start * perImage),
+                        model: displayName)
+                      start += m
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return (losses, logits, Tensor(shape: input.shape, data: gradient))
+  }
+
+  /// Checks that a batch has the model's [C, H, W] and finite values; returns N.
+  func checkInput(_ input: Tensor) throws -> Int {
+    guard input.rank == 4, Array(input.shape.dropFirst()) == description.input else {
+      throw FourierLensError.shapeMismatch(
+        "model \(displayName) expects images of shape \(description.input) (C, H, W), got a batch of shape \(input.shape)")
+    }
+    guard input.shape[0] > 0 else { throw FourierLensError.shapeMismatch("empty batch for model \(displayName)") }
+    return input.shape[0]
+  }
+
+  /// Runs `body` holding the model's lock.
+  func locked<T>(_ body: () throws -> T) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body()
+  }
+}

@@ -1,0 +1,39 @@
+import CTorchShim
+import FourierLens
+
+/// Process-wide libtorch settings and diagnostics.
+public enum TorchRuntime {
+  /// libtorch's version as major·100 + minor (113 for 1.13).
+  public static var version: Int { Int(flt_version()) }
+
+  /// Sets libtorch's intra-op threads (OpenMP) and OpenBLAS's threads. Throws for n < 1.
+  public static func setThreads(_ n: Int) throws {
+    guard n >= 1, n <= 4096 else { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(n)") }
+    try ShimStatus.check(flt_set_num_threads(Int32(n)))
+  }
+
+  public static var threads: Int { Int(flt_get_num_threads()) }
+
+  /// Seeds libtorch's global generator (weight initialisation, dropout).
+  public static func manualSeed(_ seed: UInt64) throws {
+    try ShimStatus.check(flt_manual_seed(seed))
+  }
+
+  /// Which shared library provides `sgemm_` to libtorch (OpenBLAS is ~30× faster than the
+  /// reference BLAS; Debian selects it with update-alternatives).
+  public static var blasLibrary: String {
+    var buffer = [CChar](repeating: 0, count: 1024)
+    guard flt_blas_library(&buffer, buffer.count) == FLT_OK else { return "unknown" }
+    return String(cString: buffer)
+  }
+
+  /// Whether libtorch can use oneDNN (MKL-DNN) kernels.
+  public static var hasMKLDNN: Bool { flt_mkldnn_available() != 0 }
+
+  /// GFLOP/s of an n×n float32 matrix product through libtorch (best of `repeats`).
+  public static func matmulGFLOPS(size n: Int = 2048, repeats: Int = 3) throws -> Double {
+    var gflops = 0.0
+    try ShimStatus.check(flt_benchmark_matmul(Int32(n), Int32(repeats), &gflops))
+    return gflops
+  }
+}
