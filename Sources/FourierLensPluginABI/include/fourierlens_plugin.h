@@ -150,12 +150,19 @@ typedef struct flens_host_services {
                              uint32_t width, const float *mask, uint32_t mask_channels);
   /** Signed frequencies of every coefficient in the unshifted layout, in cycles per pixel:
       for the DFT fy[ky][kx] = ky/H or (ky-H)/H (numpy's fftfreq, in [-0.5, 0.5)), for the
-      DCT ky/(2H) in [0, 0.5); likewise fx along the width. Each output H*W floats. */
+      DCT ky/(2H) in [0, 0.5); likewise fx along the width. Each output H*W floats.
+      Bundled plugins measure "normalised radius" as sqrt(fy^2 + fx^2) / (0.5 * sqrt(2)):
+      0 at DC, 1 at the corner of the centred DFT spectrum. */
   flens_status (*frequency_grid)(uint32_t transform, uint32_t height, uint32_t width, float *fy, float *fx);
-  /** Band index of every coefficient, exactly as `flens bands` groups them:
-      out[ky*W + kx] = r * angular + a, with radial band r in 0..radial-1 (centre outwards)
-      and angular sector a in 0..angular-1 (counter-clockwise from the positive horizontal
-      frequency axis, over 0..360 degrees). out: H*W int32. */
+  /** Band index of every coefficient, exactly as `flens bands` groups them (the core's
+      FrequencyBands): out[ky*W + kx] = r * angular + a. Radial band r in 0..radial-1:
+      equal-width rings of the Euclidean radius in index units, from DC to the farthest
+      frequency (DFT: the corner of the centred spectrum; DCT: coefficient (H-1, W-1)).
+      Angular sector a in 0..angular-1: equal sectors counter-clockwise from the positive
+      horizontal frequency axis, with "up" positive as the centred spectrum is displayed,
+      over 360 degrees for the DFT (sector a and a + angular/2 are opposite: k and -k)
+      and 90 degrees for the DCT. DC has no direction and is put in sector 0.
+      out: H*W int32. */
   flens_status (*band_map)(uint32_t transform, uint32_t height, uint32_t width, uint32_t radial, uint32_t angular,
                            int32_t *out);
 } flens_host_services;
@@ -318,7 +325,7 @@ typedef struct flens_plugin_descriptor {
   uint32_t abi_version;                /* FLENS_PLUGIN_ABI_VERSION */
   uint32_t kind;                       /* flens_plugin_kind */
   uint32_t parameter_count;            /* entries in `parameters` */
-  const char *name;                    /* [a-z0-9][a-z0-9_-]*, unique across loaded libraries */
+  const char *name;                    /* [a-z0-9][a-z0-9_-]*, unique among loaded plugins of its kind */
   const char *summary;                 /* one line */
   const flens_parameter *parameters;   /* schema (may be NULL when parameter_count is 0) */
   const flens_mask_ops *mask;          /* kind == MASK: non-NULL; otherwise NULL */
