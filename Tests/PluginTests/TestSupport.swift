@@ -33,11 +33,12 @@ enum TestSupport {
 
   /// Compiles C `source` into `dir/name` as a shared library with the system cc.
   @discardableResult
-  static func buildC(_ source: String, named name: String, in dir: String) throws -> String {
+  static func buildC(_ source: String, named name: String, in dir: String, defines: [String] = []) throws -> String {
     let src = dir + "/" + name + ".c"
     try source.write(toFile: src, atomically: true, encoding: .utf8)
     let out = dir + "/" + name
-    let (status, output) = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-Wall", "-I", abiInclude, "-o", out, src, "-lm"])
+    let flags = ["cc", "-shared", "-fPIC", "-O1", "-I", abiInclude] + defines.map { "-D" + $0 }
+    let (status, output) = try run("/usr/bin/env", flags + ["-o", out, src, "-lm"])
     guard status == 0 else { throw FourierLensError.message("cc failed for \(name): \(output)") }
     return out
   }
