@@ -112,6 +112,8 @@ enum { FLENS_LOG_DEBUG = 0, FLENS_LOG_INFO = 1, FLENS_LOG_WARNING = 2, FLENS_LOG
  * Services the host offers to plugins. Passed to `flens_plugin_entry`; keep the pointer.
  * All members are non-NULL in ABI 1. Functions returning flens_status have already set
  * the error message when they fail: return their status (or FLENS_ERROR_CALLBACK).
+ * The first four members (struct_size, abi_version, log, set_error) keep their place in
+ * every ABI version, so an entry function can always explain an ABI mismatch.
  */
 typedef struct flens_host_services {
   uint32_t struct_size;
