@@ -7,13 +7,15 @@ final class FFTWBuffer {
   let count: Int
   let pointer: UnsafeMutablePointer<Float>
 
-  /// `count` Floats (a complex value takes two), zero-initialised.
-  init(count: Int) {
+  /// `count` Floats (a complex value takes two), zero-initialised unless the caller
+  /// overwrites every value before reading (`zeroed: false` skips a pass over memory).
+  init(count: Int, zeroed: Bool = true) {
     self.count = count
+    _ = FrequencyThreads.fftwThreadsReady
     guard let p = fftwf_alloc_real(max(1, count)) else {
       fatalError("fftwf_alloc_real: out of memory for \(count) floats")
     }
-    p.initialize(repeating: 0, count: max(1, count))
+    if zeroed { p.initialize(repeating: 0, count: max(1, count)) }
     pointer = p
   }
 
