@@ -8,7 +8,7 @@ struct Flens: ParsableCommand {
     commandName: "flens",
     abstract: "FourierLens: which input frequencies does a trained image classifier really need?",
     version: "0.1.0",
-    subcommands: [InfoCommand.self, SpectrumCommand.self, BandsCommand.self]
+    subcommands: [InfoCommand.self, SpectrumCommand.self, BandsCommand.self, PluginsCommand.self]
   )
 
   /// The contract of ../shared/CLI.md: exit 0 on success; exit 1 with one line on stderr
