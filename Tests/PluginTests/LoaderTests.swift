@@ -169,5 +169,9 @@ struct LoaderTests {
       #expect(throws: FourierLensError.self, "\(bad)") { _ = try PluginSpec.parse(bad) }
     }
     #expect(try PluginSpec.parse("a:x=1,y=2").description == "a:x=1,y=2")
+    let list = try PluginSpec.parseList("base,scale:min=0.5,max=1.5,rotate,pgd-band:mask=/a:b=c.npy,eps=2")
+    #expect(list.map(\.description) == ["base", "scale:min=0.5,max=1.5", "rotate", "pgd-band:mask=/a:b=c.npy,eps=2"])
+    #expect(throws: FourierLensError.self) { _ = try PluginSpec.parseList("eps=1,base") }
+    #expect(throws: FourierLensError.self) { _ = try PluginSpec.parseList("base,,rotate") }
   }
 }

@@ -10,6 +10,11 @@
  *   - an adversarial attack    (FLENS_KIND_ATTACK):       pixel batch -> perturbed pixel batch
  *   - an augmentation          (FLENS_KIND_AUGMENTATION): pixel batch changed in place
  *
+ * Where the host looks: `--plugin-path`, then FLENS_PLUGIN_PATH (colon-separated), then
+ * the directory of the `flens` binary, then ~/.local/lib/fourierlens. Every *.so / *.dylib
+ * in those directories is loaded as a plugin library (and reported if it is not one),
+ * except in the binary's own directory, where only files named libFL* are considered.
+ *
  * Plugins may be written in C, C++, Rust, Swift (FourierLensPluginKit) or anything that
  * can export a C function. A plugin must not link the FourierLens core: everything it
  * needs from the host (transforms, frequency bands, RNG, logging, error messages) comes
