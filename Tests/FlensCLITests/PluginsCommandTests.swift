@@ -20,7 +20,10 @@ struct PluginsCommandTests {
     let include = FlensCLI.packageRoot.appendingPathComponent("Sources/FourierLensPluginABI/include").path
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["cc", "-shared", "-fPIC", "-I", include, "-o", dir + "/libellipse.so", source, "-lm"]
+    // cc, or the Swift toolchain's clang where the machine has no cc.
+    let compiler = ProcessInfo.processInfo.environment["CC"].flatMap { $0.isEmpty ? nil : $0 }
+      ?? (FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") ? "cc" : "clang")
+    p.arguments = [compiler, "-shared", "-fPIC", "-I", include, "-o", dir + "/libellipse.so", source, "-lm"]
     try p.run()
     p.waitUntilExit()
     guard p.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }

@@ -13,7 +13,8 @@ struct ExamplePluginTests {
     let command = try #require(readme.split(separator: "\n").first { $0.hasPrefix("cc -shared") }.map(String.init))
     #expect(command.contains("-o libellipse.so"))
     let dir = try TestSupport.temporaryDirectory("cexample")
-    let redirected = command.replacingOccurrences(of: "-o libellipse.so", with: "-o '\(dir)/libellipse.so'")
+    var redirected = command.replacingOccurrences(of: "-o libellipse.so", with: "-o '\(dir)/libellipse.so'")
+    if !TestSupport.cCompiler.hasSuffix("/cc") { redirected = TestSupport.cCompiler + redirected.dropFirst(2) }
     let (status, output) = try TestSupport.run("/bin/sh", ["-c", redirected], currentDirectory: root)
     #expect(status == 0, "\(output)")
 
