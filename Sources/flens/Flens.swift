@@ -7,6 +7,6 @@ struct Flens: ParsableCommand {
     commandName: "flens",
     abstract: "FourierLens: which input frequencies does a trained image classifier really need?",
     version: "0.1.0",
-    subcommands: [InfoCommand.self, BandsCommand.self]
+    subcommands: [InfoCommand.self, BandsCommand.self, ReportCommand.self]
   )
 }
