@@ -130,9 +130,9 @@ struct ReportBuilder {
       sections.append(s)
     }
     let s = bands.settings
-    let subtitle = "\(entries.count) model\(entries.count == 1 ? "" : "s"): " + (0..<entries.count).map(swatchName).joined(separator: " &nbsp;")
-      + " &nbsp;·&nbsp; baseline: <strong>\(Markup.escape(baselineEntry.name))</strong>"
-      + " &nbsp;·&nbsp; \(s.radial) radial bands, \(s.angular) angular sectors"
+    let subtitle = "\(entries.count) model\(entries.count == 1 ? "" : "s"): " + (0..<entries.count).map(swatchName).joined(separator: " &#160;")
+      + " &#160;·&#160; baseline: <strong>\(Markup.escape(baselineEntry.name))</strong>"
+      + " &#160;·&#160; \(s.radial) radial bands, \(s.angular) angular sectors"
     let page = ReportPage(subtitle: subtitle, inputs: inputs, sections: sections, dataFiles: dataFiles)
     return (page.html(), sections)
   }

@@ -64,14 +64,14 @@ public struct BarChart {
       for (ci, v) in s.values.enumerated() where ci < categories.count && v.isFinite {
         let x = frame.left + slot * Double(ci) + (slot - groupWidth) / 2 + barWidth * Double(si)
         let yv = frame.py(v)
-        canvas.rect(x: x + 0.5, y: min(yv, zero), width: barWidth - 1, height: abs(zero - yv), fill: s.color)
+        canvas.rect(x: x + 0.5, y: min(yv, zero), width: barWidth - 1, height: abs(zero - yv), fill: s.color, className: "bar")
         let centre = x + barWidth / 2
         if ci < s.intervals.count, let interval = s.intervals[ci], interval.lowerBound.isFinite, interval.upperBound.isFinite {
           let lo = frame.py(interval.lowerBound), hi = frame.py(interval.upperBound)
           let cap = min(7, max(2, barWidth * 0.5)) / 2
-          canvas.line(x1: centre, y1: lo, x2: centre, y2: hi, stroke: ChartStyle.textColor, width: 1.2)
-          canvas.line(x1: centre - cap, y1: lo, x2: centre + cap, y2: lo, stroke: ChartStyle.textColor, width: 1.2)
-          canvas.line(x1: centre - cap, y1: hi, x2: centre + cap, y2: hi, stroke: ChartStyle.textColor, width: 1.2)
+          canvas.line(x1: centre, y1: lo, x2: centre, y2: hi, stroke: ChartStyle.textColor, width: 1.2, className: "error-bar")
+          canvas.line(x1: centre - cap, y1: lo, x2: centre + cap, y2: lo, stroke: ChartStyle.textColor, width: 1.2, className: "error-bar")
+          canvas.line(x1: centre - cap, y1: hi, x2: centre + cap, y2: hi, stroke: ChartStyle.textColor, width: 1.2, className: "error-bar")
         }
         if valueLabels {
           let above = v >= 0

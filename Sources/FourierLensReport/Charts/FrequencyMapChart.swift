@@ -104,8 +104,9 @@ public struct FrequencyMapChart {
     let left = 10 + ts + 8 + yLabelWidth + 6
     let top = 10 + titleHeight
     let barX = left + mapW + 14, barWidth = 13.0
-    let width = barX + barWidth + 6 + barLabelWidth + 8 + ts + 10
-    let height = top + mapH + 6 + fs + 8 + ts + 12
+    // Whole pixels, so the size an <img> is given equals the document's own.
+    let width = (barX + barWidth + 6 + barLabelWidth + 8 + ts + 10).rounded(.up)
+    let height = (top + mapH + 6 + fs + 8 + ts + 12).rounded(.up)
     var canvas = SVGCanvas(width: width, height: height)
 
     if let title {

@@ -103,7 +103,7 @@ public struct LineChart {
     }
     for s in series {
       let points = s.points.map { (px($0.0), frame.py($0.1)) }
-      canvas.polyline(points, stroke: s.color, width: 2, dash: s.dash)
+      canvas.polyline(points, stroke: s.color, width: 2, dash: s.dash, className: "series")
       if s.markers {
         for p in points where p.0.isFinite && p.1.isFinite {
           canvas.circle(cx: p.0, cy: p.1, r: 2.8, fill: s.dash == .solid ? s.color : "#ffffff", stroke: s.color)

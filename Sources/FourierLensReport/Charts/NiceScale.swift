@@ -5,7 +5,8 @@ import Foundation
 ///
 /// The step is the smallest such number that covers [minimum, maximum] with at most
 /// `maxTicks` ticks (the idea of Heckbert's "Nice numbers for graph labels", Graphics Gems
-/// 1990, with the tick count as a hard limit rather than a target). Tick values are
+/// 1990, with the tick count as a hard limit rather than a target; a range across zero
+/// always gets at least three, below, at and above zero). Tick values are
 /// computed as integer multiples of the step, so they carry no accumulated rounding error.
 public struct NiceScale: Equatable, Sendable {
   /// The axis runs from `lower` to `upper`, both multiples of `step`.
@@ -28,14 +29,20 @@ public struct NiceScale: Equatable, Sendable {
       let delta = lo == 0 ? 1 : abs(lo) * 0.1
       (lo, hi) = (lo - delta, hi + delta)
     }
-    let limit = max(2, maxTicks)
+    // A range across zero needs a tick on each side of it and one at it.
+    let limit = max(lo < 0 && hi > 0 ? 3 : 2, maxTicks)
+    /// ⌊q⌋ and ⌈q⌉ that treat values within rounding noise of an integer as that integer.
+    func snap(_ q: Double) -> Double? {
+      let r = q.rounded()
+      return abs(q - r) <= 1e-9 * max(1, abs(q)) ? r : nil
+    }
     // Start one decade below the raw step so that every candidate is tried in order.
     var exponent = Int((log10((hi - lo) / Double(limit - 1))).rounded(.down)) - 1
     var chosen: (step: Double, mantissa: Double, exponent: Int, first: Int, last: Int)?
     while chosen == nil {
       for m in Self.mantissas {
         let s = m * pow(10, Double(exponent))
-        let first = Int((lo / s + 1e-9).rounded(.down)), last = Int((hi / s - 1e-9).rounded(.up))
+        let first = Int(snap(lo / s) ?? (lo / s).rounded(.down)), last = Int(snap(hi / s) ?? (hi / s).rounded(.up))
         if last - first + 1 <= limit {
           chosen = (s, m, exponent, first, last)
           break
@@ -62,7 +69,10 @@ public struct NiceScale: Equatable, Sendable {
   public func label(_ value: Double) -> String {
     let magnitude = max(abs(lower), abs(upper))
     if decimals > 6 || magnitude >= 1e7 {
-      return Self.typographic(String(format: "%.2g", value))
+      // Scientific, with as many significant digits as the step needs at this magnitude.
+      let stepDigits = Int(log10(step).rounded(.down)) - (step / pow(10, log10(step).rounded(.down)) == 2.5 ? 1 : 0)
+      let digits = max(1, Int(log10(magnitude).rounded(.down)) - stepDigits + 1)
+      return Self.typographic(String(format: "%.\(digits - 1)e", value))
     }
     var text = String(format: "%.\(decimals)f", value)
     if Double(text) == 0 { text = String(format: "%.\(decimals)f", 0.0) }  // no "-0"

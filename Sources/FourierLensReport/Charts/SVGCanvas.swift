@@ -41,9 +41,10 @@ public struct SVGCanvas {
     }
   }
 
+  /// `className` marks data shapes ("bar", "error-bar", "series") for styling and tests.
   public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String,
-                            stroke: String? = nil, strokeWidth: Double = 1, opacity: Double? = nil) {
-    body.append("<rect" + Self.attributes([
+                            stroke: String? = nil, strokeWidth: Double = 1, opacity: Double? = nil, className: String? = nil) {
+    body.append("<rect" + Self.attributes([("class", className),
       ("x", Self.number(x)), ("y", Self.number(y)), ("width", Self.number(max(0, width))),
       ("height", Self.number(max(0, height))), ("fill", fill), ("stroke", stroke),
       ("stroke-width", stroke == nil ? nil : Self.number(strokeWidth)), ("fill-opacity", opacity.map(Self.number)),
@@ -51,19 +52,20 @@ public struct SVGCanvas {
   }
 
   public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
-                            dash: Dash = .solid) {
-    body.append("<line" + Self.attributes([
+                            dash: Dash = .solid, className: String? = nil) {
+    body.append("<line" + Self.attributes([("class", className),
       ("x1", Self.number(x1)), ("y1", Self.number(y1)), ("x2", Self.number(x2)), ("y2", Self.number(y2)),
       ("stroke", stroke), ("stroke-width", Self.number(width)), ("stroke-dasharray", dash.pattern),
     ]) + "/>")
   }
 
   /// An open polyline through the points (non-finite points are dropped).
-  public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.75, dash: Dash = .solid) {
+  public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.75, dash: Dash = .solid,
+                                className: String? = nil) {
     let finite = points.filter { $0.0.isFinite && $0.1.isFinite }
     guard finite.count >= 2 else { return }
     let list = finite.map { "\(Self.number($0.0)),\(Self.number($0.1))" }.joined(separator: " ")
-    body.append("<polyline" + Self.attributes([
+    body.append("<polyline" + Self.attributes([("class", className),
       ("points", list), ("fill", "none"), ("stroke", stroke), ("stroke-width", Self.number(width)),
       ("stroke-linejoin", "round"), ("stroke-linecap", "round"), ("stroke-dasharray", dash.pattern),
     ]) + "/>")

@@ -1,6 +1,8 @@
 /// Assembles `index.html`: a header, a table of contents, the sections with numbered
 /// figures, and a footer listing the data files. Plain HTML with inline CSS and no script,
 /// fonts or anything else from the network, so the page works offline and in print.
+/// The markup is also well-formed XML (void elements closed, numeric entities only), so
+/// tools and tests can read it with an XML parser.
 struct ReportPage {
   var title = "FourierLens report"
   /// HTML lines under the title (escaped by the caller).
@@ -14,9 +16,9 @@ struct ReportPage {
       <!DOCTYPE html>
       <html lang="en">
       <head>
-      <meta charset="utf-8">
-      <meta name="viewport" content="width=device-width, initial-scale=1">
-      <meta name="generator" content="flens report">
+      <meta charset="utf-8"/>
+      <meta name="viewport" content="width=device-width, initial-scale=1"/>
+      <meta name="generator" content="flens report"/>
       <title>\(Markup.escape(title))</title>
       <style>
       \(ReportStylesheet.css)
@@ -65,7 +67,7 @@ struct ReportPage {
     if f.wide { classes.append("wide") }
     if f.file.hasSuffix(".png") { classes.append("raster") }
     var out = "<figure id=\"fig-\(number)\"\(classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")>\n"
-    out += "<img src=\"\(Markup.escape(f.file))\" width=\"\(f.width)\" height=\"\(f.height)\" alt=\"\(Markup.escape(f.alt))\">\n"
+    out += "<img src=\"\(Markup.escape(f.file))\" width=\"\(f.width)\" height=\"\(f.height)\" alt=\"\(Markup.escape(f.alt))\"/>\n"
     out += "<figcaption><span class=\"label\">Figure \(number).</span> \(f.caption)"
     if !f.links.isEmpty {
       out += " <span class=\"links\">["

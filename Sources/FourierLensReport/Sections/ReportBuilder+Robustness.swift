@@ -17,8 +17,8 @@ extension ReportBuilder {
     html += "<caption>Accuracy (in %) under each attack. Through the mask: clean images; the plain model’s adversarial "
     html += "images seen through the mask (transfer: does the mask remove the perturbation?); and an attack on the masked "
     html += "model itself (adaptive). Perturbation sizes in pixel space ([0, 1] scale).</caption>\n<thead><tr>"
-    html += "<th class=\"text\">Model</th><th class=\"text\">Attack</th><th>Clean</th><th>Robust</th><th>Masked<br>clean</th>"
-    html += "<th>Masked<br>transfer</th><th>Masked<br>adaptive</th><th>Mean ‖δ‖₂</th><th>Max ‖δ‖∞</th></tr></thead>\n<tbody>\n"
+    html += "<th class=\"text\">Model</th><th class=\"text\">Attack</th><th>Clean</th><th>Robust</th><th>Masked<br/>clean</th>"
+    html += "<th>Masked<br/>transfer</th><th>Masked<br/>adaptive</th><th>Mean ‖δ‖₂</th><th>Max ‖δ‖∞</th></tr></thead>\n<tbody>\n"
     for (i, e) in entries.enumerated() {
       for a in e.probes.attacks {
         func cell(_ key: String, _ v: Double?) -> String {
