@@ -51,7 +51,7 @@ struct ReportCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
-    if runDirectories.isEmpty { throw ValidationError("give at least one RUN_DIR") }
+    if runDirectories.isEmpty { throw FourierLensError.badOption(name: "RUN_DIR", reason: "give at least one run or mask directory") }
     if radial < 1 { throw FourierLensError.badOption(name: "--radial", reason: "needs at least 1 band, got \(radial)") }
     if angular < 1 { throw FourierLensError.badOption(name: "--angular", reason: "needs at least 1 sector, got \(angular)") }
     if out.isEmpty { throw FourierLensError.badOption(name: "--out", reason: "needs a directory") }
