@@ -28,6 +28,8 @@ public struct LineChart {
     /// A numeric axis; `range` forces it to cover that interval.
     case numeric(range: ClosedRange<Double>?)
     case categories([String])
+    /// A numeric axis from the first to the last of these ticks (e.g. 0°, 45°, …, 180°).
+    case ticks([Double])
   }
 
   public enum YScale { case linear, automatic }
@@ -87,6 +89,14 @@ public struct LineChart {
         let tx = px(t)
         canvas.line(x1: tx, y1: frame.top, x2: tx, y2: frame.bottom, stroke: ChartStyle.gridColor, width: 1)
         frame.drawXTick(into: &canvas, x: tx, label: scale.label(t))
+      }
+    case let .ticks(ticks):
+      let lo = ticks.min() ?? 0, hi = max(ticks.max() ?? 1, lo + 1e-12)
+      px = { frame.left + (($0 - lo) / (hi - lo)) * frame.plotWidth }
+      for t in ticks {
+        let tx = px(t)
+        canvas.line(x1: tx, y1: frame.top, x2: tx, y2: frame.bottom, stroke: ChartStyle.gridColor, width: 1)
+        frame.drawXTick(into: &canvas, x: tx, label: NiceScale.typographic(String(format: "%g", t)))
       }
     case let .categories(names):
       let slot = frame.plotWidth / Double(max(1, names.count))

@@ -39,7 +39,7 @@ extension ReportBuilder {
                                 xTitle: "cut-off radius (fraction of the DC-to-corner distance)", yTitle: "accuracy (%)",
                                 yRange: 0...100)
     let span = having.map { entries[$0].probes.passband!.angularSpan }.max() ?? 180
-    let angularChart = LineChart(series: angular, x: .numeric(range: 0...span),
+    let angularChart = LineChart(series: angular, x: .ticks((0...4).map { span * Double($0) / 4 }),
                                  xTitle: "orientation, sector centre (degrees)", yTitle: "accuracy (%)", yRange: 0...100)
     section.add([
       addSVG("passband-radial", radialChart.render(title: "Low-pass and high-pass accuracy"),

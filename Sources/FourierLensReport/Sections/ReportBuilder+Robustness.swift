@@ -16,7 +16,8 @@ extension ReportBuilder {
     var html = "<div class=\"table-wrap\"><table class=\"numbers\" id=\"robustness-table\">\n"
     html += "<caption>Accuracy (in %) under each attack. Through the mask: clean images; the plain model’s adversarial "
     html += "images seen through the mask (transfer: does the mask remove the perturbation?); and an attack on the masked "
-    html += "model itself (adaptive). Perturbation sizes in pixel space ([0, 1] scale).</caption>\n<thead><tr>"
+    html += "model itself (adaptive). Perturbation sizes in pixel space ([0, 1] scale). "
+    html += "[<a href=\"data/robustness.csv\">data CSV</a>]</caption>\n<thead><tr>"
     html += "<th class=\"text\">Model</th><th class=\"text\">Attack</th><th>Clean</th><th>Robust</th><th>Masked<br/>clean</th>"
     html += "<th>Masked<br/>transfer</th><th>Masked<br/>adaptive</th><th>Mean ‖δ‖₂</th><th>Max ‖δ‖∞</th></tr></thead>\n<tbody>\n"
     for (i, e) in entries.enumerated() {
@@ -38,9 +39,9 @@ extension ReportBuilder {
       }
     }
     let data = addCSV("robustness", csv)
+    assert(data == "data/robustness.csv")
     html += "</tbody>\n</table></div>"
     section.add(html: html)
-    section.paragraph("[<a href=\"\(data)\">data CSV</a>]")
 
     let series = entries.indices.filter { !entries[$0].probes.attacks.isEmpty }.map { i -> BarChart.Series in
       let byLabel = Dictionary(entries[i].probes.attacks.map { ($0.label, $0.robustAccuracy) }, uniquingKeysWith: { a, _ in a })
