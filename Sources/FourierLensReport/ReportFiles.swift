@@ -12,8 +12,6 @@ public struct ReportFiles {
 
   public init() {}
 
-  public func contains(_ path: String) -> Bool { taken.contains(path) }
-
   public mutating func add(_ path: String, _ data: Data) {
     precondition(!taken.contains(path), "report file \(path) added twice")
     taken.insert(path)

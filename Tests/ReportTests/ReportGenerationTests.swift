@@ -143,6 +143,9 @@ import Testing
       #expect(robust.attributes["data-attack"] == attack["attack"] as? String)
       #expect(try value(cell(model, "low_frequency_share")) == row["low_frequency_share"] as? Double)
     }
+    // The architecture from models/standard/model.json; none is known for the other model.
+    #expect(rows[0]["arch"] as? String == "smallcnn" && rows[1]["arch"] == nil)
+    #expect(table.all(named: "td").contains { $0.textContent == "smallcnn" })
     // The low-frequency shares against a direct computation; the adversarial model has three seeds.
     let n = ReportFixture.size
     let standardShare = Self.lowFrequencyShare(fixture.standardMask, h: n, w: n, bands: 16)
@@ -307,6 +310,12 @@ import Testing
     // A mask whose size does not match its summary.
     try NPY.write(Tensor(shape: [3, 3], data: .init(repeating: 1, count: 9)), to: run + "/masks/adversarial/mask.npy")
     #expect(failure([run]).contains(run + "/masks/adversarial/mask.npy"))
+    try ReportFixture.writeMask(run + "/masks/adversarial", mask: ReportFixture.lowPassMask(), clean: 0.6, masked: 0.59,
+                                complementary: 0.1)
+    // An unfinished mask directory (no summary.json yet).
+    let unfinished = run + "/masks/unfinished"
+    try FileManager.default.createDirectory(atPath: unfinished, withIntermediateDirectories: true)
+    #expect(failure([run]).contains(unfinished) && failure([run]).contains("summary.json"))
     // Nothing was written by any of these.
     #expect(!FileManager.default.fileExists(atPath: out))
   }
@@ -345,5 +354,29 @@ import Testing
     #expect(g.page.first(id: "masks")?.textContent.contains("mean of its 3 masks") == true)
     let summary = try Self.json(g.directory + "/data/summary.json")
     #expect((summary["models"] as? [[String: Any]])?.first?["samples"] as? Int == 3)
+  }
+}
+
+extension ReportGenerationTests {
+  @Test func heatMapFromJSONGridAndNumericSeverities() throws {
+    let root = try ReportFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let dir = root + "/mask"
+    try ReportFixture.writeMask(dir, mask: ReportFixture.lowPassMask(), clean: 0.9, masked: 0.89, complementary: 0.2)
+    let grid: [[Double]] = (0..<4).map { r in (0..<4).map { c in Double(r * 4 + c) / 20 } }
+    try ReportFixture.writeJSON(["eps": 2, "through_mask": true, "error_rate": grid], to: dir + "/probes/heatmap.json")
+    try ReportFixture.writeJSON(["corruption": "blur", "severities": [["severity": 1, "accuracy": 0.8], ["severity": 2.5, "accuracy": 0.6]]],
+                                to: dir + "/probes/corruption-blur.json")
+    let g = try Self.generate([dir])
+    #expect(g.page.first(id: "heatmaps")?.textContent.contains("seen through its mask") == true)
+    let csv = try String(contentsOfFile: g.directory + "/data/heatmap-mask.csv", encoding: .utf8).split(separator: "\n")
+    #expect(csv.count == 5)
+    // Row f_y = 2 (the top) is the first row of the grid; centred columns f_x = −2…1.
+    #expect(csv[0] == "f_y\\f_x,-2,-1,0,1")
+    #expect(csv[1].split(separator: ",").dropFirst().map { Double($0)! } == [0, 0.05, 0.1, 0.15])
+    let corruption = try String(contentsOfFile: g.directory + "/data/corruption-blur-0.csv", encoding: .utf8)
+    #expect(corruption.contains("mask,1,0.8,") && corruption.contains("mask,2.5,0.6,"))
+    let chart = try XMLNode.parse(file: g.directory + "/figures/corruption-blur-0.svg")
+    #expect(chart.all(named: "text").map(\.textContent).contains("2.5"))
   }
 }

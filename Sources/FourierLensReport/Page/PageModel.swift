@@ -33,8 +33,4 @@ struct PageSection {
   mutating func add(html: String) { blocks.append(.html(html)) }
   mutating func note(_ html: String) { blocks.append(.html("<p class=\"note\">\(html)</p>")) }
   mutating func paragraph(_ html: String) { blocks.append(.html("<p>\(html)</p>")) }
-
-  var figureCount: Int {
-    blocks.reduce(0) { n, b in if case let .figures(f) = b { return n + f.count }; return n }
-  }
 }
