@@ -68,3 +68,27 @@ import Testing
     #expect(try Preprocessing(grayscale: true, size: (6, 6), centerCrop: (4, 2)).outputShape(for: [3, 32, 32]) == [1, 4, 2])
   }
 }
+
+@Suite struct NormalizationTests {
+  @Test func normalizeAndDenormalizePerChannel() throws {
+    let norm = try Normalization(mean: [0.5, 0.25, 0], std: [0.5, 0.25, 2])
+    var t = Tensor(shape: [2, 3, 1, 2], data: [1, 0, 0.5, 0.75, 4, -2, 0.5, 0.5, 0.25, 0.25, 0, 0])
+    let original = t
+    try norm.normalize(&t)
+    #expect(t.data == [1, -1, 1, 2, 2, -1, 0, 0, 0, 0, 0, 0])
+    try norm.denormalize(&t)
+    #expect(zip(t.data, original.data).allSatisfy { abs($0 - $1) < 1e-6 })
+    // One mean/std for all channels, and [C, H, W] input.
+    let single = try Normalization(mean: [0.5], std: [0.25])
+    #expect(try single.normalized(Tensor(shape: [2, 1, 1], data: [0.75, 0.25])).data == [1, -1])
+    #expect(try norm.pixelGradient(fromModelGradient: Tensor(repeating: 1, shape: [1, 3, 1, 1])).data == [2, 4, 0.5])
+  }
+
+  @Test func invalidParametersAndShapesThrow() throws {
+    #expect(throws: FourierLensError.self) { _ = try Normalization(mean: [0, 0], std: [1]) }
+    #expect(throws: FourierLensError.self) { _ = try Normalization(mean: [0], std: [0]) }
+    #expect(throws: FourierLensError.self) { _ = try Normalization(mean: [.nan], std: [1]) }
+    var t = Tensor(zeros: [1, 2, 2, 2])
+    #expect(throws: FourierLensError.self) { try Normalization(mean: [0, 0, 0], std: [1, 1, 1]).normalize(&t) }
+  }
+}

@@ -4,7 +4,9 @@ import Foundation
 ///
 /// - CIFAR-10 binary: `data_batch_*.bin` / `test_batch.bin` (+ `batches.meta.txt`),
 ///   also inside a `cifar-10-batches-bin` subdirectory;
+/// - MNIST IDX: `train-images-idx3-ubyte`, `t10k-images-idx3-ubyte` and their labels;
 /// - a NumPy pair: `images.npy` + `labels.npy` (+ optional `classes.txt`);
+/// - an image folder: one subdirectory per class holding PNG/JPEG files;
 /// - a directory with `train/` and `test/` subdirectories, each one of the formats here:
 ///   the split picks the subdirectory (`val/` or `valid/` stand in for a missing `test/`).
 ///
@@ -14,20 +16,29 @@ public enum DatasetLoader {
     if let limit, limit <= 0 {
       throw FourierLensError.badOption(name: "--limit", reason: "must be a positive number of images, got \(limit)")
     }
-    var dataset = try openFormat(path, split: split, depth: 0)
+    var dataset = try openFormat(path, split: split, preprocessing: preprocessing, depth: 0)
+    // Image folders preprocess each image as it is decoded (their sizes may differ).
+    let preprocessed = dataset is ImageFolderDataset
     if let limit, limit < dataset.info.count {
       dataset = PrefixDataset(base: dataset, count: limit)
     }
-    if !preprocessing.isIdentity {
+    if !preprocessing.isIdentity && !preprocessed {
       dataset = try PreprocessedDataset(base: dataset, preprocessing: preprocessing)
     }
     return dataset
   }
 
   /// Short description of the accepted layouts, for error messages.
-  static let accepted = "expected a CIFAR-10 binary directory (data_batch_*.bin, test_batch.bin) or a directory with images.npy and labels.npy"
+  static let accepted = "expected a CIFAR-10 binary directory (data_batch_*.bin, test_batch.bin), an MNIST IDX directory, a directory with images.npy and labels.npy, or an image folder (one subdirectory of PNG/JPEG files per class)"
 
-  private static func openFormat(_ path: String, split: DatasetSplit, depth: Int) throws -> Dataset {
+  /// True when `directory` is laid out as one of the formats (without opening it).
+  static func recognisable(_ directory: String) -> Bool {
+    CIFAR10Dataset.looksLike(directory: directory) || MNISTDataset.looksLike(directory: directory)
+      || NPYPairDataset.looksLike(directory: directory) || ImageFolderDataset.looksLike(directory: directory)
+      || FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("cifar-10-batches-bin"))
+  }
+
+  private static func openFormat(_ path: String, split: DatasetSplit, preprocessing: Preprocessing, depth: Int) throws -> Dataset {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw FourierLensError.badFile(path: path, reason: "no such file or directory")
@@ -37,6 +48,9 @@ public enum DatasetLoader {
     }
     if CIFAR10Dataset.looksLike(directory: path) {
       return try CIFAR10Dataset(directory: path, split: split)
+    }
+    if MNISTDataset.looksLike(directory: path) {
+      return try MNISTDataset(directory: path, split: split)
     }
     if NPYPairDataset.looksLike(directory: path) {
       return try NPYPairDataset(directory: path)
@@ -50,10 +64,14 @@ public enum DatasetLoader {
       for name in candidates {
         let sub = (path as NSString).appendingPathComponent(name)
         var subIsDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: sub, isDirectory: &subIsDirectory), subIsDirectory.boolValue {
-          return try openFormat(sub, split: split, depth: depth + 1)
+        if FileManager.default.fileExists(atPath: sub, isDirectory: &subIsDirectory), subIsDirectory.boolValue,
+           recognisable(sub) {
+          return try openFormat(sub, split: split, preprocessing: preprocessing, depth: depth + 1)
         }
       }
+    }
+    if ImageFolderDataset.looksLike(directory: path) {
+      return try ImageFolderDataset(directory: path, preprocessing: preprocessing)
     }
     throw FourierLensError.badFile(path: path, reason: "not a recognised dataset; \(accepted)")
   }

@@ -80,28 +80,31 @@ public enum ImageOps {
     t.data.withUnsafeBufferPointer { src in
       out.withUnsafeMutableBufferPointer { dst in
         tmp.withUnsafeMutableBufferPointer { mid in
-          for p in 0 ..< planes {
-            let inBase = p * h * w
-            // Horizontal pass: [h, w] → [h, outW].
-            for y in 0 ..< h {
-              let row = inBase + y * w
-              for x in 0 ..< outW {
-                let s = rows.starts[x], k = rows.counts[x], wb = x * rows.maxCount
-                var acc: Float = 0
-                for j in 0 ..< k { acc += rows.weights[wb + j] * src[row + s + j] }
-                mid[y * outW + x] = acc
-              }
-            }
-            // Vertical pass: [h, outW] → [outH, outW].
-            let outBase = p * outH * outW
-            for y in 0 ..< outH {
-              let s = cols.starts[y], k = cols.counts[y], wb = y * cols.maxCount
-              let o = outBase + y * outW
-              for x in 0 ..< outW { dst[o + x] = 0 }
-              for j in 0 ..< k {
-                let wj = cols.weights[wb + j]
-                let r = (s + j) * outW
-                for x in 0 ..< outW { dst[o + x] += wj * mid[r + x] }
+          rows.weights.withUnsafeBufferPointer { rw in
+            cols.weights.withUnsafeBufferPointer { cw in
+              for p in 0 ..< planes {
+                let inBase = p * h * w
+                // Horizontal pass: [h, w] → [h, outW].
+                for y in 0 ..< h {
+                  let row = inBase + y * w
+                  for x in 0 ..< outW {
+                    let s = row + rows.starts[x], k = rows.counts[x], wb = x * rows.maxCount
+                    var acc: Float = 0
+                    for j in 0 ..< k { acc += rw[wb + j] * src[s + j] }
+                    mid[y * outW + x] = acc
+                  }
+                }
+                // Vertical pass: [h, outW] → [outH, outW], accumulated row by row.
+                let outBase = p * outH * outW
+                for y in 0 ..< outH {
+                  let s = cols.starts[y], k = cols.counts[y], wb = y * cols.maxCount
+                  let o = outBase + y * outW
+                  for j in 0 ..< k {
+                    let wj = cw[wb + j]
+                    let r = (s + j) * outW
+                    for x in 0 ..< outW { dst[o + x] += wj * mid[r + x] }
+                  }
+                }
               }
             }
           }

@@ -9,8 +9,10 @@ struct InfoCommand: ParsableCommand {
     commandName: "info",
     abstract: "Describe a dataset: format, image count, class names and image shape.",
     discussion: """
-      Recognises CIFAR-10 binary directories and images.npy + labels.npy directories.
-      The shape is [C, H, W] after --grayscale / --size.
+      Recognises CIFAR-10 binary directories, MNIST IDX directories, image folders
+      (one subdirectory of PNG/JPEG files per class; images have 3 channels) and
+      images.npy + labels.npy directories, and train/ + test/ subdirectories of these.
+      The shape is [C, H, W] after --grayscale / --size. The default split is test.
 
       Example:
         flens info --data ../shared/data/cifar10 --split test --json

@@ -28,7 +28,7 @@ struct ImageSizeArgument: ExpressibleByArgument, Equatable {
 /// `info --model`) can share this group; `open(defaultSplit:)` requires it.
 struct DataOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp(
-    "Dataset: a CIFAR-10 binary directory or a directory with images.npy + labels.npy.",
+    "Dataset: a CIFAR-10 binary directory, an MNIST IDX directory, an image folder (one subdirectory per class) or a directory with images.npy + labels.npy.",
     valueName: "path"))
   var data: String?
 
