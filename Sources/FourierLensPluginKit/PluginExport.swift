@@ -12,9 +12,9 @@ public typealias FlensRegistrar = UnsafePointer<flens_registrar>
 /// Turns Swift plugin types into C descriptors and registers them with the host.
 public enum PluginExport {
   private static let lock = NSLock()
-  /// Descriptors built so far, by plugin name: built once, kept for the life of the
+  /// Descriptors built so far, by Swift type: built once, kept for the life of the
   /// process (the ABI requires static lifetime), reused when the host calls the entry again.
-  nonisolated(unsafe) private static var built: [String: UnsafeMutablePointer<flens_plugin_descriptor>] = [:]
+  nonisolated(unsafe) private static var built: [ObjectIdentifier: UnsafeMutablePointer<flens_plugin_descriptor>] = [:]
 
   /// The body of a library's `flens_plugin_entry`: checks the host's ABI version, keeps the
   /// host services, and registers every type in `plugins` (each conforming to
@@ -50,7 +50,7 @@ public enum PluginExport {
   static func descriptor(for type: any FlensPlugin.Type) throws -> UnsafeMutablePointer<flens_plugin_descriptor> {
     lock.lock()
     defer { lock.unlock() }
-    if let d = built[type.name] { return d }
+    if let d = built[ObjectIdentifier(type)] { return d }
     let kind: flens_plugin_kind
     var maskOps: UnsafeMutablePointer<flens_mask_ops>?
     var attackOps: UnsafeMutablePointer<flens_attack_ops>?
@@ -101,7 +101,7 @@ public enum PluginExport {
       name: UnsafePointer(strdup(type.name)), summary: UnsafePointer(strdup(type.summary)),
       parameters: UnsafePointer(params), mask: UnsafePointer(maskOps), attack: UnsafePointer(attackOps),
       augmentation: UnsafePointer(augmentationOps), plugin_data: box))
-    built[type.name] = d
+    built[ObjectIdentifier(type)] = d
     return d
   }
 }

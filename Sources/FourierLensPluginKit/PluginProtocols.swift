@@ -1,6 +1,6 @@
 /// What every plugin type declares: its name, a one-line summary and its option schema.
 public protocol FlensPlugin {
-  /// Lower case, `[a-z0-9][a-z0-9_-]*`, unique across loaded libraries.
+  /// Lower case, `[a-z0-9][a-z0-9_-]*`, unique among loaded plugins of its kind.
   static var name: String { get }
   static var summary: String { get }
   static var parameters: [PluginParameter] { get }

@@ -52,13 +52,15 @@ enum MaskTrampolines {
         guard values.count == i.parameterCount else {
           throw PluginError.internalError("initialParameters returned \(values.count) values for \(i.parameterCount) parameters")
         }
-        values.withUnsafeBufferPointer { theta!.update(from: $0.baseAddress!, count: values.count) }
+        guard let theta else { throw PluginError.invalidArgument("initial_parameters: null output") }
+        values.withUnsafeBufferPointer { theta.update(from: $0.baseAddress!, count: values.count) }
       }
     },
     forward: { instance, theta, thetaCount, mask, maskCount in
       reportingErrors {
         let i = try MaskInstance.from(instance)
         try i.checkSizes(theta: thetaCount, mask: maskCount)
+        guard theta != nil, mask != nil else { throw PluginError.invalidArgument("forward: null buffer") }
         try i.plugin.forward(UnsafeBufferPointer(start: theta, count: Int(thetaCount)),
                              into: UnsafeMutableBufferPointer(start: mask, count: Int(maskCount)))
       }
@@ -67,6 +69,7 @@ enum MaskTrampolines {
       reportingErrors {
         let i = try MaskInstance.from(instance)
         try i.checkSizes(theta: thetaCount, mask: maskCount)
+        guard theta != nil, maskGrad != nil, thetaGrad != nil else { throw PluginError.invalidArgument("vjp: null buffer") }
         try i.plugin.vjp(UnsafeBufferPointer(start: theta, count: Int(thetaCount)),
                          maskGradient: UnsafeBufferPointer(start: maskGrad, count: Int(maskCount)),
                          into: UnsafeMutableBufferPointer(start: thetaGrad, count: Int(thetaCount)))
@@ -76,6 +79,7 @@ enum MaskTrampolines {
       reportingErrors {
         let i = try MaskInstance.from(instance)
         try i.checkSizes(theta: count)
+        guard theta != nil else { throw PluginError.invalidArgument("project: null buffer") }
         try i.plugin.project(UnsafeMutableBufferPointer(start: theta, count: Int(count)))
       }
     },

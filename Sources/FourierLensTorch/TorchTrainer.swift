@@ -3,6 +3,8 @@ import FourierLens
 
 /// What the trainer tells its observer while it runs.
 public enum TrainingEvent: Sendable {
+  /// An epoch (1-based) begins or resumes at step `firstStep` (0-based) of `stepsPerEpoch`.
+  case epochStarted(epoch: Int, epochs: Int, firstStep: Int, stepsPerEpoch: Int)
   /// After each step: progress within the run.
   case step(TrainingStepProgress)
   /// After each epoch's evaluation.
@@ -68,30 +70,20 @@ public final class TorchTrainer {
                                    momentum: configuration.momentum, weightDecay: configuration.weightDecay)
   }
 
-  /// The mini-batches of an epoch: consecutive slices of the shuffled order; a last batch of
-  /// one image is dropped (BatchNorm cannot normalise a single image in training mode).
-  static func batchRanges(count: Int, batchSize: Int) -> [Range<Int>] {
-    var ranges: [Range<Int>] = []
-    var start = 0
-    while start < count {
-      let end = min(start + batchSize, count)
-      if end - start >= 2 { ranges.append(start ..< end) }
-      start = end
-    }
-    return ranges
+  /// Optimisation steps per epoch: every batch of the shuffled order, except a last batch
+  /// of a single image (BatchNorm cannot normalise one image in training mode).
+  static func stepsPerEpoch(count: Int, batchSize: Int) -> Int {
+    let batches = (count + batchSize - 1) / batchSize
+    return count % batchSize == 1 ? batches - 1 : batches
   }
 
-  /// A seeded Fisher–Yates permutation of 0..<n.
-  static func permutation(_ n: Int, seed: UInt64) -> [Int] {
-    var order = Array(0 ..< n)
-    var rng = SeededGenerator(seed: seed)
-    if n > 1 {
-      for i in stride(from: n - 1, to: 0, by: -1) {
-        let j = Int(rng.next() % UInt64(i + 1))
-        order.swapAt(i, j)
-      }
-    }
-    return order
+  /// The description of the model a checkpoint in `output` was training (architecture,
+  /// input, normalisation, classes), so that a resumed run rebuilds the same model; nil
+  /// when there is no checkpoint.
+  public static func checkpointedModel(in output: String) throws -> ModelDescription? {
+    guard TrainingCheckpoint.exists(in: output) else { return nil }
+    let s = try TrainingCheckpoint.read(from: output)
+    return ModelDescription(arch: s.arch, input: s.input, mean: s.mean, std: s.std, classes: s.classes)
   }
 
   /// Trains into the model directory `output` (best model there, checkpoint in
@@ -111,10 +103,9 @@ public final class TorchTrainer {
     guard trainCount >= 2 else {
       throw FourierLensError.badFile(path: record["data"] ?? "training data", reason: "needs at least 2 images, has \(trainCount)")
     }
-    let ranges = TorchTrainer.batchRanges(count: trainCount, batchSize: c.batchSize)
-    let stepsPerEpoch = ranges.count
-    let schedule = OneCycleSchedule(maxLR: c.learningRate, totalSteps: stepsPerEpoch * c.epochs,
-                                    warmupFraction: c.warmupFraction, anneal: c.anneal)
+    let stepsPerEpoch = TorchTrainer.stepsPerEpoch(count: trainCount, batchSize: c.batchSize)
+    let schedule = OneCycleSchedule(maxLR: Float(c.learningRate), totalSteps: stepsPerEpoch * c.epochs,
+                                    warmupFraction: Float(c.warmupFraction))
 
     var state: TrainingCheckpoint
     if resume, TrainingCheckpoint.exists(in: output) {
@@ -129,7 +120,8 @@ public final class TorchTrainer {
         throw FourierLensError.badFile(path: found, reason: "already exists; pass --resume to continue that run or choose another --out")
       }
       state = TrainingCheckpoint(
-        configuration: c, arch: model.description.arch, input: model.description.input, classes: model.description.classes,
+        configuration: c, arch: model.description.arch, input: model.description.input, mean: model.description.mean,
+        std: model.description.std, classes: model.description.classes,
         epoch: 0, stepInEpoch: 0, globalStep: 0, epochLossSum: 0, epochCorrect: 0, epochSeen: 0, epochSeconds: 0,
         history: [], bestTestAccuracy: nil, bestEpoch: nil, trainSeconds: 0, trainImages: 0, weightsFile: "", optimizerFile: "")
     }
@@ -140,18 +132,23 @@ public final class TorchTrainer {
     var interrupted = false
 
     epochLoop: while state.epoch < c.epochs {
-      let order = TorchTrainer.permutation(trainCount, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 1), UInt64(state.epoch)))
+      // Batches are decoded one ahead on a background queue while the current one trains.
+      let stream = BatchStream(dataset: train, batchSize: c.batchSize,
+                               shuffleSeed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 1), UInt64(state.epoch)))
+      for _ in 0 ..< state.stepInEpoch { _ = try stream.next() } // resuming inside an epoch
+      observer?(.epochStarted(epoch: state.epoch + 1, epochs: c.epochs, firstStep: state.stepInEpoch, stepsPerEpoch: stepsPerEpoch))
       while state.stepInEpoch < stepsPerEpoch {
         if shouldStop() || (maxSteps.map { stepsThisProcess >= $0 } ?? false) {
           interrupted = true
           break epochLoop
         }
         let started = Date()
-        let range = ranges[state.stepInEpoch]
-        var batch = try train.batch(Array(order[range]))
+        guard var batch = try stream.next() else {
+          throw FourierLensError.message("the training data ended early (epoch \(state.epoch + 1), step \(state.stepInEpoch + 1))")
+        }
         let step = UInt64(state.globalStep)
         try prepare(&batch, step: step)
-        try optimizer.setLearningRate(schedule.learningRate(at: state.globalStep))
+        try optimizer.setLearningRate(Double(schedule.learningRate(at: state.globalStep)))
         let result = try optimizer.step(batch, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 4), step))
         let seconds = Date().timeIntervalSince(started)
 
@@ -172,7 +169,7 @@ public final class TorchTrainer {
         observer?(.step(TrainingStepProgress(
           epoch: state.epoch + 1, epochs: c.epochs, step: state.stepInEpoch, stepsPerEpoch: stepsPerEpoch,
           stepLoss: Double(result.loss), loss: state.epochLossSum / Double(state.epochSeen), accuracy: Double(state.epochCorrect) / Double(state.epochSeen),
-          learningRate: schedule.learningRate(at: state.globalStep - 1),
+          learningRate: Double(schedule.learningRate(at: state.globalStep - 1)),
           imagesPerSecond: Double(state.epochSeen) / max(state.epochSeconds, 1e-9),
           etaSeconds: perStep * Double(stepsLeft) + lastEvaluationSeconds * Double(evaluationsLeft))))
 
@@ -188,7 +185,7 @@ public final class TorchTrainer {
       let epochRecord = EpochRecord(
         epoch: state.epoch + 1, trainLoss: state.epochLossSum / Double(max(1, state.epochSeen)),
         trainAccuracy: Double(state.epochCorrect) / Double(max(1, state.epochSeen)), testAccuracy: testAccuracy,
-        learningRate: schedule.learningRate(at: state.globalStep - 1),
+        learningRate: Double(schedule.learningRate(at: state.globalStep - 1)),
         imagesPerSecond: Double(state.epochSeen) / max(state.epochSeconds, 1e-9), seconds: state.epochSeconds)
       state.history.append(epochRecord)
       let isBest = testAccuracy.map { acc in state.bestTestAccuracy.map { acc > $0 } ?? true } ?? true
@@ -249,7 +246,8 @@ public final class TorchTrainer {
     guard state.formatVersion == 1 else {
       throw FourierLensError.badFile(path: path, reason: "checkpoint format \(state.formatVersion) is not supported")
     }
-    guard state.arch == model.description.arch, state.input == model.description.input, state.classes == model.description.classes else {
+    guard state.arch == model.description.arch, state.input == model.description.input, state.classes == model.description.classes,
+          state.mean == model.description.mean, state.std == model.description.std else {
       throw FourierLensError.badOption(
         name: "--resume", reason: "the checkpoint in \(path) is for \(state.arch) \(state.input) with \(state.classes.count) classes, not \(model.description.arch) \(model.description.input) with \(model.description.classes.count)")
     }
@@ -281,10 +279,10 @@ public final class TorchTrainer {
     r["lr"] = String(c.learningRate)
     r["optimizer"] = c.optimizer.rawValue
     r["weight_decay"] = String(c.weightDecay)
-    r["schedule"] = "one-cycle (warm-up \(c.warmupFraction), \(c.anneal.rawValue))"
+    r["schedule"] = "one-cycle (warm-up \(c.warmupFraction), cosine)"
     r["seed"] = String(c.seed)
-    r["augment"] = c.augmentations.joined(separator: ",")
-    r["adversarial"] = c.attack ?? ""
+    if !c.augmentations.isEmpty { r["augment"] = c.augmentations.joined(separator: ",") }
+    if let attack = c.attack { r["adversarial"] = attack }
     if let acc = state.bestTestAccuracy { r["test_accuracy"] = String(format: "%.4f", acc) }
     return r
   }

@@ -19,6 +19,8 @@ struct TrainingCheckpoint: Codable {
   var configuration: TrainingConfiguration
   var arch: String
   var input: [Int]
+  var mean: [Float]
+  var std: [Float]
   var classes: [String]
   /// Epoch in progress (0-based); equals `configuration.epochs` when the run is complete.
   var epoch: Int

@@ -12,8 +12,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
   public var momentum: Double
   /// L2 weight decay on every parameter.
   public var weightDecay: Double
+  /// Fraction of the steps spent warming up (the one-cycle schedule then anneals by cosine).
   public var warmupFraction: Double
-  public var anneal: OneCycleSchedule.Anneal
   /// The root of every random choice: shuffling, augmentation, attack and per-step seeds.
   public var seed: UInt64
   /// Images per forward pass when measuring test accuracy.
@@ -26,8 +26,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
   public init(
     epochs: Int, batchSize: Int = 128, learningRate: Double? = nil, optimizer: OptimizerKind = .sgd,
-    momentum: Double = 0.9, weightDecay: Double = 5e-4, warmupFraction: Double = 0.25,
-    anneal: OneCycleSchedule.Anneal = .cosine, seed: UInt64 = 0, evaluationBatchSize: Int = 500,
+    momentum: Double = 0.9, weightDecay: Double = 5e-4, warmupFraction: Double = 0.25, seed: UInt64 = 0, evaluationBatchSize: Int = 500,
     checkpointEverySteps: Int? = nil, augmentations: [String] = [], attack: String? = nil
   ) {
     self.epochs = epochs
@@ -37,7 +36,6 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     self.momentum = momentum
     self.weightDecay = weightDecay
     self.warmupFraction = warmupFraction
-    self.anneal = anneal
     self.seed = seed
     self.evaluationBatchSize = evaluationBatchSize
     self.checkpointEverySteps = checkpointEverySteps

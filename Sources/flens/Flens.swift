@@ -8,7 +8,12 @@ struct Flens: ParsableCommand {
     commandName: "flens",
     abstract: "FourierLens: which input frequencies does a trained image classifier really need?",
     version: "0.1.0",
-    subcommands: [InfoCommand.self, BandsCommand.self, LearnMaskCommand.self, ProbeCommand.self, RunCommand.self, DemoCommand.self]
+    subcommands: [
+      InfoCommand.self, SpectrumCommand.self, BandsCommand.self,
+      TrainCommand.self, EvalCommand.self, ImportCommand.self, PredictCommand.self,
+      PluginsCommand.self, LearnMaskCommand.self, ProbeCommand.self,
+      ReportCommand.self, RunCommand.self, DemoCommand.self,
+    ]
   )
 
   /// The contract of ../shared/CLI.md: exit 0 on success; exit 1 with one line on stderr

@@ -2,27 +2,6 @@ import Foundation
 import FourierLens
 @testable import FourierLensTorch
 
-/// An in-memory dataset for tests: a fixed batch served by index.
-final class InMemoryDataset: Dataset {
-  let images: Tensor
-  let labels: [Int]
-  let classes: [String]
-
-  init(images: Tensor, labels: [Int], classes: [String]) {
-    self.images = images
-    self.labels = labels
-    self.classes = classes
-  }
-
-  var info: DatasetInfo {
-    DatasetInfo(format: "generated", count: labels.count, classes: classes, shape: Array(images.shape.dropFirst()))
-  }
-
-  func batch(_ indices: [Int]) throws -> ImageBatch {
-    ImageBatch(images: images.gather(indices), labels: indices.map { labels[$0] }, classNames: classes)
-  }
-}
-
 enum Fixtures {
   /// A learnable two-class problem: class 0 has a brighter left half, class 1 a brighter
   /// right half, plus seeded noise; pixel values stay in [0, 1].
@@ -43,7 +22,8 @@ enum Fixtures {
         }
       }
     }
-    return InMemoryDataset(images: Tensor(shape: [count, channels, size, size], data: data), labels: labels, classes: ["left", "right"])
+    let batch = ImageBatch(images: Tensor(shape: [count, channels, size, size], data: data), labels: labels, classNames: ["left", "right"])
+    return InMemoryDataset(batch: batch, format: "generated")
   }
 
   /// Uniform random pixel-space images.

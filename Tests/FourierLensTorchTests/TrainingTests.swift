@@ -90,7 +90,7 @@ final class SignStepAttack: Attack {
     #expect(part1 + part2 == full)
     #expect(s2.history == fullSummary.history.map { var r = $0; r.seconds = s2.history[$0.epoch - 1].seconds; r.imagesPerSecond = s2.history[$0.epoch - 1].imagesPerSecond; return r })
 
-    let x = test.images
+    let x = test.batch.images
     let finalFull = try TorchModel.load(from: root + "/full")
     let finalSplit = try TorchModel.load(from: root + "/split")
     #expect(try finalFull.logits(x) == finalSplit.logits(x))
@@ -155,22 +155,18 @@ final class SignStepAttack: Attack {
     #expect(plain != losses)
   }
 
-  @Test func oneCycleScheduleWarmsUpThenAnneals() {
-    let s = OneCycleSchedule(maxLR: 0.1, totalSteps: 101, warmupFraction: 0.2)
-    #expect(abs(s.learningRate(at: 0) - 0.1 / 25) < 1e-12)
-    #expect(abs(s.learningRate(at: 20) - 0.1) < 1e-12)
-    #expect(s.learningRate(at: 10) > s.learningRate(at: 5) && s.learningRate(at: 60) < s.learningRate(at: 30))
-    #expect(abs(s.learningRate(at: 100) - 0.1 / 1e4) < 1e-12)
-    // Cosine half-way through the anneal: the mean of the peak and the final rate.
-    #expect(abs(s.learningRate(at: 60) - (0.1 + 1e-5) / 2) < 1e-12)
-    let linear = OneCycleSchedule(maxLR: 1, totalSteps: 11, warmupFraction: 0, anneal: .linear, finalDivFactor: 10)
-    #expect(abs(linear.learningRate(at: 5) - 0.55) < 1e-12)
+  @Test func epochsDropOnlyASingleLeftoverImage() {
+    #expect(TorchTrainer.stepsPerEpoch(count: 10, batchSize: 4) == 3)
+    #expect(TorchTrainer.stepsPerEpoch(count: 9, batchSize: 4) == 2)
+    #expect(TorchTrainer.stepsPerEpoch(count: 8, batchSize: 4) == 2)
   }
 
-  @Test func batchesCoverTheDataAndDropOnlyASingleLeftover() {
-    #expect(TorchTrainer.batchRanges(count: 10, batchSize: 4) == [0 ..< 4, 4 ..< 8, 8 ..< 10])
-    #expect(TorchTrainer.batchRanges(count: 9, batchSize: 4) == [0 ..< 4, 4 ..< 8])
-    let p = TorchTrainer.permutation(100, seed: 3)
-    #expect(p.sorted() == Array(0 ..< 100) && p != Array(0 ..< 100) && p == TorchTrainer.permutation(100, seed: 3))
+  @Test func oneImageLeftOverIsSkippedNotTrainedOn() throws {
+    let data = Fixtures.stripes(count: 17, seed: 4)
+    let trainer = try TorchTrainer(model: try model(), configuration: configuration(epochs: 1))
+    var sizes: [Int] = []
+    trainer.observer = { if case let .step(p) = $0 { sizes.append(p.step) } }
+    let summary = try trainer.run(train: data, test: nil, output: Fixtures.temporaryDirectory("left") + "/m", resume: false)
+    #expect(summary.steps == 1 && sizes == [1])
   }
 }

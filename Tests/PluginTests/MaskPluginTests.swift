@@ -68,8 +68,8 @@ struct MaskPluginTests {
     let mask = try registry.makeMask("radial:bands=4", channels: 3, height: 9, width: 9)
     #expect(mask.parameterCount == 4)
     let m = try mask.mask([0.1, 0.2, 0.3, 0.4])
-    let bands = FrequencyGrid.bandIndices(.dft, height: 9, width: 9, radial: 4, angular: 1)
-    for k in 0..<81 { #expect(m[k] == [0.1, 0.2, 0.3, 0.4][Int(bands[k])]) }
+    let bands = try FrequencyBands.radialBandIndex(height: 9, width: 9, bands: 4, metric: .euclidean)
+    for k in 0..<81 { #expect(m[k] == [0.1, 0.2, 0.3, 0.4][bands[k]]) }
     #expect(m[0] == 0.1)  // DC is in the innermost band
     // Radius grows with frequency: the ring index never decreases along the first row up to Nyquist.
     let row = (0...4).map { Int(bands[$0]) }

@@ -31,13 +31,27 @@ enum TestSupport {
 
   static var abiInclude: String { packageRoot + "/Sources/FourierLensPluginABI/include" }
 
-  /// Compiles C `source` into `dir/name` as a shared library with the system cc.
+  /// The C compiler: $CC, else `cc`, else the Swift toolchain's `clang` (CI images with
+  /// Swift need not have gcc).
+  static let cCompiler: String = {
+    if let cc = ProcessInfo.processInfo.environment["CC"], !cc.isEmpty { return cc }
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    for name in ["cc", "clang"] {
+      for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+        return "\(dir)/\(name)"
+      }
+    }
+    return "cc"
+  }()
+
+  /// Compiles C `source` into `dir/name` as a shared library with `cCompiler`.
   @discardableResult
-  static func buildC(_ source: String, named name: String, in dir: String) throws -> String {
+  static func buildC(_ source: String, named name: String, in dir: String, defines: [String] = []) throws -> String {
     let src = dir + "/" + name + ".c"
     try source.write(toFile: src, atomically: true, encoding: .utf8)
     let out = dir + "/" + name
-    let (status, output) = try run("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O1", "-Wall", "-I", abiInclude, "-o", out, src, "-lm"])
+    let flags = [cCompiler, "-shared", "-fPIC", "-O1", "-I", abiInclude] + defines.map { "-D" + $0 }
+    let (status, output) = try run("/usr/bin/env", flags + ["-o", out, src, "-lm"])
     guard status == 0 else { throw FourierLensError.message("cc failed for \(name): \(output)") }
     return out
   }

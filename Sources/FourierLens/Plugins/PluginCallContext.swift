@@ -5,7 +5,7 @@ import Foundation
 /// `host->set_error`, and which plugin is running (to label its log lines). The ABI's
 /// host functions take no context argument, so the host keys this by thread: a plugin
 /// reports errors on the thread the host called it on.
-final class PluginCallContext {
+public final class PluginCallContext {
   var errorMessage: String?
   var pluginName: String?
 
@@ -36,6 +36,13 @@ final class PluginCallContext {
         library: plugin.library,
         reason: "'\(plugin.name)' \(operation) failed (\(statusName(status))): \(message)")
     }
+  }
+
+  /// True for the error a plugin's FLENS_ERROR_UNSUPPORTED status becomes: a valid
+  /// request the plugin declines (for example a DFT-only mask asked for the DCT).
+  public static func isUnsupported(_ error: FourierLensError) -> Bool {
+    if case let .plugin(_, reason) = error { return reason.contains("failed (\(statusName(flens_status(FLENS_ERROR_UNSUPPORTED))))") }
+    return false
   }
 
   /// Readable name of a status code.

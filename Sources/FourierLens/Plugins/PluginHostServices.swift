@@ -45,16 +45,24 @@ enum PluginHostServices {
       band_map: { kind, h, w, radial, angular, out in
         PluginHostServices.serve("band_map") {
           let t = try transformKind(kind)
-          guard let out, h > 0, w > 0, radial > 0, angular > 0 else {
-            throw FourierLensError.message("needs an output, H, W > 0 and at least one band and sector")
-          }
-          let map = FrequencyGrid.bandIndices(t, height: Int(h), width: Int(w), radial: Int(radial), angular: Int(angular))
+          guard let out else { throw FourierLensError.message("null output") }
+          let map = try bandMap(t, height: Int(h), width: Int(w), radial: Int(radial), angular: Int(angular))
           out.update(from: map, count: map.count)
         }
       }
     ))
     return UnsafePointer(p)
   }()
+
+  /// The band map of the ABI: the core's `FrequencyBands` radial bands (Euclidean radius)
+  /// and unfolded angular sectors, combined as r·angular + a; DC, which has no direction,
+  /// goes to sector 0 of ring 0.
+  static func bandMap(_ t: TransformKind, height: Int, width: Int, radial: Int, angular: Int) throws -> [Int32] {
+    let rings = try FrequencyBands.radialBandIndex(height: height, width: width, bands: radial, metric: .euclidean, transform: t)
+    let sectors = try FrequencyBands.angularSectorIndex(height: height, width: width, sectors: angular, foldOpposite: false,
+                                                        transform: t)
+    return zip(rings, sectors).map { Int32($0 * angular + max(0, $1)) }
+  }
 
   /// Runs a host service for a plugin: errors become a status and the call's error message.
   static func serve(_ name: String, _ body: () throws -> Void) -> flens_status {

@@ -61,8 +61,8 @@ enum PluginLibraryLoader {
         let registration = Unmanaged<Registration>.fromOpaque(data).takeUnretainedValue()
         do {
           let info = try PluginDescriptorValidation.validate(descriptor, library: registration.library)
-          if registration.result.plugins.contains(where: { $0.name == info.name }) {
-            throw PluginDescriptorValidation.ValidationFailure(message: "plugin '\(info.name)' is registered twice")
+          if registration.result.plugins.contains(where: { $0.name == info.name && $0.kind == info.kind }) {
+            throw PluginDescriptorValidation.ValidationFailure(message: "\(info.kind.rawValue) plugin '\(info.name)' is registered twice")
           }
           registration.result.plugins.append(info)
           return flens_status(FLENS_OK)

@@ -1,8 +1,10 @@
 /// Every plugin found on a search path, and every library that failed, with the factories
 /// that turn a spec (`name:key=value,...`) into the core protocols.
 ///
-/// A name found twice keeps the first on the search path (like `PATH`); the later one is
-/// reported in `errors` naming both files.
+/// Names are unique per kind (a `lowpass` mask and a `lowpass` augmentation coexist: every
+/// place a spec is used says which kind it wants). A name found twice for one kind keeps
+/// the first on the search path (like `PATH`); the later one is reported in `errors`
+/// naming both files.
 public final class PluginRegistry {
   public let searchPath: PluginSearchPath
   /// Valid plugins in search order.
@@ -20,10 +22,10 @@ public final class PluginRegistry {
       let result = PluginLibraryLoader.load(file)
       errors += result.errors.map { PluginLoadError(library: file, message: $0) }
       for p in result.plugins {
-        if let first = plugins.first(where: { $0.name == p.name }) {
+        if let first = plugins.first(where: { $0.name == p.name && $0.kind == p.kind }) {
           errors.append(PluginLoadError(
             library: file,
-            message: "plugin '\(p.name)' duplicates the one in \(first.library), which comes first on the search path and is used"))
+            message: "\(p.kind.rawValue) plugin '\(p.name)' duplicates the one in \(first.library), which comes first on the search path and is used"))
         } else {
           plugins.append(p)
         }
@@ -38,18 +40,21 @@ public final class PluginRegistry {
     self.init(searchPath: .standard(pluginPaths: pluginPaths))
   }
 
-  /// The plugin named `name`, which must be of `kind` when given.
+  /// The plugin of `kind` named `name`. Without a kind, the name must be unambiguous.
   public func plugin(named name: String, kind: PluginKind? = nil) throws -> PluginInfo {
-    if let p = plugins.first(where: { $0.name == name }) {
-      if let kind, p.kind != kind {
-        throw FourierLensError.badOption(name: name, reason: "'\(name)' is \(p.kind.withArticle) plugin (\(p.library)), not \(kind.withArticle)")
-      }
-      return p
+    let matches = plugins.filter { $0.name == name && (kind == nil || $0.kind == kind) }
+    if matches.count == 1 { return matches[0] }
+    if matches.count > 1 {
+      throw FourierLensError.badOption(
+        name: name, reason: "'\(name)' names plugins of several kinds (\(matches.map(\.kind.rawValue).joined(separator: ", "))); say which")
+    }
+    if let kind, let other = plugins.first(where: { $0.name == name }) {
+      throw FourierLensError.badOption(name: name, reason: "'\(name)' is \(other.kind.withArticle) plugin (\(other.library)), not \(kind.withArticle)")
     }
     let candidates = plugins.filter { kind == nil || $0.kind == kind }.map(\.name)
     var reason = "no \(kind.map { "\($0.rawValue) " } ?? "")plugin named '\(name)'"
     reason += candidates.isEmpty ? "; none found" : "; available: \(candidates.joined(separator: ", "))"
-    if let failed = errors.first(where: { _ in true }) {
+    if let failed = errors.first {
       reason += " (\(errors.count) plugin librar\(errors.count == 1 ? "y" : "ies") failed to load, e.g. \(failed); run `flens plugins`)"
     }
     throw FourierLensError.badOption(name: name, reason: reason)

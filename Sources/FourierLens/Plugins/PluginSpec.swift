@@ -61,6 +61,24 @@ public struct PluginSpec: Equatable, Sendable, CustomStringConvertible {
     return spec
   }
 
+  /// Several specs in one comma-separated value, as `--augment SPEC,...` takes them:
+  /// `base,scale:min=0.5,max=1.5,rotate` is `base`, `scale:min=0.5,max=1.5` and `rotate`.
+  /// A comma-separated item of the form `key=value` (no `:` before its `=`) continues the
+  /// options of the spec before it; any other item starts a new spec.
+  public static func parseList(_ text: String, option: String = "plugin specs") throws -> [PluginSpec] {
+    var groups: [String] = []
+    for item in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+      let isOption: Bool
+      if let eq = item.firstIndex(of: "=") { isOption = !item[..<eq].contains(":") } else { isOption = false }
+      if isOption, !groups.isEmpty {
+        groups[groups.count - 1] += "," + item
+      } else {
+        groups.append(item)
+      }
+    }
+    return try groups.map { try parse($0, option: option) }
+  }
+
   /// `[a-z0-9][a-z0-9_-]*`: the names plugins may register.
   public static func isValidName(_ name: String) -> Bool {
     guard let first = name.unicodeScalars.first, isNameStart(first) else { return false }

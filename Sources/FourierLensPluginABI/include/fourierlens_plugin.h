@@ -10,6 +10,11 @@
  *   - an adversarial attack    (FLENS_KIND_ATTACK):       pixel batch -> perturbed pixel batch
  *   - an augmentation          (FLENS_KIND_AUGMENTATION): pixel batch changed in place
  *
+ * Where the host looks: `--plugin-path`, then FLENS_PLUGIN_PATH (colon-separated), then
+ * the directory of the `flens` binary, then ~/.local/lib/fourierlens. Every *.so / *.dylib
+ * in those directories is loaded as a plugin library (and reported if it is not one),
+ * except in the binary's own directory, where only files named libFL* are considered.
+ *
  * Plugins may be written in C, C++, Rust, Swift (FourierLensPluginKit) or anything that
  * can export a C function. A plugin must not link the FourierLens core: everything it
  * needs from the host (transforms, frequency bands, RNG, logging, error messages) comes
@@ -112,6 +117,8 @@ enum { FLENS_LOG_DEBUG = 0, FLENS_LOG_INFO = 1, FLENS_LOG_WARNING = 2, FLENS_LOG
  * Services the host offers to plugins. Passed to `flens_plugin_entry`; keep the pointer.
  * All members are non-NULL in ABI 1. Functions returning flens_status have already set
  * the error message when they fail: return their status (or FLENS_ERROR_CALLBACK).
+ * The first four members (struct_size, abi_version, log, set_error) keep their place in
+ * every ABI version, so an entry function can always explain an ABI mismatch.
  */
 typedef struct flens_host_services {
   uint32_t struct_size;
@@ -150,12 +157,19 @@ typedef struct flens_host_services {
                              uint32_t width, const float *mask, uint32_t mask_channels);
   /** Signed frequencies of every coefficient in the unshifted layout, in cycles per pixel:
       for the DFT fy[ky][kx] = ky/H or (ky-H)/H (numpy's fftfreq, in [-0.5, 0.5)), for the
-      DCT ky/(2H) in [0, 0.5); likewise fx along the width. Each output H*W floats. */
+      DCT ky/(2H) in [0, 0.5); likewise fx along the width. Each output H*W floats.
+      Bundled plugins measure "normalised radius" as sqrt(fy^2 + fx^2) / (0.5 * sqrt(2)):
+      0 at DC, 1 at the corner of the centred DFT spectrum. */
   flens_status (*frequency_grid)(uint32_t transform, uint32_t height, uint32_t width, float *fy, float *fx);
-  /** Band index of every coefficient, exactly as `flens bands` groups them:
-      out[ky*W + kx] = r * angular + a, with radial band r in 0..radial-1 (centre outwards)
-      and angular sector a in 0..angular-1 (counter-clockwise from the positive horizontal
-      frequency axis, over 0..360 degrees). out: H*W int32. */
+  /** Band index of every coefficient, exactly as `flens bands` groups them (the core's
+      FrequencyBands): out[ky*W + kx] = r * angular + a. Radial band r in 0..radial-1:
+      equal-width rings of the Euclidean radius in index units, from DC to the farthest
+      frequency (DFT: the corner of the centred spectrum; DCT: coefficient (H-1, W-1)).
+      Angular sector a in 0..angular-1: equal sectors counter-clockwise from the positive
+      horizontal frequency axis, with "up" positive as the centred spectrum is displayed,
+      over 360 degrees for the DFT (sector a and a + angular/2 are opposite: k and -k)
+      and 90 degrees for the DCT. DC has no direction and is put in sector 0.
+      out: H*W int32. */
   flens_status (*band_map)(uint32_t transform, uint32_t height, uint32_t width, uint32_t radial, uint32_t angular,
                            int32_t *out);
 } flens_host_services;
@@ -318,7 +332,7 @@ typedef struct flens_plugin_descriptor {
   uint32_t abi_version;                /* FLENS_PLUGIN_ABI_VERSION */
   uint32_t kind;                       /* flens_plugin_kind */
   uint32_t parameter_count;            /* entries in `parameters` */
-  const char *name;                    /* [a-z0-9][a-z0-9_-]*, unique across loaded libraries */
+  const char *name;                    /* [a-z0-9][a-z0-9_-]*, unique among loaded plugins of its kind */
   const char *summary;                 /* one line */
   const flens_parameter *parameters;   /* schema (may be NULL when parameter_count is 0) */
   const flens_mask_ops *mask;          /* kind == MASK: non-NULL; otherwise NULL */

@@ -1,36 +1,56 @@
 import ArgumentParser
 import Foundation
 import FourierLens
+import FourierLensTorch
 
 /// `flens info`: what a dataset is (format, count, classes, image shape). Structured as
 /// one input source per option so that `--model` can join `--data` as a second source.
 struct InfoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "info",
-    abstract: "Describe a dataset: format, image count, class names and image shape.",
+    abstract: "Describe a dataset (format, image count, class names, image shape) or a model.",
     discussion: """
       Recognises CIFAR-10 binary directories, MNIST IDX directories, image folders
       (one subdirectory of PNG/JPEG files per class; images have 3 channels) and
       images.npy + labels.npy directories, and train/ + test/ subdirectories of these.
       The shape is [C, H, W] after --grayscale / --size. The default split is test.
 
-      Example:
+      With --model, prints the model's description instead (arch, input [C, H, W],
+      mean, std, classes and how it was trained).
+
+      Examples:
         flens info --data ../shared/data/cifar10 --split test --json
+        flens info --model runs/smallcnn --json
       """
   )
 
   @OptionGroup var dataOptions: DataOptions
 
+  @Option(name: .long, help: ArgumentHelp("Describe a model directory instead: arch, input, mean, std, classes, training.", valueName: "model"))
+  var model: String?
+
   @Flag(name: .long, help: "Print one JSON object on stdout.")
   var json = false
 
   func validate() throws {
-    if dataOptions.data == nil {
-      throw FourierLensError.badOption(name: "--data", reason: "give the dataset to describe (--data PATH)")
+    if dataOptions.data == nil && model == nil {
+      throw FourierLensError.badOption(name: "--data", reason: "give the dataset (--data PATH) or the model (--model MODEL) to describe")
+    }
+    if dataOptions.data != nil && model != nil {
+      throw FourierLensError.badOption(name: "--model", reason: "give either --data or --model, not both")
     }
   }
 
   func run() throws {
+    if let model {
+      let description = try ModelDirectory.readDescription(model)
+      if json {
+        print(try Self.jsonString(description))
+      } else {
+        print(Self.text(description))
+      }
+      return
+    }
     let info = try dataOptions.open(defaultSplit: .test).info
     if json {
       print(try Self.jsonString(info))
@@ -44,6 +64,18 @@ struct InfoCommand: ParsableCommand {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
+  static func text(_ d: ModelDescription) -> String {
+    var lines = [
+      "arch:    \(d.arch)",
+      "input:   \(d.input.map(String.init).joined(separator: "x")) (C x H x W)",
+      "mean:    \(d.mean.map { String(format: "%.4g", $0) }.joined(separator: ", "))",
+      "std:     \(d.std.map { String(format: "%.4g", $0) }.joined(separator: ", "))",
+      "classes: \(d.classes.count) (\(d.classes.joined(separator: ", ")))",
+    ]
+    for key in d.training.keys.sorted() { lines.append("training.\(key): \(d.training[key]!)") }
+    return lines.joined(separator: "\n")
   }
 
   static func text(_ info: DatasetInfo) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import FourierLens
+import FourierLensReport
 import FourierLensTorch
 
 /// Runs an experiment as a chain of cached steps in a run directory:
@@ -240,8 +241,9 @@ final class ExperimentRunner {
       return index
     }
     executedSteps.append("report")
-    try ExperimentReport.write(runDirectory: runDirectory, baseline: baseline, radial: spec.report?.radial,
-                               angular: spec.report?.angular, to: dir)
+    let bands = BandSettings(radial: spec.report?.radial ?? 16, angular: spec.report?.angular ?? 8)
+    _ = try ReportGenerator.generate(runDirectories: [runDirectory], options: ReportOptions(baseline: baseline, bands: bands),
+                                     to: dir)
     try finish(dir, key: key)
     log("report: \(index)")
     return index

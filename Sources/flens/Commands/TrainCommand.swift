@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import FourierLens
+import FourierLensTorch
+
+/// Set by SIGINT: the training loop stops after the current step and writes a checkpoint.
+/// A second Ctrl-C exits at once.
+private nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+
+extension OptimizerKind: ExpressibleByArgument {}
+
+/// `flens train`: trains a built-in architecture on a dataset and writes a model directory.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a classifier (smallcnn, resnet18, vgg11bn) on a dataset.",
+    discussion: """
+      Mini-batch training with SGD (Nesterov momentum 0.9) or Adam, weight decay and a
+      one-cycle learning rate (warm-up, then cosine anneal), evaluated on the test split
+      after every epoch. MODEL receives the best model so far (by test accuracy):
+      model.json (architecture, input, normalisation, classes, how it was trained) and
+      weights.pt (a dict of tensors that Python's torch.load reads). MODEL/checkpoint
+      holds the state of the run: after Ctrl-C (or --max-steps), rerun the same command
+      with --resume to continue exactly where it stopped; the result is the same as an
+      uninterrupted run. The normalisation (per-channel mean/std of the training images
+      unless --mean/--std are given) is part of the model.
+
+      Example:
+        flens train --arch smallcnn --data ../shared/data/cifar10 --epochs 15 --out runs/smallcnn
+      """
+  )
+
+  @Option(name: .long, help: ArgumentHelp("Architecture: smallcnn, resnet18 or vgg11bn.", valueName: "arch"))
+  var arch: String
+
+  @OptionGroup var dataOptions: DataOptions
+
+  @Option(name: .long, help: ArgumentHelp("Number of passes over the training data.", valueName: "n"))
+  var epochs: Int
+
+  @Option(name: .long, help: ArgumentHelp("Images per optimisation step.", valueName: "n"))
+  var batch = 128
+
+  @Option(name: .long, help: ArgumentHelp("Peak learning rate (default: 0.1 for sgd, 0.002 for adam).", valueName: "lr"))
+  var lr: Double?
+
+  @Option(name: .long, help: "Optimizer: sgd or adam.")
+  var optimizer: OptimizerKind = .sgd
+
+  @Option(name: .long, help: ArgumentHelp("L2 weight decay.", valueName: "wd"))
+  var weightDecay = 5e-4
+
+  @Option(name: .long, help: ArgumentHelp("Fraction of the steps spent warming the learning rate up.", valueName: "f"))
+  var warmup = 0.25
+
+  @Option(name: .long, help: ArgumentHelp("Seed of every random choice (initialisation, order, augmentation).", valueName: "s"))
+  var seed: UInt64 = 0
+
+  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch and OpenBLAS (default: all cores).", valueName: "n"))
+  var threads: Int?
+
+  @Option(name: .long, help: ArgumentHelp("Normalisation means per channel, comma-separated (default: from the training data).", valueName: "m,..."))
+  var mean: String?
+
+  @Option(name: .long, help: ArgumentHelp("Normalisation standard deviations per channel (default: from the training data).", valueName: "s,..."))
+  var std: String?
+
+  @Flag(name: .long, help: "Skip the per-epoch evaluation on the test split (the last epoch's model is kept).")
+  var noEval = false
+
+  @Option(name: .long, help: ArgumentHelp("Evaluate on the first N test images only.", valueName: "n"))
+  var testLimit: Int?
+
+  @Option(name: .long, help: ArgumentHelp("Also write a checkpoint every N steps inside an epoch.", valueName: "n"))
+  var checkpointEvery: Int?
+
+  @Option(name: .long, help: ArgumentHelp("Stop after N steps in this run, writing a checkpoint (continue with --resume).", valueName: "n"))
+  var maxSteps: Int?
+
+  @Flag(name: .long, help: "Continue the run whose checkpoint is in MODEL/checkpoint (same options).")
+  var resume = false
+
+  @Option(name: .long, help: ArgumentHelp("The model directory to write.", valueName: "model"))
+  var out: String
+
+  @Flag(name: .long, help: "No progress output on stderr.")
+  var quiet = false
+
+  @Flag(name: .long, help: "Print one JSON object on stdout: accuracy, throughput and per-epoch history.")
+  var json = false
+
+  func validate() throws {
+    guard TorchArchitecture(rawValue: arch) != nil else {
+      throw FourierLensError.badOption(name: "--arch", reason: "unknown architecture '\(arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    if dataOptions.data == nil { throw FourierLensError.badOption(name: "--data", reason: "give the training data (--data PATH)") }
+    if out.isEmpty { throw FourierLensError.badOption(name: "--out", reason: "empty path") }
+    if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
+    if let testLimit, testLimit < 1 { throw FourierLensError.badOption(name: "--test-limit", reason: "must be positive, got \(testLimit)") }
+    if let maxSteps, maxSteps < 1 { throw FourierLensError.badOption(name: "--max-steps", reason: "must be positive, got \(maxSteps)") }
+    if (mean == nil) != (std == nil) { throw FourierLensError.badOption(name: mean == nil ? "--mean" : "--std", reason: "give --mean and --std together") }
+    try configuration().validate()
+  }
+
+  func configuration() -> TrainingConfiguration {
+    TrainingConfiguration(epochs: epochs, batchSize: batch, learningRate: lr, optimizer: optimizer, weightDecay: weightDecay,
+                          warmupFraction: warmup, seed: seed, checkpointEverySteps: checkpointEvery)
+  }
+
+  static func parseFloats(_ text: String, option: String) throws -> [Float] {
+    let values = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+      throw FourierLensError.badOption(name: option, reason: "expected comma-separated numbers, got '\(text)'")
+    }
+    return values.map { $0! }
+  }
+
+  /// What `--json` prints.
+  /// What `--json` prints (keys in snake_case: epochs_completed, best_epoch, test_accuracy,
+  /// images_per_s, train_seconds, interrupted, history).
+  struct Report: Encodable {
+    var model: String
+    var arch: String
+    var epochsCompleted: Int
+    var steps: Int
+    var bestEpoch: Int?
+    var testAccuracy: Double?
+    var imagesPerS: Double
+    var trainSeconds: Double
+    var interrupted: Bool
+    var history: [EpochRecord]
+  }
+
+  func run() throws {
+    try ComputeThreads.apply(threads)
+    let train = try dataOptions.open(defaultSplit: .train)
+    var test: Dataset?
+    if !noEval {
+      test = try DatasetLoader.open(dataOptions.data!, split: .test, preprocessing: dataOptions.preprocessing, limit: testLimit)
+    }
+    let architecture = TorchArchitecture(rawValue: arch)!
+    var normalisation: (mean: [Float], std: [Float])
+    if resume, let previous = try TorchTrainer.checkpointedModel(in: out) {
+      normalisation = (previous.mean, previous.std)
+    } else if let mean, let std {
+      normalisation = (try Self.parseFloats(mean, option: "--mean"), try Self.parseFloats(std, option: "--std"))
+    } else {
+      normalisation = try DatasetStatistics.channelMeanAndStd(train)
+    }
+    let channels = train.info.shape[0]
+    guard normalisation.mean.count == channels, normalisation.std.count == channels else {
+      throw FourierLensError.badOption(name: "--mean", reason: "needs \(channels) values (one per channel of the data), got \(normalisation.mean.count) means and \(normalisation.std.count) stds")
+    }
+    let model = try TorchModel.create(architecture: architecture, input: train.info.shape, mean: normalisation.mean,
+                                      std: normalisation.std, classes: train.info.classes,
+                                      seed: SeededGenerator.derive(seed, 0))
+    let trainer = try TorchTrainer(model: model, configuration: configuration())
+    trainer.maxSteps = maxSteps
+    trainer.record = [
+      "data": dataOptions.data!, "format": train.info.format, "train_images": String(train.info.count),
+      "grayscale": String(dataOptions.grayscale),
+    ]
+    if let size = dataOptions.size { trainer.record["size"] = "\(size.height)x\(size.width)" }
+    let printer = TrainingProgressPrinter(quiet: quiet)
+    trainer.observer = { printer.handle($0) }
+    interruptRequested = 0
+    signal(SIGINT) { _ in
+      if interruptRequested != 0 { _exit(130) }
+      interruptRequested = 1
+    }
+    trainer.shouldStop = { interruptRequested != 0 }
+    let summary = try trainer.run(train: train, test: test, output: out, resume: resume)
+    signal(SIGINT, SIG_DFL)
+
+    if json {
+      let report = Report(model: out, arch: arch, epochsCompleted: summary.epochsCompleted, steps: summary.steps,
+                          bestEpoch: summary.bestEpoch, testAccuracy: summary.bestTestAccuracy,
+                          imagesPerS: summary.imagesPerSecond, trainSeconds: summary.trainSeconds,
+                          interrupted: summary.interrupted, history: summary.history)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    } else if !summary.interrupted {
+      let accuracy = summary.bestTestAccuracy.map { String(format: ", best test accuracy %.2f%% (epoch %d)", 100 * $0, summary.bestEpoch ?? 0) } ?? ""
+      print("trained \(arch) for \(summary.epochsCompleted) epochs\(accuracy), \(String(format: "%.0f", summary.imagesPerSecond)) img/s; model in \(out)")
+    }
+    if interruptRequested != 0 { throw ExitCode(130) }
+  }
+}

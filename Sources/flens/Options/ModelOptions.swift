@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import FourierLens
+import FourierLensTorch
+
+/// `--model MODEL` and `--threads N`: the options of every command that runs a trained model.
+struct ModelOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("A model directory written by `flens train` or `flens import`.", valueName: "model"))
+  var model: String
+
+  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch and OpenBLAS (default: all cores).", valueName: "n"))
+  var threads: Int?
+
+  func validate() throws {
+    if model.isEmpty { throw FourierLensError.badOption(name: "--model", reason: "empty path") }
+    if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
+  }
+
+  /// Sets the thread count, then loads the model.
+  func load() throws -> TorchModel {
+    try ComputeThreads.apply(threads)
+    return try TorchModel.load(from: model)
+  }
+}
+
+/// The `--threads` setting shared by commands that compute with libtorch.
+enum ComputeThreads {
+  static func apply(_ threads: Int?) throws {
+    try TorchRuntime.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+  }
+}
