@@ -39,6 +39,10 @@ public struct MaskSummary: Codable, Equatable, Sendable {
     public var maskedAccuracy: Float
     public var sparsity: Float
     public var epochsRun: Int
+
+    enum CodingKeys: String, CodingKey {
+      case seed, maskedAccuracy = "masked_accuracy", sparsity, epochsRun = "epochs_run"
+    }
   }
 
   enum CodingKeys: String, CodingKey {
