@@ -11,7 +11,7 @@ struct Flens: ParsableCommand {
     subcommands: [
       InfoCommand.self, SpectrumCommand.self, BandsCommand.self,
       TrainCommand.self, EvalCommand.self, ImportCommand.self, PredictCommand.self,
-      PluginsCommand.self, ReportCommand.self,
+      PluginsCommand.self, AttackCommand.self, ReportCommand.self,
     ]
   )
 
