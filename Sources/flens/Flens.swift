@@ -11,7 +11,7 @@ struct Flens: ParsableCommand {
     subcommands: [
       InfoCommand.self, SpectrumCommand.self, BandsCommand.self,
       TrainCommand.self, EvalCommand.self, ImportCommand.self, PredictCommand.self,
-      PluginsCommand.self, LearnMaskCommand.self, ProbeCommand.self,
+      PluginsCommand.self, AttackCommand.self, LearnMaskCommand.self, ProbeCommand.self,
       ReportCommand.self, RunCommand.self, DemoCommand.self,
     ]
   )
