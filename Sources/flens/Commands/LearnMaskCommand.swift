@@ -26,8 +26,7 @@ struct LearnMaskCommand: ParsableCommand {
           --limit 2000 --epochs 30 --out masks/standard
       """)
 
-  @Option(help: ArgumentHelp("Model directory (from `flens train` or `flens import`).", valueName: "model"))
-  var model: String
+  @OptionGroup var modelOptions: ModelOptions
 
   @OptionGroup var data: DataOptions
 
@@ -79,11 +78,8 @@ struct LearnMaskCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
   var out: String
 
-  @Option(help: "Compute threads (libtorch and FFTW).")
-  var threads: Int?
 
-  @Option(help: ArgumentHelp("Extra plugin directories.", valueName: "dir"))
-  var pluginPath: [String] = []
+  @OptionGroup var plugins: PluginPathOptions
 
   @Flag(help: "Print the summary as JSON on stdout.")
   var json = false
@@ -91,7 +87,6 @@ struct LearnMaskCommand: ParsableCommand {
   func validate() throws {
     if let images, images <= 0 { throw ValidationError("--images must be ≥ 1, got \(images)") }
     if seeds < 1 { throw ValidationError("--seeds must be ≥ 1, got \(seeds)") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
     try config().validate()
   }
 
@@ -112,24 +107,20 @@ struct LearnMaskCommand: ParsableCommand {
   }
 
   func run() throws {
-    if let threads {
-      try TorchRuntime.setThreads(threads)
-      FrequencyThreads.set(threads)
-    }
-    let classifier = try TorchModel.load(from: model)
+    let classifier = try modelOptions.load()
     var dataset = try data.open(defaultSplit: .test)
     if let images, images < dataset.info.count { dataset = PrefixDataset(base: dataset, count: images) }
     let input = classifier.description.input
     guard dataset.info.shape == input else {
-      throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(model) expects \(input) (use --grayscale/--size)")
+      throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(modelOptions.model) expects \(input) (use --grayscale/--size)")
     }
-    let registry = PluginRegistry(pluginPaths: pluginPath)
+    let registry = plugins.registry()
     let config = config()
     // Fail on a bad --param before any work starts.
     _ = try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
                               layout: config.layout, transform: config.transform)
     var job = MaskLearningJob(
-      model: classifier, modelName: model, dataset: dataset, dataName: data.data ?? "", paramSpec: param,
+      model: classifier, modelName: modelOptions.model, dataset: dataset, dataName: data.data ?? "", paramSpec: param,
       makeParameterization: {
         try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
                               layout: config.layout, transform: config.transform)

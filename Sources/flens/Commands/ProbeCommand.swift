@@ -26,8 +26,7 @@ struct ProbeCommand: ParsableCommand {
           --probe heatmap --out probes/standard
       """)
 
-  @Option(help: ArgumentHelp("Model directory.", valueName: "model"))
-  var model: String
+  @OptionGroup var modelOptions: ModelOptions
 
   @OptionGroup var data: DataOptions
 
@@ -49,11 +48,8 @@ struct ProbeCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
   var out: String
 
-  @Option(help: "Compute threads (libtorch and FFTW).")
-  var threads: Int?
 
-  @Option(help: ArgumentHelp("Extra plugin directories.", valueName: "dir"))
-  var pluginPath: [String] = []
+  @OptionGroup var plugins: PluginPathOptions
 
   @Flag(help: "Print every probe's JSON as one object on stdout.")
   var json = false
@@ -61,23 +57,18 @@ struct ProbeCommand: ParsableCommand {
   func validate() throws {
     if probes.isEmpty { throw ValidationError("give at least one --probe (see --help)") }
     if batch < 1 { throw ValidationError("--batch must be ≥ 1, got \(batch)") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
   }
 
   func run() throws {
-    if let threads {
-      try TorchRuntime.setThreads(threads)
-      FrequencyThreads.set(threads)
-    }
-    let registry = PluginRegistry(pluginPaths: pluginPath)
+    let registry = plugins.registry()
     let learned = try mask.map(MaskRunDirectory.read)
     let baselineMask = try baseline.map(MaskRunDirectory.read)
     // Every spec is checked before any work starts.
     let made = try probes.map { try ProbeFactory.make($0, registry: registry, baseline: baselineMask) }
-    let classifier = try TorchModel.load(from: model)
+    let classifier = try modelOptions.load()
     let dataset = try data.open(defaultSplit: .test)
     guard dataset.info.shape == classifier.description.input else {
-      throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(model) expects \(classifier.description.input) (use --grayscale/--size)")
+      throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(modelOptions.model) expects \(classifier.description.input) (use --grayscale/--size)")
     }
     let context = ProbeContext(model: classifier, dataset: dataset, mask: learned, batchSize: batch, seed: seed,
                                showsProgress: !json)

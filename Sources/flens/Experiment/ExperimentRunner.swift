@@ -96,10 +96,7 @@ final class ExperimentRunner {
   /// Runs every step; returns the report's index.html.
   @discardableResult
   func run() throws -> String {
-    if let threads = spec.threads {
-      try TorchRuntime.setThreads(threads)
-      FrequencyThreads.set(threads)
-    }
+    try ComputeThreads.apply(spec.threads)
     var modelKeys: [String: StepKey] = [:]
     var models: [String: TorchModel] = [:]
     for name in spec.models.keys.sorted() {

@@ -23,9 +23,11 @@ struct ModelOptions: ParsableArguments {
   }
 }
 
-/// The `--threads` setting shared by commands that compute with libtorch.
+/// The `--threads` setting shared by commands that compute: libtorch (and OpenBLAS) and FFTW.
 enum ComputeThreads {
   static func apply(_ threads: Int?) throws {
-    try TorchRuntime.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
+    try TorchRuntime.setThreads(n)
+    FrequencyThreads.set(n)
   }
 }
