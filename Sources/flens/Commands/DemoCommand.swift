@@ -21,13 +21,13 @@ struct DemoCommand: ParsableCommand {
   static let experiment = """
     name: demo
     seed: 0
-    data: {path: generated, size: 32, train_limit: 4000, test_limit: 1000}
+    data: {path: generated, size: 32, train_limit: 3000, test_limit: 500}
     models:
-      standard: {arch: smallcnn, epochs: 6, batch: 128}
-      adversarial: {arch: smallcnn, epochs: 6, batch: 128, adversarial: "pgd-linf:eps=0.05,alpha=0.0125,steps=5"}
-    masks: {param: free, lambda: 0.02, lr: 0.01, epochs: 20, batch: 64, images: 1000, seeds: 3}
+      standard: {arch: smallcnn, epochs: 4, batch: 128}
+      adversarial: {arch: smallcnn, epochs: 4, batch: 128, adversarial: "pgd-linf:eps=0.05,alpha=0.02,steps=3"}
+    masks: {param: free, lambda: 0.02, lr: 0.01, epochs: 15, batch: 64, images: 500, seeds: 3}
     probes:
-      images: 500
+      images: 200
       run: [accuracy, "heatmap:eps=2", passband, "bands:radial=16,angular=8", "attack:pgd-linf:eps=0.03,steps=5"]
     report: {baseline: standard}
     """
