@@ -77,6 +77,9 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Stop after N steps in this run, writing a checkpoint (continue with --resume).", valueName: "n"))
   var maxSteps: Int?
 
+  @Option(name: .long, help: ArgumentHelp("Memory order of activations inside libtorch: auto (the faster one for the architecture), nchw or nhwc (channels-last).", valueName: "order"))
+  var memoryFormat: String = "auto"
+
   @Flag(name: .long, help: "Continue the run whose checkpoint is in MODEL/checkpoint (same options).")
   var resume = false
 
@@ -98,6 +101,9 @@ struct TrainCommand: ParsableCommand {
     if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
     if let testLimit, testLimit < 1 { throw FourierLensError.badOption(name: "--test-limit", reason: "must be positive, got \(testLimit)") }
     if let maxSteps, maxSteps < 1 { throw FourierLensError.badOption(name: "--max-steps", reason: "must be positive, got \(maxSteps)") }
+    guard ["auto", "nchw", "nhwc"].contains(memoryFormat) else {
+      throw FourierLensError.badOption(name: "--memory-format", reason: "expected auto, nchw or nhwc, got '\(memoryFormat)'")
+    }
     if (mean == nil) != (std == nil) { throw FourierLensError.badOption(name: mean == nil ? "--mean" : "--std", reason: "give --mean and --std together") }
     try configuration().validate()
   }
@@ -128,6 +134,7 @@ struct TrainCommand: ParsableCommand {
     var imagesPerS: Double
     var trainSeconds: Double
     var interrupted: Bool
+    var cpuSecondsPerImage: Double?
     var history: [EpochRecord]
   }
 
@@ -154,6 +161,7 @@ struct TrainCommand: ParsableCommand {
     let model = try TorchModel.create(architecture: architecture, input: train.info.shape, mean: normalisation.mean,
                                       std: normalisation.std, classes: train.info.classes,
                                       seed: SeededGenerator.derive(seed, 0))
+    if memoryFormat != "auto" { try model.setChannelsLast(memoryFormat == "nhwc") }
     let trainer = try TorchTrainer(model: model, configuration: configuration())
     trainer.maxSteps = maxSteps
     trainer.record = [
@@ -176,7 +184,8 @@ struct TrainCommand: ParsableCommand {
       let report = Report(model: out, arch: arch, epochsCompleted: summary.epochsCompleted, steps: summary.steps,
                           bestEpoch: summary.bestEpoch, testAccuracy: summary.bestTestAccuracy,
                           imagesPerS: summary.imagesPerSecond, trainSeconds: summary.trainSeconds,
-                          interrupted: summary.interrupted, history: summary.history)
+                          interrupted: summary.interrupted, cpuSecondsPerImage: summary.cpuSecondsPerImage,
+                          history: summary.history)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -23,9 +23,11 @@ struct ModelOptions: ParsableArguments {
   }
 }
 
-/// The `--threads` setting shared by commands that compute with libtorch.
+/// The `--threads` setting shared by commands that compute with libtorch, and the memory
+/// policy that suits them (freed activations are reused rather than unmapped).
 enum ComputeThreads {
   static func apply(_ threads: Int?) throws {
     try TorchRuntime.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    try TorchRuntime.keepFreedMemory()
   }
 }
