@@ -10,6 +10,7 @@ packages=(
   libjpeg62-turbo-dev   # JPEG reading
   python3-torch         # interop tests and the PyTorch side of benchmarks
   python3-numpy         # .npy interop tests
+  chromium              # headless browser for the report's browser test (Tests/ReportTests/BrowserTests.swift)
 )
 missing=()
 for p in "${packages[@]}"; do

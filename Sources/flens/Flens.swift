@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FourierLens
 
 @main
@@ -7,6 +8,30 @@ struct Flens: ParsableCommand {
     commandName: "flens",
     abstract: "FourierLens: which input frequencies does a trained image classifier really need?",
     version: "0.1.0",
-    subcommands: [InfoCommand.self, BandsCommand.self, TrainCommand.self, EvalCommand.self, ImportCommand.self, PredictCommand.self]
+    subcommands: [
+      InfoCommand.self, SpectrumCommand.self, BandsCommand.self,
+      TrainCommand.self, EvalCommand.self, ImportCommand.self, PredictCommand.self,
+      PluginsCommand.self, ReportCommand.self,
+    ]
   )
+
+  /// The contract of ../shared/CLI.md: exit 0 on success; exit 1 with one line on stderr
+  /// naming the file or option for any error a user can fix (argument-parser's own usage
+  /// errors included, which it would otherwise report with status 64 and a usage block).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let exit as ExitCode {
+      // A command that already printed its message chose its status.
+      Foundation.exit(exit.rawValue)
+    } catch {
+      if exitCode(for: error) == .success {
+        Flens.exit(withError: error)  // --help, --version
+      }
+      let message = Flens.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+      FileHandle.standardError.write(Data("flens: error: \(message)\n".utf8))
+      Foundation.exit(1)
+    }
+  }
 }

@@ -132,6 +132,29 @@ import Testing
     #expect(results.allSatisfy { $0 < 1e-6 })
   }
 
+  @Test func pooledBuffersComeBackZeroedWhenAskedTo() {
+    let n = FFTWBufferPool.minimumPooledFloats + 123
+    for _ in 0..<3 {
+      let dirty = FFTWBuffer(count: n, zeroed: false)
+      dirty.pointer.update(repeating: 7, count: n)
+    }
+    let clean = FFTWBuffer(count: n)
+    #expect(clean.buffer.allSatisfy { $0 == 0 })
+  }
+
+  @Test func measuredPlansGiveTheSameSpectra() throws {
+    // A shape no other test uses, so the plan is made here under FFTW_MEASURE.
+    let h = 11, w = 13
+    let x = DirectTransforms.random(3 * h * w, seed: 17)
+    let previous = FrequencyPlanRigor.current
+    FrequencyPlanRigor.current = .measure
+    defer { FrequencyPlanRigor.current = previous }
+    let X = try DFT2D.forward(Tensor(shape: [3, h, w], data: x))
+    let (re, im) = DirectTransforms.dft(x[0 ..< h * w].map(Double.init), [Double](repeating: 0, count: h * w), height: h, width: w)
+    #expect(DirectTransforms.maxAbs(Array(X.real[0 ..< h * w]), re) < 1e-3)
+    #expect(DirectTransforms.maxAbs(Array(X.imag[0 ..< h * w]), im) < 1e-3)
+  }
+
   @Test func multiThreadedFFTWPlansGiveTheSameSpectra() throws {
     let x = Tensor(shape: [64, 3, 16, 16], data: DirectTransforms.random(64 * 3 * 16 * 16, seed: 6))
     let one = try DFT2D.forwardHalf(x)

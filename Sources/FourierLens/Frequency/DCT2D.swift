@@ -32,7 +32,7 @@ public enum DCT2D {
     guard planes > 0 else { return x }
     let scale = inverse ? scaleTable(inverseScale(h), inverseScale(w)) : scaleTable(forwardScale(h), forwardScale(w))
     let plane = h * w
-    let input = FFTWBuffer(count: planes * plane), output = FFTWBuffer(count: planes * plane)
+    let input = FFTWBuffer(count: planes * plane, zeroed: false), output = FFTWBuffer(count: planes * plane, zeroed: false)
     input.copy(from: x.data)
     if inverse {
       let p = input.pointer

@@ -13,9 +13,9 @@ public enum DFT2D {
     var shape = x.shape
     shape[shape.count - 1] = hw
     guard planes > 0 else { return ComplexTensor(shape: shape, real: [], imag: []) }
-    let input = FFTWBuffer(count: planes * h * w)
+    let input = FFTWBuffer(count: planes * h * w, zeroed: false)
     input.copy(from: x.data)
-    let output = FFTWBuffer(count: planes * 2 * h * hw)
+    let output = FFTWBuffer(count: planes * 2 * h * hw, zeroed: false)
     FFTWExecute.realToHalf(planes: planes, height: h, width: w, input: input, output: output)
     let (re, im) = deinterleave(output, count: planes * h * hw)
     return ComplexTensor(shape: shape, real: re, imag: im)
@@ -32,9 +32,9 @@ public enum DFT2D {
     var shape = spectrum.shape
     shape[shape.count - 1] = width
     guard planes > 0 else { return Tensor(zeros: shape) }
-    let input = FFTWBuffer(count: planes * 2 * h * hw)
+    let input = FFTWBuffer(count: planes * 2 * h * hw, zeroed: false)
     interleave(spectrum.real, spectrum.imag, into: input)
-    let output = FFTWBuffer(count: planes * h * width)
+    let output = FFTWBuffer(count: planes * h * width, zeroed: false)
     FFTWExecute.halfToReal(planes: planes, height: h, width: width, input: input, output: output)
     let scale = 1 / Float(h * width)
     var out = output.array(count: planes * h * width)
@@ -90,7 +90,7 @@ public enum DFT2D {
     let (planes, h, w) = try planeGeometry(x.shape, what: forward ? "DFT input" : "inverse DFT input")
     guard planes > 0 else { return x }
     let n = planes * h * w
-    let input = FFTWBuffer(count: 2 * n), output = FFTWBuffer(count: 2 * n)
+    let input = FFTWBuffer(count: 2 * n, zeroed: false), output = FFTWBuffer(count: 2 * n, zeroed: false)
     interleave(x.real, x.imag, into: input)
     FFTWExecute.complex(forward: forward, planes: planes, height: h, width: w, input: input, output: output)
     var (re, im) = deinterleave(output, count: n)

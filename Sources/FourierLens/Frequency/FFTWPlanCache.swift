@@ -69,7 +69,7 @@ enum FFTWPlanCache {
 
   private static func makePlan(_ key: Key) -> OpaquePointer {
     let h = key.height, w = key.width, planes = key.planes
-    if FrequencyThreads.initialiseFFTWThreadsIfNeeded() {
+    if FrequencyThreads.fftwThreadsReady {
       fftwf_plan_with_nthreads(Int32(key.threads))
     }
     // Planning arrays: FFTW_MEASURE overwrites them, and they give the alignment every

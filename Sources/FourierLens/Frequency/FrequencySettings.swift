@@ -9,7 +9,6 @@ import Foundation
 public enum FrequencyThreads {
   private static let lock = NSLock()
   nonisolated(unsafe) private static var count = 1
-  nonisolated(unsafe) private static var fftwThreadsReady = false
 
   /// Sets the thread count (values below 1 mean 1).
   public static func set(_ n: Int) {
@@ -23,13 +22,10 @@ public enum FrequencyThreads {
     return count
   }
 
-  /// Calls `fftwf_init_threads` once; must run before any multi-threaded plan is made.
-  /// Called with the planner lock held (see `FFTWPlanCache`).
-  static func initialiseFFTWThreadsIfNeeded() -> Bool {
-    lock.lock(); defer { lock.unlock() }
-    if !fftwThreadsReady { fftwThreadsReady = fftwf_init_threads() != 0 }
-    return fftwThreadsReady
-  }
+  /// `fftwf_init_threads`, run once (Swift initialises a static `let` exactly once, even
+  /// when first touched by several threads). FFTW wants it before its other functions, so
+  /// buffer allocation and planning both touch it first. False if FFTW's threads failed.
+  static let fftwThreadsReady: Bool = fftwf_init_threads() != 0
 }
 
 /// How hard FFTW searches for a fast plan.

@@ -141,9 +141,9 @@ public final class MaskOperator {
   /// FFTW's unnormalised T of every plane: r2c half spectra or REDFT10 coefficients.
   private func transform(_ images: Tensor) -> FFTWBuffer {
     let planes = images.shape[0] * channels
-    let input = FFTWBuffer(count: images.count)
+    let input = FFTWBuffer(count: images.count, zeroed: false)
     input.copy(from: images.data)
-    let output = FFTWBuffer(count: planes * spectrumPlaneFloats)
+    let output = FFTWBuffer(count: planes * spectrumPlaneFloats, zeroed: false)
     guard planes > 0 else { return output }
     switch kind {
     case .dft: FFTWExecute.realToHalf(planes: planes, height: height, width: width, input: input, output: output)
@@ -191,7 +191,7 @@ public final class MaskOperator {
     let f = filters(masks: masks)
     let filterPlane = h * spectrumWidth
     let perMask = layout == .shared ? 1 : c
-    let product = FFTWBuffer(count: planes * spectrumPlaneFloats)
+    let product = FFTWBuffer(count: planes * spectrumPlaneFloats, zeroed: false)
     let xp = x.pointer, yp = product.pointer
     let isDFT = kind == .dft
     f.withUnsafeBufferPointer { fb in
@@ -213,7 +213,7 @@ public final class MaskOperator {
         }
       }
     }
-    let result = FFTWBuffer(count: planes * h * w)
+    let result = FFTWBuffer(count: planes * h * w, zeroed: false)
     switch kind {
     case .dft: FFTWExecute.halfToReal(planes: planes, height: h, width: w, input: product, output: result)
     case .dct: FFTWExecute.dct(inverse: true, planes: planes, height: h, width: w, input: product, output: result)

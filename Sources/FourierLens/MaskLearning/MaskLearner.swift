@@ -17,7 +17,9 @@ public final class MaskLearner {
   /// Print progress on standard error.
   public var showsProgress = true
 
-  private let normalization: ChannelNormalization
+  private let normalization: Normalization
+  /// σ of every channel (a single std applies to all).
+  private let channelStd: [Float]
   private let maskOperator: MaskOperator
   private let imageShape: [Int]
 
@@ -31,7 +33,11 @@ public final class MaskLearner {
       throw FourierLensError.shapeMismatch("model input must be [C, H, W], got \(d.input)")
     }
     imageShape = d.input
-    normalization = try ChannelNormalization(mean: d.mean, std: d.std, channels: d.input[0])
+    guard d.std.count == 1 || d.std.count == d.input[0] else {
+      throw FourierLensError.shapeMismatch("the model has \(d.std.count) normalisation stds for \(d.input[0]) channels")
+    }
+    normalization = try Normalization(mean: d.mean, std: d.std)
+    channelStd = (0..<d.input[0]).map { d.std.count == 1 ? d.std[0] : d.std[$0] }
     maskOperator = try MaskOperator(kind: config.transform, channels: d.input[0], height: d.input[1],
                                     width: d.input[2], layout: config.layout)
     guard parameterization.maskShape == maskOperator.maskShape else {
@@ -328,10 +334,10 @@ public final class MaskLearner {
   /// x_M in pixel space: normalise, mask in the frequency domain, de-normalise.
   private func maskedInput(_ images: Tensor, masks: [Float], groupCount: Int, groups: [Int]) throws -> Tensor {
     var normalised = images
-    normalization.normalize(&normalised)
+    try normalization.normalize(&normalised)
     try maskOperator.setInput(normalised)
     var xM = try maskOperator.apply(masks: masks, maskCount: groupCount, assignment: groupCount == 1 ? nil : groups)
-    normalization.denormalize(&xM)
+    try normalization.denormalize(&xM)
     return xM
   }
 
@@ -341,7 +347,7 @@ public final class MaskLearner {
     g.data.withUnsafeMutableBufferPointer { buf in
       for i in 0..<sampleWeights.count {
         for ch in 0..<c {
-          let s = sampleWeights[i] * normalization.std[ch]
+          let s = sampleWeights[i] * channelStd[ch]
           let base = (i * c + ch) * plane
           for j in base ..< base + plane { buf[j] *= s }
         }

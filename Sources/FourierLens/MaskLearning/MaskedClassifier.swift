@@ -9,7 +9,9 @@ public final class MaskedClassifier: Classifier {
   public let base: Classifier
   /// One mask in the operator's layout.
   public let mask: [Float]
-  private let normalization: ChannelNormalization
+  private let normalization: Normalization
+  /// σ of every channel (a single std applies to all).
+  private let channelStd: [Float]
   private let maskOperator: MaskOperator
 
   public init(base: Classifier, mask: [Float], transform: TransformKind, layout: MaskLayout) throws {
@@ -22,7 +24,11 @@ public final class MaskedClassifier: Classifier {
     guard mask.allSatisfy(\.isFinite) else { throw FourierLensError.nonFinite("the mask") }
     self.base = base
     self.mask = mask
-    normalization = try ChannelNormalization(mean: d.mean, std: d.std, channels: d.input[0])
+    guard d.std.count == 1 || d.std.count == d.input[0] else {
+      throw FourierLensError.shapeMismatch("the model has \(d.std.count) normalisation stds for \(d.input[0]) channels")
+    }
+    normalization = try Normalization(mean: d.mean, std: d.std)
+    channelStd = (0..<d.input[0]).map { d.std.count == 1 ? d.std[0] : d.std[$0] }
   }
 
   public var description: ModelDescription {
@@ -34,10 +40,10 @@ public final class MaskedClassifier: Classifier {
   /// The pixel-space images the base model sees.
   public func masked(_ input: Tensor) throws -> Tensor {
     var n = input
-    normalization.normalize(&n)
+    try normalization.normalize(&n)
     try maskOperator.setInput(n)
     var out = try maskOperator.apply(masks: mask, maskCount: 1, assignment: nil)
-    normalization.denormalize(&out)
+    try normalization.denormalize(&out)
     return out
   }
 
@@ -58,7 +64,7 @@ public final class MaskedClassifier: Classifier {
 
   private func scale(_ t: inout Tensor, byStd multiply: Bool) {
     let c = t.shape[1], plane = t.shape[2] * t.shape[3]
-    let std = normalization.std
+    let std = channelStd
     t.data.withUnsafeMutableBufferPointer { buf in
       for i in 0..<t.shape[0] {
         for ch in 0..<c {

@@ -42,8 +42,8 @@ public struct Heatmap: Sendable {
   public var minimumSize: Int
   public var colorBar: Bool
 
-  /// Layout constants (pixels).
-  static let margin = 8, barWidth = 16, labelGap = 4, fontScale = 2
+  /// Layout in pixels: blank margin around the map, colour-bar width, gap before the labels, font scale.
+  public static let margin = 8, barWidth = 16, labelGap = 4, fontScale = 2
 
   public init(colormap: Colormap = .turbo, range: Range? = nil, centre: Bool = false,
               minimumSize: Int = 256, colorBar: Bool = true) {
@@ -132,5 +132,19 @@ public struct Heatmap: Sendable {
   /// Short `%.3g` text, e.g. "0.5", "-1.2e-05", "1.5e+03".
   static func label(_ v: Float) -> String {
     String(format: "%.3g", Double(v))
+  }
+}
+
+extension RGBImage {
+  /// Writes the image as an 8-bit RGB PNG (atomically).
+  public func writePNG(to path: String) throws {
+    try PNGCodec.write(pixels: pixels, width: width, height: height, channels: 3, to: path)
+  }
+}
+
+extension Heatmap {
+  /// Renders `values` (H×W) and writes the heat map as a PNG.
+  public func writePNG(_ values: [Float], height: Int, width: Int, to path: String) throws {
+    try render(values, height: height, width: width).writePNG(to: path)
   }
 }

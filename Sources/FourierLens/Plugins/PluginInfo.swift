@@ -1,0 +1,45 @@
+import FourierLensPluginABI
+
+/// What a plugin is.
+public enum PluginKind: String, Codable, Sendable, CaseIterable {
+  case mask, attack, augmentation
+
+  init?(abi raw: UInt32) {
+    switch raw {
+    case FLENS_KIND_MASK.rawValue: self = .mask
+    case FLENS_KIND_ATTACK.rawValue: self = .attack
+    case FLENS_KIND_AUGMENTATION.rawValue: self = .augmentation
+    default: return nil
+    }
+  }
+
+  /// "a mask", "an attack", "an augmentation".
+  var withArticle: String { self == .mask ? "a mask" : "an \(rawValue)" }
+}
+
+/// A plugin that loaded and passed validation: what `flens plugins` lists, and the
+/// descriptor the adapters call.
+public struct PluginInfo: @unchecked Sendable {
+  public let name: String
+  public let kind: PluginKind
+  /// Path of the shared library it came from.
+  public let library: String
+  public let summary: String
+  public let parameters: [PluginParameterInfo]
+  /// The validated descriptor (static storage in the library, which is never unloaded).
+  let descriptor: UnsafePointer<flens_plugin_descriptor>
+}
+
+/// A library (or search-path entry) that could not be loaded, or a plugin in it that was
+/// rejected, with the reason. The message names the file.
+public struct PluginLoadError: Codable, Equatable, Sendable, CustomStringConvertible {
+  public var library: String
+  public var message: String
+
+  public init(library: String, message: String) {
+    self.library = library
+    self.message = message
+  }
+
+  public var description: String { "\(library): \(message)" }
+}

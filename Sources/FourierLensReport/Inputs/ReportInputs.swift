@@ -1,0 +1,161 @@
+import Foundation
+import FourierLens
+
+/// One model of a report: its learned mask, and whatever probes and description exist.
+public struct ReportEntry: Sendable {
+  /// The name shown everywhere (the folder name), unique within a report.
+  public var name: String
+  public var mask: LearnedMask
+  public var probes: ProbeResults
+  /// The model's description (`models/<name>/model.json`), when the run has one.
+  public var model: ModelDescription?
+  /// `examples.png` of the mask directory (originals above, seen through the mask below), if present.
+  public var examplesImage: String?
+
+  public init(name: String, mask: LearnedMask, probes: ProbeResults = ProbeResults(), model: ModelDescription? = nil,
+              examplesImage: String? = nil) {
+    self.name = name
+    self.mask = mask
+    self.probes = probes
+    self.model = model
+    self.examplesImage = examplesImage
+  }
+}
+
+/// Where `flens report` finds its inputs. This is the one definition of the layout.
+///
+/// Each RUN_DIR argument is one of:
+///
+/// (a) An experiment run directory (what `flens run` and `flens demo` write):
+///
+///       RUN_DIR/masks/<model>/      a `flens learn-mask` directory per model (summary.json, mask.npy, …)
+///       RUN_DIR/probes/<model>/     optional: `flens probe` outputs for that model (NAME.json, NAME.csv, NAME.<key>.npy)
+///       RUN_DIR/models/<model>/     optional: the model (model.json describes it)
+///
+///     Every folder under `masks/` becomes an entry named by the folder.
+///
+/// (b) A single `flens learn-mask` directory (it has `summary.json`): one entry named by
+///     the directory's own name, with probe outputs in `RUN_DIR/probes/` if present.
+///
+/// In both, a mask directory's `examples.png` is shown when present. Absent probes only
+/// omit their figures; present but unreadable files are errors that name the file.
+/// Names are made unique across RUN_DIRs by prefixing the parent folder when two collide.
+public enum ReportInputs {
+  public static let masksFolder = "masks"
+  public static let probesFolder = "probes"
+  public static let modelsFolder = "models"
+  public static let modelDescriptionFile = "model.json"
+  public static let examplesFile = "examples.png"
+
+  /// What a RUN_DIR is.
+  public enum Kind: Equatable, Sendable {
+    case experiment
+    case maskDirectory
+  }
+
+  static func isDirectory(_ path: String) -> Bool {
+    var isDir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+  }
+
+  static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+  /// Classifies a RUN_DIR, or says why it is neither kind.
+  public static func kind(of runDirectory: String) throws -> Kind {
+    guard exists(runDirectory) else { throw FourierLensError.badFile(path: runDirectory, reason: "no such directory") }
+    guard isDirectory(runDirectory) else {
+      throw FourierLensError.badFile(path: runDirectory, reason: "not a directory (expected a run directory or a `flens learn-mask` directory)")
+    }
+    if exists(MaskRunDirectory.summaryFile(runDirectory)) { return .maskDirectory }
+    if isDirectory(runDirectory + "/" + masksFolder) { return .experiment }
+    throw FourierLensError.badFile(path: runDirectory, reason:
+      "neither a run directory (no masks/<model>/ folders) nor a `flens learn-mask` directory (no summary.json)")
+  }
+
+  /// The entries of all RUN_DIRs, in argument order (models of one run directory sorted by name).
+  public static func read(_ runDirectories: [String]) throws -> [ReportEntry] {
+    guard !runDirectories.isEmpty else { throw FourierLensError.badOption(name: "RUN_DIR", reason: "give at least one directory") }
+    var found: [(name: String, parent: String, entry: ReportEntry)] = []
+    for raw in runDirectories {
+      let run = normalized(raw)
+      switch try kind(of: run) {
+      case .maskDirectory:
+        let name = URL(fileURLWithPath: run).standardizedFileURL.lastPathComponent
+        let probes = run + "/" + probesFolder
+        let parent = URL(fileURLWithPath: run).standardizedFileURL.deletingLastPathComponent().lastPathComponent
+        found.append((name, parent, try entry(name: name, maskDirectory: run, probeDirectory: probes, modelDirectory: nil)))
+      case .experiment:
+        let masks = run + "/" + masksFolder
+        let models = try subdirectories(masks)
+        guard !models.isEmpty else {
+          throw FourierLensError.badFile(path: masks, reason: "holds no mask directories (expected masks/<model>/summary.json)")
+        }
+        let parent = URL(fileURLWithPath: run).standardizedFileURL.lastPathComponent
+        for model in models {
+          found.append((model, parent, try entry(
+            name: model, maskDirectory: masks + "/" + model, probeDirectory: run + "/" + probesFolder + "/" + model,
+            modelDirectory: run + "/" + modelsFolder + "/" + model)))
+        }
+      }
+    }
+    // Unique names: prefix the parent folder of colliding names, then number what still collides.
+    let counts = Dictionary(found.map { ($0.name, 1) }, uniquingKeysWith: +)
+    var used = Set<String>()
+    return found.map { item in
+      var entry = item.entry
+      var name = counts[item.name]! > 1 ? item.parent + "/" + item.name : item.name
+      if used.contains(name) {
+        var k = 2
+        while used.contains("\(name) (\(k))") { k += 1 }
+        name = "\(name) (\(k))"
+      }
+      used.insert(name)
+      entry.name = name
+      return entry
+    }
+  }
+
+  /// The baseline entry's index: `requested` by name, else `standard`, else the first.
+  public static func baselineIndex(_ entries: [ReportEntry], requested: String?) throws -> Int {
+    if let requested {
+      guard let i = entries.firstIndex(where: { $0.name == requested }) else {
+        throw FourierLensError.badOption(name: "--baseline", reason:
+          "no model named \"\(requested)\" (the models are: \(entries.map(\.name).joined(separator: ", ")))")
+      }
+      return i
+    }
+    return entries.firstIndex(where: { $0.name == "standard" }) ?? 0
+  }
+
+  static func normalized(_ path: String) -> String {
+    var p = path
+    while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+    return p
+  }
+
+  /// Visible subdirectories, sorted.
+  static func subdirectories(_ path: String) throws -> [String] {
+    let names: [String]
+    do {
+      names = try FileManager.default.contentsOfDirectory(atPath: path)
+    } catch {
+      throw FourierLensError.badFile(path: path, reason: "cannot be listed (\(error.localizedDescription))")
+    }
+    return names.filter { !$0.hasPrefix(".") && isDirectory(path + "/" + $0) }.sorted()
+  }
+
+  static func entry(name: String, maskDirectory: String, probeDirectory: String, modelDirectory: String?) throws -> ReportEntry {
+    let mask = try MaskRunDirectory.read(maskDirectory)
+    let probes = isDirectory(probeDirectory) ? try ProbeResults.read(probeDirectory) : ProbeResults()
+    var model: ModelDescription?
+    // The run's models/<name>/, else the model directory the mask was learned for.
+    for dir in [modelDirectory, mask.summary.model].compactMap({ $0 }) where isDirectory(dir) {
+      let path = dir + "/" + modelDescriptionFile
+      guard exists(path) else { continue }
+      model = try ProbeResults.decode(path, what: "model description") as ModelDescription
+      break
+    }
+    let examples = maskDirectory + "/" + examplesFile
+    return ReportEntry(name: name, mask: mask, probes: probes, model: model, examplesImage: exists(examples) ? examples : nil)
+  }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import FourierLens
+
+/// `data/bands.json`: every model's profiles and their differences from the baseline.
+struct BandsData: Encodable {
+  struct Model: Encodable {
+    var name: String
+    var samples: Int
+    var radial: [Double]
+    var angular: [Double]
+    var lowFrequencyShare: Double
+    var radialCI: [[Double]]?
+    var angularCI: [[Double]]?
+    var radialDifference: [Double]?
+    var angularDifference: [Double]?
+    var lowFrequencyShareDifference: Double?
+    var radialDifferenceCI: [[Double]]?
+    var angularDifferenceCI: [[Double]]?
+    var lowFrequencyShareDifferenceCI: [Double]?
+
+    enum CodingKeys: String, CodingKey {
+      case name, samples, radial, angular, lowFrequencyShare = "low_frequency_share", radialCI = "radial_ci"
+      case angularCI = "angular_ci", radialDifference = "radial_difference", angularDifference = "angular_difference"
+      case lowFrequencyShareDifference = "low_frequency_share_difference", radialDifferenceCI = "radial_difference_ci"
+      case angularDifferenceCI = "angular_difference_ci", lowFrequencyShareDifferenceCI = "low_frequency_share_difference_ci"
+    }
+  }
+
+  var baseline: String
+  var radialBands: Int
+  var angularSectors: Int
+  var metric: String
+  var foldOpposite = true
+  var radialBandCentres: [Double]
+  var radialUnit: String
+  var angularSectorCentresDeg: [Double]
+  var models: [Model]
+
+  enum CodingKeys: String, CodingKey {
+    case baseline, radialBands = "radial_bands", angularSectors = "angular_sectors", metric, foldOpposite = "fold_opposite"
+    case radialBandCentres = "radial_band_centres", radialUnit = "radial_unit"
+    case angularSectorCentresDeg = "angular_sector_centres_deg", models
+  }
+}
+
+extension ReportBuilder {
+  /// Band centres along the radial axis and their unit: cycles per image (DFT) or DCT
+  /// index when all masks share one plane size and transform, else a fraction of the
+  /// distance from DC to the farthest frequency.
+  func radialBandCentres() -> (centres: [Double], unit: String) {
+    let n = bands.settings.radial
+    let planes = Set(entries.map { "\($0.mask.transform.rawValue) \($0.mask.shape.suffix(2).map(String.init).joined(separator: "x"))" })
+    let fractions = (0..<n).map { (Double($0) + 0.5) / Double(n) }
+    guard planes.count == 1 else { return (fractions, "fraction of the distance from DC to the corner") }
+    let m = baselineEntry.mask, shape = m.shape
+    let r = FrequencyBands.maximumRadius(height: shape[shape.count - 2], width: shape[shape.count - 1],
+                                         metric: bands.settings.metric, transform: m.transform)
+    return (fractions.map { $0 * r }, m.transform == .dft ? "cycles/image" : "DCT index")
+  }
+
+  var angularSpan: Double { FrequencyBands.angularSpan(foldOpposite: true, transform: baselineEntry.mask.transform) }
+
+  func angularSectorCentres() -> [Double] {
+    let n = bands.settings.angular
+    return (0..<n).map { angularSpan * (Double($0) + 0.5) / Double(n) }
+  }
+
+  static func intervals(_ ranges: [ClosedRange<Double>]?) -> [[Double]]? {
+    ranges.map { $0.map { [$0.lowerBound, $0.upperBound] } }
+  }
+
+  mutating func bandSection() throws -> PageSection {
+    var section = PageSection(id: "bands", title: "Band energies")
+    let settings = bands.settings
+    let (centres, unit) = radialBandCentres()
+    let angles = angularSectorCentres()
+    let models = entries.indices.map { i -> BandsData.Model in
+      let p = bands.profiles[i], d = bands.differences[i]
+      return BandsData.Model(
+        name: entries[i].name, samples: p.samples, radial: p.radial, angular: p.angular, lowFrequencyShare: p.lowFrequencyShare,
+        radialCI: Self.intervals(p.radialInterval), angularCI: Self.intervals(p.angularInterval),
+        radialDifference: d?.radial, angularDifference: d?.angular, lowFrequencyShareDifference: d?.lowFrequencyShare,
+        radialDifferenceCI: Self.intervals(d?.radialInterval), angularDifferenceCI: Self.intervals(d?.angularInterval),
+        lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] })
+    }
+    let json = try addJSON("bands", BandsData(baseline: baselineEntry.name, radialBands: settings.radial,
+                                              angularSectors: settings.angular, metric: settings.metric.rawValue,
+                                              radialBandCentres: centres, radialUnit: unit,
+                                              angularSectorCentresDeg: angles, models: models))
+    var csv = CSVTable(header: ["model", "profile", "band", "centre", "energy", "ci_low", "ci_high", "difference",
+                                "difference_ci_low", "difference_ci_high"])
+    func cell(_ v: Double?) -> String { v.map(NumberFormat.exact) ?? "" }
+    for (i, e) in entries.enumerated() {
+      let p = bands.profiles[i], d = bands.differences[i]
+      for b in 0..<settings.radial {
+        csv.append([e.name, "radial", "\(b)", cell(centres[b]), cell(p.radial[b]), cell(p.radialInterval?[b].lowerBound),
+                    cell(p.radialInterval?[b].upperBound), cell(d?.radial[b]), cell(d?.radialInterval?[b].lowerBound),
+                    cell(d?.radialInterval?[b].upperBound)])
+      }
+      for s in 0..<settings.angular {
+        csv.append([e.name, "angular", "\(s)", cell(angles[s]), cell(p.angular[s]), cell(p.angularInterval?[s].lowerBound),
+                    cell(p.angularInterval?[s].upperBound), cell(d?.angular[s]), cell(d?.angularInterval?[s].lowerBound),
+                    cell(d?.angularInterval?[s].upperBound)])
+      }
+    }
+    let csvPath = addCSV("bands", csv)
+    let data = [csvPath, json]
+
+    let several = bands.profiles.contains { $0.samples > 1 }
+    section.paragraph("Band energy as in Karantzas et al. (2022): the mask is divided by its L2 norm and a band’s energy is the "
+                      + "L2 norm of the mask inside it. \(settings.radial) radial bands of equal width run from DC to the "
+                      + "farthest frequency (Euclidean radius); \(settings.angular) angular sectors cover "
+                      + "\(Int(angularSpan))° counter-clockwise from the horizontal frequency axis"
+                      + (baselineEntry.mask.transform == .dft ? ", opposite directions folded together" : "") + ". "
+                      + (several ? "Error bars: 95 % percentile-bootstrap intervals over the samples (seeds, or class/image masks)."
+                                 : "Each model has one mask, so there are no error bars; learn with <code>--seeds K</code> to get them."))
+
+    let radialLabels = centres.map { unit == "fraction of the distance from DC to the corner" ? NumberFormat.fixed($0, 2) : NumberFormat.fixed($0, 1) }
+    let angularLabels = angles.map { NumberFormat.fixed($0, angles.count > 8 ? 0 : 1) }
+    let radialTitle = "radial frequency, band centre (\(unit))"
+    let angularTitle = "orientation, sector centre (degrees)"
+
+    func profileSeries(_ values: (BandComparison.Profile) -> [Double],
+                       _ intervals: (BandComparison.Profile) -> [ClosedRange<Double>]?) -> [BarChart.Series] {
+      entries.indices.map { BarChart.Series(name: entries[$0].name, color: color($0), values: values(bands.profiles[$0]),
+                                            intervals: intervals(bands.profiles[$0])) }
+    }
+    var figures: [PageFigure] = []
+    let radialChart = BarChart(categories: radialLabels, series: profileSeries({ $0.radial }, { $0.radialInterval }),
+                               xTitle: radialTitle, yTitle: "band energy (fraction of mask norm)")
+    figures.append(addSVG("bands-radial", radialChart.render(title: "Radial band energies"),
+                          alt: "Radial band energies of every model's mask",
+                          caption: "Radial profile: energy of each radial band of the mask, low frequencies on the left.",
+                          data: data))
+    let angularChart = BarChart(categories: angularLabels, series: profileSeries({ $0.angular }, { $0.angularInterval }),
+                                xTitle: angularTitle, yTitle: "sector energy (fraction of mask norm)")
+    figures.append(addSVG("bands-angular", angularChart.render(title: "Angular sector energies"),
+                          alt: "Angular sector energies of every model's mask",
+                          caption: "Angular profile: energy of each orientation sector (0° = horizontal frequencies, i.e. vertical structures in the image).",
+                          data: data))
+
+    let compared = entries.indices.filter { bands.differences[$0] != nil }
+    if !compared.isEmpty {
+      func differenceSeries(_ values: (BandComparison.Difference) -> [Double],
+                            _ intervals: (BandComparison.Difference) -> [ClosedRange<Double>]?) -> [BarChart.Series] {
+        compared.map { i in
+          let d = bands.differences[i]!
+          return BarChart.Series(name: "\(entries[i].name) − \(baselineEntry.name)", color: color(i), values: values(d),
+                                 intervals: intervals(d))
+        }
+      }
+      let ci = compared.contains { bands.differences[$0]?.radialInterval != nil }
+      let ciText = ci ? " Error bars: 95 % bootstrap intervals; a bar whose interval excludes zero is a difference beyond sampling noise." : ""
+      let radialDiff = BarChart(categories: radialLabels, series: differenceSeries({ $0.radial }, { $0.radialInterval }),
+                                xTitle: radialTitle, yTitle: "difference of band energy")
+      figures.append(addSVG("bands-radial-difference", radialDiff.render(title: "Radial band energy differences"),
+                            alt: "Radial band energy differences from the baseline",
+                            caption: "Radial profile minus the baseline’s (<em>\(Markup.escape(baselineEntry.name))</em>): positive bars are bands the model’s mask weights more." + ciText,
+                            data: data))
+      let angularDiff = BarChart(categories: angularLabels, series: differenceSeries({ $0.angular }, { $0.angularInterval }),
+                                 xTitle: angularTitle, yTitle: "difference of sector energy")
+      figures.append(addSVG("bands-angular-difference", angularDiff.render(title: "Angular sector energy differences"),
+                            alt: "Angular sector energy differences from the baseline",
+                            caption: "Angular profile minus the baseline’s." + ciText, data: data))
+    }
+    section.add(figures)
+    return section
+  }
+}
