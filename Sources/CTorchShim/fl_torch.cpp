@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -123,12 +124,15 @@ struct flt_model {
   int64_t channels = 0, classes = 0, height = 0, width = 0;
   torch::Tensor mean, std; // [1, C, 1, 1], in the model's dtype
   torch::ScalarType dtype = torch::kFloat;
+  /// Run convolutions on channels-last (NHWC) tensors, which oneDNN prefers.
+  bool channels_last = false;
   std::shared_ptr<fl::Net> net;                 // a built-in architecture, or
   std::unique_ptr<torch::jit::Module> script;   // a TorchScript module
 
   /// Normalises pixel-space input and runs the network in its current mode.
   torch::Tensor run(const torch::Tensor &x) {
     auto normalised = (x.to(dtype) - mean) / std;
+    if (channels_last) normalised = normalised.contiguous(torch::MemoryFormat::ChannelsLast);
     if (net) return net->forward(normalised);
     auto out = script->forward({normalised});
     if (!out.isTensor()) fail(FLT_ERR_TORCH, "the TorchScript module returned " + out.tagKind() + ", not a tensor of logits");
@@ -305,6 +309,19 @@ extern "C" int flt_set_num_threads(int n) {
   });
 }
 
+extern "C" int flt_keep_freed_memory(size_t *mmap_threshold) {
+  return guarded([&] {
+    // Largest threshold glibc accepts (the limit depends on the heap size of the build).
+    size_t threshold = size_t(1) << 30;
+    while (threshold >= (size_t(1) << 20) && mallopt(M_MMAP_THRESHOLD, int(threshold)) == 0) threshold /= 2;
+    if (threshold < (size_t(1) << 20)) fail(FLT_ERR_INTERNAL, "mallopt(M_MMAP_THRESHOLD) refused every value");
+    if (mallopt(M_TRIM_THRESHOLD, int(std::min<size_t>(threshold * 2, size_t(INT_MAX)))) == 0)
+      fail(FLT_ERR_INTERNAL, "mallopt(M_TRIM_THRESHOLD) failed");
+    if (mmap_threshold) *mmap_threshold = threshold;
+    return FLT_OK;
+  });
+}
+
 extern "C" int flt_get_num_threads(void) { return torch::get_num_threads(); }
 
 extern "C" int flt_manual_seed(uint64_t seed) {
@@ -396,7 +413,7 @@ extern "C" int flt_model_save_weights(const flt_model *model, const char *path) 
     require(model != nullptr && path != nullptr, "null argument");
     require(model->net != nullptr, "use flt_model_save_torchscript for a TorchScript model");
     c10::Dict<std::string, torch::Tensor> dict;
-    for (auto &[name, t] : model->state()) dict.insert(name, t.detach().clone());
+    for (auto &[name, t] : model->state()) dict.insert(name, t.detach().contiguous().clone());
     auto bytes = torch::pickle_save(dict);
     write_atomically(path, [&](const std::string &tmp) {
       std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
@@ -478,6 +495,18 @@ extern "C" int flt_model_set_double_precision(flt_model *model, int on) {
     else model->script->to(model->dtype);
     model->mean = model->mean.to(model->dtype);
     model->std = model->std.to(model->dtype);
+    return FLT_OK;
+  });
+}
+
+extern "C" int flt_model_set_channels_last(flt_model *model, int on) {
+  return guarded([&] {
+    require(model != nullptr, "null model");
+    auto format = on ? torch::MemoryFormat::ChannelsLast : torch::MemoryFormat::Contiguous;
+    torch::NoGradGuard no_grad;
+    for (auto &entry : model->state())
+      if (entry.second.dim() == 4) entry.second.set_data(entry.second.contiguous(format));
+    model->channels_last = on != 0;
     return FLT_OK;
   });
 }

@@ -85,4 +85,9 @@ public enum TorchArchitecture: String, CaseIterable, Sendable {
   case resnet18
   /// torchvision's vgg11_bn (inputs of at least 32×32).
   case vgg11bn
+
+  /// Whether oneDNN runs this network faster on channels-last (NHWC) tensors. Measured with
+  /// libtorch 1.13 on 2 threads (benchmarks/README.md): smallcnn trains ~15 % faster in NHWC,
+  /// resnet18 slightly slower.
+  public var prefersChannelsLast: Bool { self == .smallcnn }
 }

@@ -55,7 +55,9 @@ public final class TorchModel: Classifier {
       if let location { throw FourierLensError.badFile(path: ModelDirectory.descriptionPath(location), reason: message) }
       throw FourierLensError.badOption(name: "--arch", reason: message)
     }
-    return TorchModel(handle: handle!, description: d, location: location)
+    let model = TorchModel(handle: handle!, description: d, location: location)
+    if TorchArchitecture(rawValue: d.arch)?.prefersChannelsLast == true { try model.setChannelsLast(true) }
+    return model
   }
 
   /// Loads a model directory written by `save(to:)` (or `flens train` / `flens import`).
@@ -197,6 +199,13 @@ public final class TorchModel: Classifier {
   /// check gradients against finite differences without float32 rounding.
   public func setDoublePrecision(_ on: Bool) throws {
     try locked { try ShimStatus.check(flt_model_set_double_precision(handle, on ? 1 : 0), model: displayName) }
+  }
+
+  /// Keeps weights and activations in channels-last (NHWC) order inside libtorch (faster
+  /// oneDNN convolutions) or in NCHW order. Results agree up to float rounding; the arrays
+  /// passed in and out are NCHW either way. Set it before creating an optimiser.
+  public func setChannelsLast(_ on: Bool) throws {
+    try locked { try ShimStatus.check(flt_model_set_channels_last(handle, on ? 1 : 0), model: displayName) }
   }
 
   /// `lossAndGradient` with the per-image losses in full double precision.

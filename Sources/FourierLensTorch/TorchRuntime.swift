@@ -14,6 +14,16 @@ public enum TorchRuntime {
 
   public static var threads: Int { Int(flt_get_num_threads()) }
 
+  /// Lets glibc reuse freed memory instead of unmapping it, which saves the page faults of
+  /// re-allocating every step's activations (see fl_torch.h). Process-wide; returns the
+  /// mmap threshold it set.
+  @discardableResult
+  public static func keepFreedMemory() throws -> Int {
+    var threshold = 0
+    try ShimStatus.check(flt_keep_freed_memory(&threshold))
+    return threshold
+  }
+
   /// Seeds libtorch's global generator (weight initialisation, dropout).
   public static func manualSeed(_ seed: UInt64) throws {
     try ShimStatus.check(flt_manual_seed(seed))

@@ -127,6 +127,8 @@ public final class TorchTrainer {
     }
 
     var stepsThisProcess = 0
+    var cpuSecondsThisProcess = 0.0
+    var imagesThisProcess = 0
     var secondsThisProcess = 0.0
     var lastEvaluationSeconds = 0.0
     var interrupted = false
@@ -143,6 +145,7 @@ public final class TorchTrainer {
           break epochLoop
         }
         let started = Date()
+        let startedCPU = TorchTrainer.processCPUSeconds()
         guard var batch = try stream.next() else {
           throw FourierLensError.message("the training data ended early (epoch \(state.epoch + 1), step \(state.stepInEpoch + 1))")
         }
@@ -151,6 +154,7 @@ public final class TorchTrainer {
         try optimizer.setLearningRate(Double(schedule.learningRate(at: state.globalStep)))
         let result = try optimizer.step(batch, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 4), step))
         let seconds = Date().timeIntervalSince(started)
+        cpuSecondsThisProcess += TorchTrainer.processCPUSeconds() - startedCPU
 
         state.epochLossSum += Double(result.loss) * Double(batch.count)
         state.epochCorrect += result.correct
@@ -161,6 +165,7 @@ public final class TorchTrainer {
         state.stepInEpoch += 1
         state.globalStep += 1
         stepsThisProcess += 1
+        imagesThisProcess += batch.count
         secondsThisProcess += seconds
 
         let perStep = secondsThisProcess / Double(stepsThisProcess)
@@ -212,7 +217,15 @@ public final class TorchTrainer {
     return TrainingSummary(
       epochsCompleted: state.epoch, steps: state.globalStep, history: state.history, bestEpoch: state.bestEpoch,
       bestTestAccuracy: state.bestTestAccuracy, imagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
-      trainSeconds: state.trainSeconds, interrupted: interrupted)
+      trainSeconds: state.trainSeconds, interrupted: interrupted,
+      cpuSecondsPerImage: stepsThisProcess == 0 ? nil : cpuSecondsThisProcess / Double(max(1, imagesThisProcess)))
+  }
+
+  /// CPU time of the whole process (all threads) in seconds.
+  static func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
   }
 
   /// Applies the augmentations, then replaces the batch by its adversarial version.

@@ -94,4 +94,7 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
   public var trainSeconds: Double
   /// True when the run stopped early (interrupt or step limit) after writing a checkpoint.
   public var interrupted: Bool
+  /// Process CPU time (all threads) per training image in this process: a throughput
+  /// measure that, unlike wall time, hardly depends on other load on the machine.
+  public var cpuSecondsPerImage: Double?
 }

@@ -36,6 +36,31 @@ import Testing
     #expect(text.exitCode == 0 && text.stdout.contains("accuracy"))
   }
 
+  @Test func attackGivesRobustAccuracy() throws {
+    let data = try StripesData.write(count: 32)
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }
+    let model = try Self.trainedModel(in: dir, data: data)
+    let clean = try FlensCLI.run(["eval", "--model", model, "--data", data.path, "--json"])
+    let accuracy = try #require(clean.json?["accuracy"] as? Double, "\(clean)")
+    #expect(clean.json?["robust_accuracy"] == nil)
+
+    // A zero budget changes nothing: robust accuracy is the clean accuracy.
+    let none = try FlensCLI.run(["eval", "--model", model, "--data", data.path, "--attack", "fgsm:eps=0", "--json"])
+    #expect(none.exitCode == 0, "\(none)")
+    #expect(none.json?["robust_accuracy"] as? Double == accuracy)
+    #expect(none.json?["attack"] as? String == "fgsm:eps=0")
+
+    // A budget as large as the contrast between the halves breaks the model.
+    let strong = try FlensCLI.run(["eval", "--model", model, "--data", data.path, "--attack", "pgd-linf:eps=0.3,steps=10", "--json"])
+    #expect(strong.exitCode == 0, "\(strong)")
+    let robust = try #require(strong.json?["robust_accuracy"] as? Double)
+    #expect(robust < accuracy && robust >= 0)
+
+    let unknown = try FlensCLI.run(["eval", "--model", model, "--data", data.path, "--attack", "nope"])
+    #expect(unknown.exitCode == 1 && unknown.stderr.contains("nope"), "\(unknown)")
+  }
+
   @Test func mismatchedDataAndBrokenModelsAreOneLineErrors() throws {
     let data = try StripesData.write(count: 16)
     let rgb = try StripesData.write(count: 16, channels: 3)

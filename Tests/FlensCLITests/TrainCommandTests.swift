@@ -110,6 +110,35 @@ enum StripesData {
     #expect(missing.exitCode == 1 && missing.stderr.contains("/nonexistent/data"), "\(missing)")
   }
 
+  @Test func augmentationAndAdversarialPluginsTrainAndAreRecorded() throws {
+    let data = try StripesData.write(count: 32)
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }
+    let model = dir.appendingPathComponent("m").path
+    let args = ["train", "--arch", "smallcnn", "--data", data.path, "--epochs", "1", "--batch", "8", "--threads", "2", "--quiet",
+                "--augment", "base:scale_min=0.5, translate:fraction=0.1", "--adversarial", "fgsm:eps=0.02", "--out", model]
+    let out = try FlensCLI.run(args + ["--max-steps", "2"])
+    #expect(out.exitCode == 0, "\(out)")
+    let resumed = try FlensCLI.run(args + ["--resume", "--json"])
+    #expect(resumed.exitCode == 0, "\(resumed)")
+    #expect(resumed.json?["steps"] as? Int == 4)
+    let info = try FlensCLI.run(["info", "--model", model, "--json"])
+    let training = try #require(info.json?["training"] as? [String: String], "\(info)")
+    #expect(training["augment"] == "base:scale_min=0.5,translate:fraction=0.1")
+    #expect(training["adversarial"] == "fgsm:eps=0.02")
+
+    // Another augmentation is another run: --resume refuses it.
+    let other = try FlensCLI.run(args.map { $0 == "fgsm:eps=0.02" ? "fgsm:eps=0.05" : $0 } + ["--resume"])
+    #expect(other.exitCode == 1 && other.stderr.contains("--resume") && other.stderr.contains("adversarial"), "\(other)")
+
+    let unknown = try FlensCLI.run(["train", "--arch", "smallcnn", "--data", data.path, "--epochs", "1", "--quiet",
+                                    "--augment", "no-such-augmentation", "--out", dir.appendingPathComponent("u").path])
+    #expect(unknown.exitCode == 1 && unknown.stderr.contains("no-such-augmentation"), "\(unknown)")
+    let badSpec = try FlensCLI.run(["train", "--arch", "smallcnn", "--data", data.path, "--epochs", "1",
+                                    "--adversarial", "pgd-linf:eps", "--out", dir.appendingPathComponent("u").path])
+    #expect(badSpec.exitCode == 1 && badSpec.stderr.contains("--adversarial"), "\(badSpec)")
+  }
+
   @Test func helpShowsAnExample() throws {
     let help = try FlensCLI.run(["train", "--help"])
     #expect(help.exitCode == 0)

@@ -11,17 +11,29 @@ struct EvalCommand: ParsableCommand {
     discussion: """
       The data is preprocessed with --grayscale / --size as given; its image shape must
       be the model's input shape. --json prints `accuracy` (a fraction in [0, 1]) and
-      `count` (images evaluated).
+      `count` (images evaluated); with --attack also `robust_accuracy`: the fraction of
+      images still classified correctly after the attack (an attack plugin, see
+      `flens plugins`; its seed comes from --seed and the batch).
 
-      Example:
+      Examples:
         flens eval --model runs/smallcnn --data ../shared/data/cifar10 --json
+        flens eval --model runs/smallcnn --data ../shared/data/cifar10 --limit 500 \
+          --attack pgd-linf:eps=0.0157,steps=10 --json
       """
   )
 
   @OptionGroup var modelOptions: ModelOptions
   @OptionGroup var dataOptions: DataOptions
 
-  @Option(name: .long, help: ArgumentHelp("Images per forward pass.", valueName: "n"))
+  @Option(name: .long, help: ArgumentHelp("Also measure accuracy under this attack plugin (name:key=value,...).", valueName: "spec"))
+  var attack: String?
+
+  @OptionGroup var pluginOptions: PluginPathOptions
+
+  @Option(name: .long, help: ArgumentHelp("Seed of the attack's random choices.", valueName: "s"))
+  var seed: UInt64 = 0
+
+  @Option(name: .long, help: ArgumentHelp("Images per forward pass (and per attack call).", valueName: "n"))
   var batch = 500
 
   @Flag(name: .long, help: "Print one JSON object on stdout.")
@@ -29,12 +41,15 @@ struct EvalCommand: ParsableCommand {
 
   func validate() throws {
     if dataOptions.data == nil { throw FourierLensError.badOption(name: "--data", reason: "give the data to evaluate on (--data PATH)") }
+    if let attack { _ = try PluginSpec.parse(attack, option: "--attack") }
     if batch < 1 { throw FourierLensError.badOption(name: "--batch", reason: "must be positive, got \(batch)") }
   }
 
   struct Report: Encodable {
     var accuracy: Double
     var count: Int
+    var robustAccuracy: Double?
+    var attack: String?
     var model: String
     var split: String
   }
@@ -47,14 +62,21 @@ struct EvalCommand: ParsableCommand {
       throw FourierLensError.shapeMismatch(
         "model \(modelOptions.model) expects images of shape \(model.description.input), the data \(dataOptions.data!) has \(dataset.info.shape) (use --grayscale / --size)")
     }
-    let result = try ClassifierEvaluation.evaluate(model, on: dataset, attack: nil, batchSize: batch, limit: nil, seed: 0)
+    let spec = try attack.map { try PluginSpec.parse($0, option: "--attack") }
+    let attackPlugin = try spec.map { try pluginOptions.registry().makeAttack($0) }
+    let result = try ClassifierEvaluation.evaluate(model, on: dataset, attack: attackPlugin, batchSize: batch, limit: nil, seed: seed)
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      let report = Report(accuracy: result.accuracy, count: result.count, model: modelOptions.model, split: split.rawValue)
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      let report = Report(accuracy: result.accuracy, count: result.count, robustAccuracy: result.robustAccuracy,
+                          attack: spec?.description, model: modelOptions.model, split: split.rawValue)
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else {
       print(String(format: "accuracy %.4f on %d images (%@ split)", result.accuracy, result.count, split.rawValue))
+      if let robust = result.robustAccuracy, let spec {
+        print(String(format: "robust accuracy %.4f under %@", robust, spec.description))
+      }
     }
   }
 }

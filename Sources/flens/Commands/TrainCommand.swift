@@ -17,7 +17,10 @@ struct TrainCommand: ParsableCommand {
     discussion: """
       Mini-batch training with SGD (Nesterov momentum 0.9) or Adam, weight decay and a
       one-cycle learning rate (warm-up, then cosine anneal), evaluated on the test split
-      after every epoch. MODEL receives the best model so far (by test accuracy):
+      after every epoch. --augment applies augmentation plugins to every batch (with seeds
+      derived from --seed and the step); --adversarial replaces every batch by its
+      adversarial version (Madry et al.), computed with the model in evaluation mode.
+      `flens plugins` lists the plugins and their options. MODEL receives the best model so far (by test accuracy):
       model.json (architecture, input, normalisation, classes, how it was trained) and
       weights.pt (a dict of tensors that Python's torch.load reads). MODEL/checkpoint
       holds the state of the run: after Ctrl-C (or --max-steps), rerun the same command
@@ -25,8 +28,10 @@ struct TrainCommand: ParsableCommand {
       uninterrupted run. The normalisation (per-channel mean/std of the training images
       unless --mean/--std are given) is part of the model.
 
-      Example:
+      Examples:
         flens train --arch smallcnn --data ../shared/data/cifar10 --epochs 15 --out runs/smallcnn
+        flens train --arch resnet18 --data ../shared/data/cifar10 --grayscale --epochs 30 \
+          --augment base --adversarial pgd-linf:eps=0.06,space=normalized --out runs/adversarial
       """
   )
 
@@ -56,6 +61,18 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Seed of every random choice (initialisation, order, augmentation).", valueName: "s"))
   var seed: UInt64 = 0
 
+  @Option(name: .long, help: ArgumentHelp(
+    "Augmentation plugins applied to every training batch, in order: SPEC,SPEC,... with SPEC = name:key=value,... (e.g. base,rotate:degrees=30).",
+    valueName: "specs"))
+  var augment: String?
+
+  @Option(name: .long, help: ArgumentHelp(
+    "Adversarial training: every batch is replaced by its adversarial version from this attack plugin (e.g. pgd-linf:eps=0.06,space=normalized).",
+    valueName: "spec"))
+  var adversarial: String?
+
+  @OptionGroup var pluginOptions: PluginPathOptions
+
   @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch and OpenBLAS (default: all cores).", valueName: "n"))
   var threads: Int?
 
@@ -76,6 +93,9 @@ struct TrainCommand: ParsableCommand {
 
   @Option(name: .long, help: ArgumentHelp("Stop after N steps in this run, writing a checkpoint (continue with --resume).", valueName: "n"))
   var maxSteps: Int?
+
+  @Option(name: .long, help: ArgumentHelp("Memory order of activations inside libtorch: auto (the faster one for the architecture), nchw or nhwc (channels-last).", valueName: "order"))
+  var memoryFormat: String = "auto"
 
   @Flag(name: .long, help: "Continue the run whose checkpoint is in MODEL/checkpoint (same options).")
   var resume = false
@@ -98,13 +118,23 @@ struct TrainCommand: ParsableCommand {
     if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
     if let testLimit, testLimit < 1 { throw FourierLensError.badOption(name: "--test-limit", reason: "must be positive, got \(testLimit)") }
     if let maxSteps, maxSteps < 1 { throw FourierLensError.badOption(name: "--max-steps", reason: "must be positive, got \(maxSteps)") }
+    guard ["auto", "nchw", "nhwc"].contains(memoryFormat) else {
+      throw FourierLensError.badOption(name: "--memory-format", reason: "expected auto, nchw or nhwc, got '\(memoryFormat)'")
+    }
     if (mean == nil) != (std == nil) { throw FourierLensError.badOption(name: mean == nil ? "--mean" : "--std", reason: "give --mean and --std together") }
+    if let augment { _ = try PluginSpec.parseList(augment, option: "--augment") }
+    if let adversarial { _ = try PluginSpec.parse(adversarial, option: "--adversarial") }
     try configuration().validate()
   }
 
-  func configuration() -> TrainingConfiguration {
-    TrainingConfiguration(epochs: epochs, batchSize: batch, learningRate: lr, optimizer: optimizer, weightDecay: weightDecay,
-                          warmupFraction: warmup, seed: seed, checkpointEverySteps: checkpointEvery)
+  /// The training options; plugin specs are recorded in their canonical spelling so that
+  /// `--resume` recognises the same run.
+  func configuration() throws -> TrainingConfiguration {
+    let augmentations = try augment.map { try PluginSpec.parseList($0, option: "--augment").map(\.description) } ?? []
+    let attack = try adversarial.map { try PluginSpec.parse($0, option: "--adversarial").description }
+    return TrainingConfiguration(epochs: epochs, batchSize: batch, learningRate: lr, optimizer: optimizer, weightDecay: weightDecay,
+                                 warmupFraction: warmup, seed: seed, checkpointEverySteps: checkpointEvery,
+                                 augmentations: augmentations, attack: attack)
   }
 
   static func parseFloats(_ text: String, option: String) throws -> [Float] {
@@ -128,6 +158,7 @@ struct TrainCommand: ParsableCommand {
     var imagesPerS: Double
     var trainSeconds: Double
     var interrupted: Bool
+    var cpuSecondsPerImage: Double?
     var history: [EpochRecord]
   }
 
@@ -154,7 +185,16 @@ struct TrainCommand: ParsableCommand {
     let model = try TorchModel.create(architecture: architecture, input: train.info.shape, mean: normalisation.mean,
                                       std: normalisation.std, classes: train.info.classes,
                                       seed: SeededGenerator.derive(seed, 0))
-    let trainer = try TorchTrainer(model: model, configuration: configuration())
+    if memoryFormat != "auto" { try model.setChannelsLast(memoryFormat == "nhwc") }
+    let config = try configuration()
+    var augmentations: [Augmentation] = []
+    var attack: Attack?
+    if !config.augmentations.isEmpty || config.attack != nil {
+      let registry = pluginOptions.registry()
+      augmentations = try config.augmentations.map { try registry.makeAugmentation($0) }
+      attack = try config.attack.map { try registry.makeAttack($0) }
+    }
+    let trainer = try TorchTrainer(model: model, configuration: config, augmentations: augmentations, attack: attack)
     trainer.maxSteps = maxSteps
     trainer.record = [
       "data": dataOptions.data!, "format": train.info.format, "train_images": String(train.info.count),
@@ -176,7 +216,8 @@ struct TrainCommand: ParsableCommand {
       let report = Report(model: out, arch: arch, epochsCompleted: summary.epochsCompleted, steps: summary.steps,
                           bestEpoch: summary.bestEpoch, testAccuracy: summary.bestTestAccuracy,
                           imagesPerS: summary.imagesPerSecond, trainSeconds: summary.trainSeconds,
-                          interrupted: summary.interrupted, history: summary.history)
+                          interrupted: summary.interrupted, cpuSecondsPerImage: summary.cpuSecondsPerImage,
+                          history: summary.history)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -23,11 +23,14 @@ struct ModelOptions: ParsableArguments {
   }
 }
 
-/// The `--threads` setting shared by commands that compute: libtorch (and OpenBLAS) and FFTW.
+/// The `--threads` setting shared by commands that compute — libtorch (and OpenBLAS) and
+/// FFTW — and the memory policy that suits them (freed activations are reused rather than
+/// unmapped).
 enum ComputeThreads {
   static func apply(_ threads: Int?) throws {
     let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
     try TorchRuntime.setThreads(n)
     FrequencyThreads.set(n)
+    try TorchRuntime.keepFreedMemory()
   }
 }
