@@ -27,7 +27,7 @@ struct DemoCommand: ParsableCommand {
       adversarial: {arch: smallcnn, epochs: 4, batch: 128, adversarial: "pgd-linf:eps=0.05,alpha=0.02,steps=3"}
     masks: {param: free, lambda: 0.02, lr: 0.01, epochs: 15, batch: 64, images: 500, seeds: 3}
     probes:
-      images: 200
+      images: 100
       run: [accuracy, "heatmap:eps=2", passband, "bands:radial=16,angular=8", "attack:pgd-linf:eps=0.03,steps=5"]
     report: {baseline: standard}
     """
