@@ -14,9 +14,16 @@ struct PluginsCommandTests {
     return try FlensCLI.run(arguments, environment: env)
   }
 
-  static func buildEllipse() throws -> String {
+  /// Builds examples/c-plugin/ellipse.c the way its README says; `edit` may change the
+  /// source first (to plant a bug).
+  static func buildEllipse(edit: ((String) -> String)? = nil) throws -> String {
     let dir = try FlensCLI.temporaryDirectory().path
-    let source = FlensCLI.packageRoot.appendingPathComponent("examples/c-plugin/ellipse.c").path
+    var source = FlensCLI.packageRoot.appendingPathComponent("examples/c-plugin/ellipse.c").path
+    if let edit {
+      let edited = dir + "/ellipse.c"
+      try edit(try String(contentsOfFile: source, encoding: .utf8)).write(toFile: edited, atomically: true, encoding: .utf8)
+      source = edited
+    }
     let include = FlensCLI.packageRoot.appendingPathComponent("Sources/FourierLensPluginABI/include").path
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -109,6 +116,32 @@ struct PluginsCommandTests {
     // Found through FLENS_PLUGIN_PATH as well.
     let viaEnv = try flens(["plugins", "check", "ellipse", "--shape", "1,8,8"], environment: ["FLENS_PLUGIN_PATH": "/nonexistent:" + dir])
     #expect(viaEnv.exitCode == 0, "\(viaEnv)")
+  }
+
+  @Test func theCheckCatchesAWrongGradientAndNamesTheParameter() throws {
+    // The gradient of the vertical semi-axis b with the wrong sign.
+    let marker = "theta_grad[2 * c + 1] = (float)gb;"
+    let dir = try Self.buildEllipse { source in
+      #expect(source.contains(marker), "ellipse.c changed; update this test's planted bug")
+      return source.replacingOccurrences(of: marker, with: "theta_grad[2 * c + 1] = (float)-gb;")
+    }
+    let check = try flens(["plugins", "check", "ellipse:a=0.4,b=0.7", "--plugin-path", dir, "--shape", "1,16,16", "--json"])
+    #expect(check.exitCode == 1, "\(check)")
+    let report = try #require(check.json, "\(check)")
+    #expect(report["passed"] as? Bool == false)
+    let cases = try #require(report["cases"] as? [[String: Any]])
+    #expect(!cases.isEmpty)
+    for c in cases where c["skipped"] == nil {
+      #expect(c["passed"] as? Bool == false)
+      // Parameter 1 (b) is the only wrong one, so no coordinate direction but 1 can be the worst.
+      let worst = try #require(c["worst"] as? [String: Any])
+      let direction = try #require(worst["direction"] as? String)
+      #expect(direction == "random" || direction == "coordinate 1", "worst direction \(direction)")
+      #expect((worst["relative_error"] as? Double ?? 0) > 0.5)
+    }
+    #expect(check.stderr.contains("VJP differs from finite differences"))
+    let text = try flens(["plugins", "check", "ellipse:a=0.4,b=0.7", "--plugin-path", dir, "--shape", "1,16,16"])
+    #expect(text.exitCode == 1 && text.stdout.contains("FAILED (worst along"), "\(text)")
   }
 
   @Test(.timeLimit(.minutes(10)))

@@ -18,6 +18,10 @@ public struct MaskVJPCheck: Sendable {
     public var analytic: Double
     public var finiteDifference: Double
     public var relativeError: Double
+
+    enum CodingKeys: String, CodingKey {
+      case direction, analytic, finiteDifference = "finite_difference", relativeError = "relative_error"
+    }
   }
 
   public var directions: [Direction]
@@ -28,6 +32,8 @@ public struct MaskVJPCheck: Sendable {
 
   /// The largest relative error over all directions.
   public var maxRelativeError: Double { directions.map(\.relativeError).max() ?? 0 }
+  /// The direction with the largest relative error ("coordinate i" names parameter i).
+  public var worstDirection: Direction? { directions.max { $0.relativeError < $1.relativeError } }
   public var passed: Bool { maxRelativeError <= tolerance }
 
   /// Runs the check. `step` (h) is relative to the RMS of θ (floor 1e-2).

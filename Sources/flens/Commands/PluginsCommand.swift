@@ -179,9 +179,11 @@ struct PluginsCheckCommand: ParsableCommand {
     var maxRelativeError: Double?
     var passed: Bool?
     var skipped: String?
+    /// The direction with the largest error, so an author sees which parameter is wrong.
+    var worst: MaskVJPCheck.Direction?
 
     enum CodingKeys: String, CodingKey {
-      case layout, transform, parameters, maxRelativeError = "max_relative_error", passed, skipped
+      case layout, transform, parameters, maxRelativeError = "max_relative_error", passed, skipped, worst
     }
   }
 
@@ -212,7 +214,7 @@ struct PluginsCheckCommand: ParsableCommand {
         }
         let check = try MaskVJPCheck.run(mask, seed: seed, tolerance: tolerance)
         cases.append(Case(layout: layoutName, transform: t, parameters: mask.parameterCount,
-                          maxRelativeError: check.maxRelativeError, passed: check.passed))
+                          maxRelativeError: check.maxRelativeError, passed: check.passed, worst: check.worstDirection))
       }
     }
     let ran = cases.filter { $0.passed != nil }
@@ -234,7 +236,7 @@ struct PluginsCheckCommand: ParsableCommand {
           lines.append("\(label)skipped: \(skipped)")
         } else {
           lines.append("\(label)\(k.parameters!) parameters, max relative error "
-                       + String(format: "%.2e", k.maxRelativeError!) + (k.passed! ? "  ok" : "  FAILED"))
+                       + String(format: "%.2e", k.maxRelativeError!) + (k.passed! ? "  ok" : "  FAILED" + Self.describe(k.worst)))
         }
       }
       lines.append(passed ? "passed" : "FAILED")
@@ -246,6 +248,15 @@ struct PluginsCheckCommand: ParsableCommand {
         "flens: error: plugin \(info.name) (\(info.library)): VJP differs from finite differences (max relative error \(String(format: "%.2e", worst)) > \(tolerance))\n".utf8))
       throw ExitCode(1)
     }
+  }
+}
+
+extension PluginsCheckCommand {
+  /// "(worst: coordinate 2, VJP 1.2e-01 vs finite difference -1.2e-01)" for a failed case.
+  static func describe(_ worst: MaskVJPCheck.Direction?) -> String {
+    guard let w = worst else { return "" }
+    let direction = w.direction.hasPrefix("coordinate ") ? "parameter " + w.direction.dropFirst("coordinate ".count) : "a random direction"
+    return String(format: " (worst along %@: VJP gives %.4e, finite differences %.4e)", direction, w.analytic, w.finiteDifference)
   }
 }
 
