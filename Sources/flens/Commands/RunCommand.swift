@@ -8,10 +8,10 @@ struct RunCommand: ParsableCommand {
     abstract: "Run a whole experiment from a YAML or JSON file: train, learn masks, probe, report.",
     discussion: """
       Steps are cached by a hash of their configuration and inputs: running again does only
-      what changed, and an interrupted run resumes. See examples/paper-comparison.yaml.
+      what changed, and an interrupted run resumes. See examples/paper-comparison/.
 
       Example:
-        flens run examples/paper-comparison.yaml --out runs/paper
+        flens run examples/paper-comparison/experiment.yaml --out runs/paper
       """)
 
   @Argument(help: ArgumentHelp("The experiment file (.yaml, .yml or .json).", valueName: "experiment"))
@@ -23,11 +23,19 @@ struct RunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Extra plugin directories.", valueName: "dir"))
   var pluginPath: [String] = []
 
+  @Option(help: ArgumentHelp("Compute threads (default: the file's `threads`, else all cores); not part of any step's cache key.", valueName: "n"))
+  var threads: Int?
+
   @Flag(help: "Print only the report's path.")
   var quiet = false
 
+  func validate() throws {
+    if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
+  }
+
   func run() throws {
-    let spec = try ExperimentSpec.load(experiment)
+    var spec = try ExperimentSpec.load(experiment)
+    if let threads { spec.threads = threads }
     let name = spec.name ?? ((experiment as NSString).lastPathComponent as NSString).deletingPathExtension
     let runner = ExperimentRunner(spec: spec, specFile: experiment, runDirectory: out ?? "runs/\(name)",
                                   registry: PluginRegistry(pluginPaths: pluginPath), quiet: quiet)
