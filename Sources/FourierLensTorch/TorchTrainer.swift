@@ -107,6 +107,10 @@ public final class TorchTrainer {
     let schedule = OneCycleSchedule(maxLR: Float(c.learningRate), totalSteps: stepsPerEpoch * c.epochs,
                                     warmupFraction: Float(c.warmupFraction))
 
+    if resume {  // files a killed run was writing
+      AtomicFile.removeStaleTemporaries(in: output)
+      AtomicFile.removeStaleTemporaries(in: TrainingCheckpoint.directory(output))
+    }
     var state: TrainingCheckpoint
     if resume, TrainingCheckpoint.exists(in: output) {
       state = try TrainingCheckpoint.read(from: output)

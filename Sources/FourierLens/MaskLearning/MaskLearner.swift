@@ -139,10 +139,12 @@ public final class MaskLearner {
           b = try batchObjective(batch, indices: idx, groups: groups, theta: theta, groupCount: groupCount,
                                  clean: clean, initialL1: initialL1)
         } catch FourierLensError.nonFinite(let what) {
-          throw FourierLensError.nonFinite("\(what) at epoch \(epoch + 1), batch \(batches + 1)")
+          throw FourierLensError.nonFinite("at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch): \(what)")
+        } catch FourierLensError.plugin(let library, let reason) {
+          throw FourierLensError.plugin(library: library, reason: "\(reason) (at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch))")
         }
         guard b.thetaGradient.allSatisfy(\.isFinite) else {
-          throw FourierLensError.nonFinite("gradient of the mask parameters at epoch \(epoch + 1), batch \(batches + 1)")
+          throw FourierLensError.nonFinite("at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch): gradient of the mask parameters")
         }
         if batchesPerEpoch == 1 {
           // The whole set is one batch: this forward pass already measures θ before the step.
@@ -248,7 +250,12 @@ public final class MaskLearner {
         clean.countPerGroup[g] += 1
         if prediction == y { clean.correctPerGroup[g] += 1 }
         switch config.objective {
-        case .paper: clean.loss[index] = -log(max(p[y], 1e-30))
+        case .paper:
+          // log-sum-exp, not −log p[y]: a confidently wrong model has CE far above −log(1e-30),
+          // and the masked loss libtorch computes is not clamped either.
+          let top = Double(z.max()!)
+          let lse = top + log(z.reduce(0.0) { $0 + exp(Double($1) - top) })
+          clean.loss[index] = Float(lse - Double(z[z.startIndex + y]))
         case .kl:
           clean.loss[index] = MaskLoss.entropy(p)
           clean.probabilities[index] = p
@@ -302,11 +309,19 @@ public final class MaskLearner {
     let terms = MaskLoss.terms(objective: config.objective, maskedLoss: result.perSampleLoss,
                                cleanLoss: config.objective == .ce ? [] : idx.map { clean.loss[$0]! },
                                group: groups, groupCount: groupCount)
+    guard terms.dataTerm.allSatisfy(\.isFinite), terms.sampleWeights.allSatisfy(\.isFinite) else {
+      let worst = terms.distortion.max() ?? .nan
+      throw FourierLensError.nonFinite(
+        "the data term exp(I) overflowed (I = \(worst): the masked loss is far from the clean loss); lower --lr or --lambda")
+    }
     // ∂L/∂x_M in pixel space → ∂L/∂(normalised x_M) = · σ.
     scaleGradient(&result.inputGradient, sampleWeights: terms.sampleWeights)
     var maskGradient = try maskOperator.maskGradient(masks: masks, maskCount: groupCount,
                                                      assignment: groupCount == 1 ? nil : groups,
                                                      outputGradient: result.inputGradient)
+    guard maskGradient.allSatisfy(\.isFinite) else {
+      throw FourierLensError.nonFinite("gradient of the loss with respect to the mask")
+    }
     let present = (0..<groupCount).filter { terms.groupSizes[$0] > 0 }
     let sparsityScale = config.lambda / initialL1
     var thetaGradient = [Float](repeating: 0, count: theta.count)
