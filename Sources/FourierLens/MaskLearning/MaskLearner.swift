@@ -16,6 +16,18 @@ public final class MaskLearner {
   public var checkpoint: ((MaskLearnerState) throws -> Void)?
   /// Print progress on standard error.
   public var showsProgress = true
+  /// Polled before every optimisation step; returning true stops the run there: the
+  /// state is handed to `checkpoint` (dataset and class scopes) and `Interrupted` is thrown.
+  public var shouldStop: () -> Bool = { false }
+
+  /// Thrown when `shouldStop` ended a run; `checkpointed` tells whether a state was saved.
+  public struct Interrupted: Error, CustomStringConvertible {
+    public var epoch: Int
+    public var step: Int
+    public var stepsPerEpoch: Int
+    public var checkpointed: Bool
+    public var description: String { "interrupted before step \(step + 1) of \(stepsPerEpoch) in epoch \(epoch)" }
+  }
 
   private let normalization: Normalization
   /// σ of every channel (a single std applies to all).
@@ -120,6 +132,8 @@ public final class MaskLearner {
                                     unit: "img", quiet: !showsProgress || config.scope == .image)
     var epoch = state?.nextEpoch ?? 0
     var epochsRun = epoch
+    // Resuming inside an epoch: its first steps are done and their sums kept.
+    var resumedSteps = state?.stepInEpoch ?? 0
 
     while epoch < config.epochs {
       let epochStart = DispatchTime.now()
@@ -129,10 +143,26 @@ public final class MaskLearner {
         order.shuffle(using: &rng)
       }
       var dataSum = 0.0, distortionSum = 0.0, batches = 0
+      if resumedSteps > 0, let state {
+        (dataSum, distortionSum, batches) = (state.epochDataSum ?? 0, state.epochDistortionSum ?? 0, resumedSteps)
+      }
+      resumedSteps = 0
       var evaluatedTheta = theta  // θ whose accuracy the epoch's evaluation measures
       var maskedCorrect = [Int](repeating: 0, count: groupCount)
-      var step = epoch * batchesPerEpoch
-      try forEachBatch(dataset, order: order) { idx, batch in
+      var step = epoch * batchesPerEpoch + batches
+      try forEachBatch(dataset, order: order, skipping: batches) { idx, batch in
+        if shouldStop() {
+          var saved = false
+          if let checkpoint, config.scope != .image {
+            try checkpoint(MaskLearnerState(
+              nextEpoch: epoch, theta: theta, adam: adam, keptTheta: kept, previousSparsity: previousSparsity,
+              calmEpochs: calmEpochs, history: history, config: config,
+              stepInEpoch: batches > 0 ? batches : nil, epochDataSum: batches > 0 ? dataSum : nil,
+              epochDistortionSum: batches > 0 ? distortionSum : nil))
+            saved = true
+          }
+          throw Interrupted(epoch: epoch + 1, step: batches, stepsPerEpoch: batchesPerEpoch, checkpointed: saved)
+        }
         let groups = idx.map { groupOfIndex[$0]! }
         let b: BatchObjective
         do {
@@ -424,8 +454,9 @@ public final class MaskLearner {
 
   /// Visits `order` in batches of `config.batchSize`, loading the next batch on a
   /// background queue while the current one is processed.
-  private func forEachBatch(_ dataset: Dataset, order: [Int], _ body: ([Int], ImageBatch) throws -> Void) throws {
-    let chunks = stride(from: 0, to: order.count, by: config.batchSize).map {
+  private func forEachBatch(_ dataset: Dataset, order: [Int], skipping skipped: Int = 0,
+                           _ body: ([Int], ImageBatch) throws -> Void) throws {
+    let chunks = stride(from: 0, to: order.count, by: config.batchSize).dropFirst(skipped).map {
       Array(order[$0 ..< min(order.count, $0 + config.batchSize)])
     }
     let loader = PrefetchingLoader(dataset: dataset, chunks: chunks)

@@ -17,6 +17,9 @@ public struct MaskLearningJob {
   public var seeds: Int = 1
   public var resume = false
   public var showsProgress = true
+  /// Polled before every step (see `MaskLearner.shouldStop`); a stop becomes an
+  /// `InterruptedError` that says where the checkpoint is and how to continue.
+  public var shouldStop: () -> Bool = { false }
 
   public init(model: Classifier, modelName: String, dataset: Dataset, dataName: String, paramSpec: String,
               makeParameterization: @escaping () throws -> MaskParameterization, config: MaskLearningConfig) {
@@ -64,7 +67,17 @@ public struct MaskLearningJob {
     let state = resume ? try MaskRunDirectory.readCheckpoint(dir) : nil
     if let state, showsProgress { log("resuming \(dir) at epoch \(state.nextEpoch + 1)") }
     learner.checkpoint = { try MaskRunDirectory.writeCheckpoint($0, to: dir) }
-    let result = try learner.learn(on: dataset, resumeFrom: state)
+    learner.shouldStop = shouldStop
+    let result: MaskLearningResult
+    do {
+      result = try learner.learn(on: dataset, resumeFrom: state)
+    } catch let stop as MaskLearner.Interrupted {
+      guard stop.checkpointed else {
+        throw InterruptedError("interrupted (\(stop)); --scope image keeps no checkpoint: run the command again")
+      }
+      throw InterruptedError("interrupted (\(stop)); checkpoint written to \(MaskRunDirectory.checkpointFile(dir)): "
+                             + "continue with the same command and --resume")
+    }
     let summary = MaskSummary(result: result, param: paramSpec, model: modelName, data: dataName)
     // Figures first: summary.json, written last, marks the directory complete.
     try writeFigures(masks: result.masks, shape: result.maskShape, to: dir)
