@@ -94,7 +94,6 @@ if Context.environment["FLENS_FUZZ"] == "1" {
   package.targets.append(.executableTarget(
     name: "FlensFuzz",
     dependencies: ["FourierLens", .product(name: "Yams", package: "Yams")],
-    path: "Fuzz/FlensFuzz",
-    swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    path: "Fuzz/FlensFuzz"
   ))
 }

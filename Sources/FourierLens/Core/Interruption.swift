@@ -12,6 +12,11 @@ public enum Interruption {
   /// Installs the handler and clears the flag.
   public static func install() {
     interruptFlag = 0
+    // A parent may have started us with SIGINT blocked (the mask is inherited): unblock it.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
     signal(SIGINT) { _ in
       if interruptFlag != 0 { _exit(130) }
       interruptFlag = 1

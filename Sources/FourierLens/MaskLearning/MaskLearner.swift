@@ -26,7 +26,7 @@ public final class MaskLearner {
     public var step: Int
     public var stepsPerEpoch: Int
     public var checkpointed: Bool
-    public var description: String { "interrupted before step \(step + 1) of \(stepsPerEpoch) in epoch \(epoch)" }
+    public var description: String { "stopped before step \(step + 1) of \(stepsPerEpoch) in epoch \(epoch)" }
   }
 
   private let normalization: Normalization
