@@ -35,10 +35,10 @@ fi
 
 echo "fuzz: building flens-fuzz (libFuzzer + AddressSanitizer) in $BUILD" >&2
 FLENS_FUZZ=1 swift build --scratch-path "$BUILD" --product flens-fuzz \
-  -Xswiftc -O -Xswiftc -sanitize=fuzzer,address \
+  -Xswiftc -O -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
   -Xcc -fsanitize=fuzzer-no-link,address -Xcc -O1 >&2
 BIN="$(FLENS_FUZZ=1 swift build --scratch-path "$BUILD" --product flens-fuzz --show-bin-path \
-  -Xswiftc -O -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address -Xcc -O1)/flens-fuzz"
+  -Xswiftc -O -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xcc -fsanitize=fuzzer-no-link,address -Xcc -O1)/flens-fuzz"
 
 SUMMARY="$BUILD/fuzz-summary.txt"
 : > "$SUMMARY"

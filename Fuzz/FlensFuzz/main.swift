@@ -8,7 +8,7 @@ import Foundation
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(
   _ argc: UnsafeMutablePointer<CInt>,
-  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
   _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 ) -> CInt
 
@@ -37,3 +37,11 @@ exit(LLVMFuzzerRunDriver(&argc, &argv) { start, count in
   selectedTarget.run(start.map { Data(bytes: $0, count: count) } ?? Data())
   return 0
 })
+
+/// Also defined so that libFuzzer's own `main` (linked by -sanitize=fuzzer, which SwiftPM's
+/// entry-point alias does not keep out) links; the driver above is what runs.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+  selectedTarget.run(start.map { Data(bytes: $0, count: count) } ?? Data())
+  return 0
+}
