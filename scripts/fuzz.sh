@@ -53,7 +53,10 @@ run_target() {
   local rc=0
   # -timeout: seconds per input before libFuzzer calls it a hang; leaks are detected by
   # LeakSanitizer at the end of every input run that allocated (-detect_leaks=1).
-  FLENS_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" "$BIN" \
+  # SWIFT_BACKTRACE=enable=no: a Swift runtime trap goes straight to libFuzzer as a deadly
+  # signal (the Swift backtracer's own memory reads would trip AddressSanitizer).
+  FLENS_FUZZ_TARGET="$target" SWIFT_BACKTRACE=enable=no \
+    ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp" "$BIN" \
     -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb="${FLENS_FUZZ_RSS_MB:-2048}" \
     -max_len=65536 -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$findings/" \
     ${FLENS_FUZZ_FLAGS:-} "$corpus" "$seeds" > "$log" 2>&1 || rc=$?
