@@ -34,6 +34,19 @@ import Testing
     })
   }
 
+  /// mnist crash-655caef5: zero images of 2^32−1 × 2^32−1 pixels pass the size check
+  /// (0 bytes needed), then h·w overflowed.
+  @Test func idxWithNoImagesButAnOverflowingImageSize() throws {
+    let input = try #require(Data(base64Encoded: "CwAAAAgBAAAAAAAAAAAACAMAAAAA/////////////////////////////////////////////////////////////////////wDPygAuAEludA=="))
+    let (labels, images) = Self.split2(input)
+    let dir = try Self.directory(["t10k-labels-idx1-ubyte": labels, "t10k-images-idx3-ubyte": images])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(performing: { _ = try MNISTDataset(directory: dir, split: .test) }, throws: { error in
+      guard case let .badFile(path, reason) = error as? FourierLensError else { return false }
+      return path.hasSuffix("t10k-images-idx3-ubyte") && reason.contains("larger than supported")
+    })
+  }
+
   /// npy-dataset crash-2e82e41f: labels.npy holding a label near 2^62 and no classes.txt
   /// made the reader build a list of 2^62 class names (out of memory).
   @Test func npyLabelsImplyingAstronomicallyManyClasses() throws {
