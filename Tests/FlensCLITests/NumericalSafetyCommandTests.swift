@@ -71,4 +71,21 @@ import Testing
     // Nothing non-finite was saved as a model.
     #expect(!FileManager.default.fileExists(atPath: out + "/model.json"))
   }
+
+  /// experiment crash-eb72c470 (scripts/fuzz.sh): `images: 20:::…:11:00` is a YAML 1.1
+  /// base-60 integer whose value overflows; Yams trapped computing it. Now an error naming
+  /// the file.
+  @Test func anExperimentWithAnOverflowingBase60NumberIsAnError() throws {
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("experiment.yaml").path
+    try #require(Data(base64Encoded: "bmFtZTogcGFwZXItY29tcGEhcHByaXNvbgpkYXRhOiB7cGF0aDogLi4vc2hhcmVkL2RhdGEvY2lmYXIxMCwgZ3JheXNjYWxlOiB0cnVlfQptb2RebHM6CiAgc3Rhc2NhbGU6IHRydWV9Cm1vZGVsczoKICBzdGFuZGFyZDogICAge2FyY2g6IHNtYWxsY25uLCBlcG9raHM6IDE1LCBhdWdtZW50OiBbYmFzZV19CiAgYWR2ZXJzYXJpYWw6IHthCiAgYWR2ZXItLXBwMTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTExc2FyaWFtb0RlbHMvbXktcmVzbmV0fQptYXNrczoge3BhcmFtOiBmcmVlLCBsYW1iZGE6IDAuMDIsIGVwb2NoczogMzAsIGltYWdlczogMjA6OjrNpzo6ZGFyZDo6Ojo6Ojo6Ojo6OjI6Ojo6OjpvbmFsOjI6Ojo6Ojo6Ojo6Ojo6Ojo6Ojo6Ojo6Ojo6Ojo6Ojo6Ojo3Ojo6Ojo6Ojo6OjExMTExMTExMTExMTExMTEyOjExOjAwLCBzZS0tZHM6IDMKfQo=")).write(to: URL(fileURLWithPath: file))
+    let r = try FlensCLI.run(["run", file, "--out", dir.appendingPathComponent("run").path])
+    #expect(r.exitCode == 1, "\(r)")
+    #expect(r.stderr.contains(file) && r.stderr.contains("base-60"), "\(r.stderr)")
+    // An ordinary base-60 value still decodes (and is then checked like any other number).
+    try "data: {path: generated}\nmodels:\n  a: {arch: smallcnn, epochs: 1:00}\n".write(toFile: file, atomically: true, encoding: .utf8)
+    let ok = try FlensCLI.run(["run", file, "--out", dir.appendingPathComponent("run").path, "--help"])
+    #expect(ok.exitCode == 0)
+  }
 }
