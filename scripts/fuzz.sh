@@ -61,12 +61,12 @@ run_target() {
     -max_len=65536 -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$findings/" \
     ${FLENS_FUZZ_FLAGS:-} "$corpus" "$seeds" > "$log" 2>&1 || rc=$?
   local runs
-  runs="$(grep -E '^stat::number_of_executed_units:' "$log" | tail -1 | awk '{print $2}')"
+  runs="$(grep -aE '^stat::number_of_executed_units:' "$log" | tail -1 | awk '{print $2}')"
   if [ "$rc" -eq 0 ]; then
     echo "$target: ${runs:-?} executions, no findings" | tee -a "$SUMMARY"
   else
     echo "$target: FAILED after ${runs:-?} executions (exit $rc); see $log and $findings/" | tee -a "$SUMMARY"
-    grep -E 'ERROR|flens-fuzz:|SUMMARY' "$log" | head -5 >&2 || true
+    grep -aE 'ERROR|flens-fuzz:|SUMMARY' "$log" | head -5 >&2 || true
     return 1
   fi
 }
