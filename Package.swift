@@ -82,3 +82,18 @@ let package = Package(
   swiftLanguageModes: [.v5],
   cxxLanguageStandard: .cxx17
 )
+
+// Fuzzing (scripts/fuzz.sh): one libFuzzer binary holding a target for every reader. It is
+// declared only when FLENS_FUZZ=1, so the normal build and `swift build --build-tests` never
+// see it; scripts/fuzz.sh builds it with -sanitize=fuzzer,address in its own build directory.
+// ExperimentSpec.swift and ModelDirectory.swift are symbolic links to the readers the
+// `flens` executable and FourierLensTorch use, so the fuzzer runs exactly that code
+// without linking libtorch.
+if Context.environment["FLENS_FUZZ"] == "1" {
+  package.products.append(.executable(name: "flens-fuzz", targets: ["FlensFuzz"]))
+  package.targets.append(.executableTarget(
+    name: "FlensFuzz",
+    dependencies: ["FourierLens", .product(name: "Yams", package: "Yams")],
+    path: "Fuzz/FlensFuzz"
+  ))
+}

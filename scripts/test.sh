@@ -5,3 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
+# Every fuzz target briefly (libFuzzer + AddressSanitizer, its own build in .build-fuzz), so a
+# reader that starts crashing on its seed corpus or nearby inputs fails CI. Long runs:
+# `bash scripts/fuzz.sh 600` (or FLENS_FUZZ_FLAGS=-runs=1000000). FLENS_SKIP_FUZZ=1 skips it.
+if [ "${FLENS_SKIP_FUZZ:-0}" != 1 ]; then
+  bash scripts/fuzz.sh "${FLENS_FUZZ_SECONDS:-15}"
+fi

@@ -107,6 +107,10 @@ public final class TorchTrainer {
     let schedule = OneCycleSchedule(maxLR: Float(c.learningRate), totalSteps: stepsPerEpoch * c.epochs,
                                     warmupFraction: Float(c.warmupFraction))
 
+    if resume {  // files a killed run was writing
+      AtomicFile.removeStaleTemporaries(in: output)
+      AtomicFile.removeStaleTemporaries(in: TrainingCheckpoint.directory(output))
+    }
     var state: TrainingCheckpoint
     if resume, TrainingCheckpoint.exists(in: output) {
       state = try TrainingCheckpoint.read(from: output)
@@ -150,9 +154,17 @@ public final class TorchTrainer {
           throw FourierLensError.message("the training data ended early (epoch \(state.epoch + 1), step \(state.stepInEpoch + 1))")
         }
         let step = UInt64(state.globalStep)
-        try prepare(&batch, step: step)
-        try optimizer.setLearningRate(Double(schedule.learningRate(at: state.globalStep)))
-        let result = try optimizer.step(batch, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 4), step))
+        let result: TorchOptimizer.StepResult
+        do {
+          try prepare(&batch, step: step)
+          try optimizer.setLearningRate(Double(schedule.learningRate(at: state.globalStep)))
+          result = try optimizer.step(batch, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 4), step))
+        } catch FourierLensError.nonFinite(let what) {
+          // Where it first appeared: the weights of this step are not checkpointed.
+          throw FourierLensError.nonFinite("at epoch \(state.epoch + 1), step \(state.stepInEpoch + 1) of \(stepsPerEpoch) (global step \(state.globalStep + 1)): \(what)")
+        } catch FourierLensError.plugin(let library, let reason) {
+          throw FourierLensError.plugin(library: library, reason: "\(reason) (at epoch \(state.epoch + 1), step \(state.stepInEpoch + 1) of \(stepsPerEpoch))")
+        }
         let seconds = Date().timeIntervalSince(started)
         cpuSecondsThisProcess += TorchTrainer.processCPUSeconds() - startedCPU
 

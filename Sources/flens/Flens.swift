@@ -23,6 +23,10 @@ struct Flens: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try command.run()
+    } catch let interrupted as InterruptedError {
+      // Ctrl-C: the run stopped at a step boundary and says how to continue.
+      FileHandle.standardError.write(Data("flens: \(interrupted.message)\n".utf8))
+      Foundation.exit(130)
     } catch let exit as ExitCode {
       // A command that already printed its message chose its status.
       Foundation.exit(exit.rawValue)

@@ -116,3 +116,20 @@ import Testing
     #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir)) == ["model.json", "weights.pt"])
   }
 }
+
+/// Fuzzing regressions of the model description reader (scripts/fuzz.sh, target model-json).
+@Suite struct ModelDescriptionFuzzRegressionTests {
+  /// model-json crash-da39a3ee (the empty input): reported as a leak inside Foundation's
+  /// FileManager.contents(atPath:) (suppressed in Fuzz/lsan.supp); the reader's answer must
+  /// stay a one-line error naming the file.
+  @Test func anEmptyModelJSONIsAnErrorNamingTheFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("empty-model-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    FileManager.default.createFile(atPath: dir + "/model.json", contents: Data())
+    #expect(performing: { _ = try ModelDirectory.readDescription(dir) }, throws: { error in
+      guard case let .badFile(path, _) = error as? FourierLensError else { return false }
+      return path == dir + "/model.json"
+    })
+  }
+}

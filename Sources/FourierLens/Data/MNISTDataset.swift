@@ -44,6 +44,10 @@ public final class MNISTDataset: Dataset {
     let labelHeader = try IDX.readHeader(labelsPath, rank: 1)
     let (n, h, w) = (imageHeader.shape[0], imageHeader.shape[1], imageHeader.shape[2])
     guard h > 0, w > 0 else { throw FourierLensError.badFile(path: imagesPath, reason: "empty image size \(h)x\(w)") }
+    // An empty file may announce any image size; h·w must still be a real image's size.
+    guard h <= 1 << 16, w <= 1 << 16 else {
+      throw FourierLensError.badFile(path: imagesPath, reason: "image size \(h)x\(w) is larger than supported (corrupt file?)")
+    }
     guard labelHeader.shape[0] == n else {
       throw FourierLensError.badFile(path: labelsPath, reason: "\(labelHeader.shape[0]) labels for the \(n) images of \(imagesPath)")
     }

@@ -14,6 +14,9 @@ public final class NPYPairDataset: Dataset {
   private let dataOffset: Int
   private let imageElements: Int
 
+  /// Without classes.txt, the most classes the labels may imply.
+  public static let maximumImplicitClasses = 1 << 16
+
   public static func looksLike(directory: String) -> Bool {
     let fm = FileManager.default
     return fm.fileExists(atPath: (directory as NSString).appendingPathComponent("images.npy"))
@@ -58,7 +61,12 @@ public final class NPYPairDataset: Dataset {
       }
       classes = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     } else {
-      classes = (0 ... (labels.max() ?? 0)).map(String.init)
+      // Classes are named 0…max; a huge label is a corrupt file, not a million classes.
+      let top = labels.max() ?? 0
+      guard top < Self.maximumImplicitClasses else {
+        throw FourierLensError.badFile(path: labelsPath, reason: "label \(top) would mean more than \(Self.maximumImplicitClasses) classes; give classes.txt or fix the labels")
+      }
+      classes = (0 ... top).map(String.init)
     }
     if let top = labels.max(), top >= classes.count {
       throw FourierLensError.badFile(path: labelsPath, reason: "label \(top) but only \(classes.count) classes (\(classesPath))")

@@ -33,6 +33,20 @@ public enum AtomicFile {
     }
   }
 
+  /// Removes the temporary files that writers killed mid-write left in `dir` (not in its
+  /// subdirectories): `.NAME.tmp-PID-N` files of processes that no longer run. Called when
+  /// a run resumes in a directory, so repeated interruptions do not pile up garbage.
+  public static func removeStaleTemporaries(in dir: String) {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+    for name in names where name.hasPrefix(".") {
+      guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+      let suffix = name[marker.upperBound...].split(separator: "-")
+      guard suffix.count == 2, let pid = Int32(suffix[0]), suffix[1].allSatisfy(\.isNumber) else { continue }
+      if pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH { continue }  // a live writer's file
+      try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(name))
+    }
+  }
+
   public static func write(_ text: String, to path: String) throws {
     try write(Data(text.utf8), to: path)
   }

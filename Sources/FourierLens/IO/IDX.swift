@@ -32,7 +32,15 @@ public enum IDX {
       let o = 4 + 4 * d
       shape.append(Int(head[o]) << 24 | Int(head[o + 1]) << 16 | Int(head[o + 2]) << 8 | Int(head[o + 3]))
     }
-    let needed = shape.reduce(1, *)
+    // Four 32-bit dimensions can overflow Int: refuse such a shape instead of trapping.
+    var needed = 1
+    for d in shape {
+      let (p, overflow) = needed.multipliedReportingOverflow(by: d)
+      guard !overflow, p <= 1 << 48 else {
+        throw FourierLensError.badFile(path: path, reason: "shape \(shape) in the IDX header is impossibly large (corrupt file?)")
+      }
+      needed = p
+    }
     let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
     let offset = 4 + 4 * rank
     guard size - offset >= needed else {

@@ -16,6 +16,18 @@ public final class MaskLearner {
   public var checkpoint: ((MaskLearnerState) throws -> Void)?
   /// Print progress on standard error.
   public var showsProgress = true
+  /// Polled before every optimisation step; returning true stops the run there: the
+  /// state is handed to `checkpoint` (dataset and class scopes) and `Interrupted` is thrown.
+  public var shouldStop: () -> Bool = { false }
+
+  /// Thrown when `shouldStop` ended a run; `checkpointed` tells whether a state was saved.
+  public struct Interrupted: Error, CustomStringConvertible {
+    public var epoch: Int
+    public var step: Int
+    public var stepsPerEpoch: Int
+    public var checkpointed: Bool
+    public var description: String { "stopped before step \(step + 1) of \(stepsPerEpoch) in epoch \(epoch)" }
+  }
 
   private let normalization: Normalization
   /// σ of every channel (a single std applies to all).
@@ -120,6 +132,8 @@ public final class MaskLearner {
                                     unit: "img", quiet: !showsProgress || config.scope == .image)
     var epoch = state?.nextEpoch ?? 0
     var epochsRun = epoch
+    // Resuming inside an epoch: its first steps are done and their sums kept.
+    var resumedSteps = state?.stepInEpoch ?? 0
 
     while epoch < config.epochs {
       let epochStart = DispatchTime.now()
@@ -129,20 +143,38 @@ public final class MaskLearner {
         order.shuffle(using: &rng)
       }
       var dataSum = 0.0, distortionSum = 0.0, batches = 0
+      if resumedSteps > 0, let state {
+        (dataSum, distortionSum, batches) = (state.epochDataSum ?? 0, state.epochDistortionSum ?? 0, resumedSteps)
+      }
+      resumedSteps = 0
       var evaluatedTheta = theta  // θ whose accuracy the epoch's evaluation measures
       var maskedCorrect = [Int](repeating: 0, count: groupCount)
-      var step = epoch * batchesPerEpoch
-      try forEachBatch(dataset, order: order) { idx, batch in
+      var step = epoch * batchesPerEpoch + batches
+      try forEachBatch(dataset, order: order, skipping: batches) { idx, batch in
+        if shouldStop() {
+          var saved = false
+          if let checkpoint, config.scope != .image {
+            try checkpoint(MaskLearnerState(
+              nextEpoch: epoch, theta: theta, adam: adam, keptTheta: kept, previousSparsity: previousSparsity,
+              calmEpochs: calmEpochs, history: history, config: config,
+              stepInEpoch: batches > 0 ? batches : nil, epochDataSum: batches > 0 ? dataSum : nil,
+              epochDistortionSum: batches > 0 ? distortionSum : nil))
+            saved = true
+          }
+          throw Interrupted(epoch: epoch + 1, step: batches, stepsPerEpoch: batchesPerEpoch, checkpointed: saved)
+        }
         let groups = idx.map { groupOfIndex[$0]! }
         let b: BatchObjective
         do {
           b = try batchObjective(batch, indices: idx, groups: groups, theta: theta, groupCount: groupCount,
                                  clean: clean, initialL1: initialL1)
         } catch FourierLensError.nonFinite(let what) {
-          throw FourierLensError.nonFinite("\(what) at epoch \(epoch + 1), batch \(batches + 1)")
+          throw FourierLensError.nonFinite("at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch): \(what)")
+        } catch FourierLensError.plugin(let library, let reason) {
+          throw FourierLensError.plugin(library: library, reason: "\(reason) (at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch))")
         }
         guard b.thetaGradient.allSatisfy(\.isFinite) else {
-          throw FourierLensError.nonFinite("gradient of the mask parameters at epoch \(epoch + 1), batch \(batches + 1)")
+          throw FourierLensError.nonFinite("at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch): gradient of the mask parameters")
         }
         if batchesPerEpoch == 1 {
           // The whole set is one batch: this forward pass already measures θ before the step.
@@ -248,7 +280,12 @@ public final class MaskLearner {
         clean.countPerGroup[g] += 1
         if prediction == y { clean.correctPerGroup[g] += 1 }
         switch config.objective {
-        case .paper: clean.loss[index] = -log(max(p[y], 1e-30))
+        case .paper:
+          // log-sum-exp, not −log p[y]: a confidently wrong model has CE far above −log(1e-30),
+          // and the masked loss libtorch computes is not clamped either.
+          let top = Double(z.max()!)
+          let lse = top + log(z.reduce(0.0) { $0 + exp(Double($1) - top) })
+          clean.loss[index] = Float(lse - Double(z[z.startIndex + y]))
         case .kl:
           clean.loss[index] = MaskLoss.entropy(p)
           clean.probabilities[index] = p
@@ -302,11 +339,19 @@ public final class MaskLearner {
     let terms = MaskLoss.terms(objective: config.objective, maskedLoss: result.perSampleLoss,
                                cleanLoss: config.objective == .ce ? [] : idx.map { clean.loss[$0]! },
                                group: groups, groupCount: groupCount)
+    guard terms.dataTerm.allSatisfy(\.isFinite), terms.sampleWeights.allSatisfy(\.isFinite) else {
+      let worst = terms.distortion.max() ?? .nan
+      throw FourierLensError.nonFinite(
+        "the data term exp(I) overflowed (I = \(worst): the masked loss is far from the clean loss); lower --lr or --lambda")
+    }
     // ∂L/∂x_M in pixel space → ∂L/∂(normalised x_M) = · σ.
     scaleGradient(&result.inputGradient, sampleWeights: terms.sampleWeights)
     var maskGradient = try maskOperator.maskGradient(masks: masks, maskCount: groupCount,
                                                      assignment: groupCount == 1 ? nil : groups,
                                                      outputGradient: result.inputGradient)
+    guard maskGradient.allSatisfy(\.isFinite) else {
+      throw FourierLensError.nonFinite("gradient of the loss with respect to the mask")
+    }
     let present = (0..<groupCount).filter { terms.groupSizes[$0] > 0 }
     let sparsityScale = config.lambda / initialL1
     var thetaGradient = [Float](repeating: 0, count: theta.count)
@@ -409,8 +454,9 @@ public final class MaskLearner {
 
   /// Visits `order` in batches of `config.batchSize`, loading the next batch on a
   /// background queue while the current one is processed.
-  private func forEachBatch(_ dataset: Dataset, order: [Int], _ body: ([Int], ImageBatch) throws -> Void) throws {
-    let chunks = stride(from: 0, to: order.count, by: config.batchSize).map {
+  private func forEachBatch(_ dataset: Dataset, order: [Int], skipping skipped: Int = 0,
+                           _ body: ([Int], ImageBatch) throws -> Void) throws {
+    let chunks = stride(from: 0, to: order.count, by: config.batchSize).dropFirst(skipped).map {
       Array(order[$0 ..< min(order.count, $0 + config.batchSize)])
     }
     let loader = PrefetchingLoader(dataset: dataset, chunks: chunks)

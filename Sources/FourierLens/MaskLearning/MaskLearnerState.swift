@@ -14,4 +14,9 @@ public struct MaskLearnerState: Codable, Equatable, Sendable {
   public var history: [MaskEpochRecord]
   /// The configuration the state belongs to; a resume with another configuration is refused.
   public var config: MaskLearningConfig
+  /// Set when the run stopped inside epoch `nextEpoch` (Ctrl-C at a step boundary): the
+  /// steps of that epoch already taken and the epoch's running sums. Absent at epoch ends.
+  public var stepInEpoch: Int?
+  public var epochDataSum: Double?
+  public var epochDistortionSum: Double?
 }

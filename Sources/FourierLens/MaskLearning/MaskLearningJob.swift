@@ -17,6 +17,9 @@ public struct MaskLearningJob {
   public var seeds: Int = 1
   public var resume = false
   public var showsProgress = true
+  /// Polled before every step (see `MaskLearner.shouldStop`); a stop becomes an
+  /// `InterruptedError` that says where the checkpoint is and how to continue.
+  public var shouldStop: () -> Bool = { false }
 
   public init(model: Classifier, modelName: String, dataset: Dataset, dataName: String, paramSpec: String,
               makeParameterization: @escaping () throws -> MaskParameterization, config: MaskLearningConfig) {
@@ -34,6 +37,7 @@ public struct MaskLearningJob {
   public func run(to dir: String) throws -> MaskSummary {
     guard seeds >= 1 else { throw FourierLensError.badOption(name: "--seeds", reason: "must be ≥ 1, got \(seeds)") }
     try config.validate()
+    if resume { AtomicFile.removeStaleTemporaries(in: dir) }
     if seeds == 1 { return try runOne(config, to: dir) }
     var summaries: [MaskSummary] = []
     for k in 0..<seeds {
@@ -51,8 +55,11 @@ public struct MaskLearningJob {
 
   private func runOne(_ config: MaskLearningConfig, to dir: String) throws -> MaskSummary {
     // A finished run is not redone on --resume.
+    if resume { AtomicFile.removeStaleTemporaries(in: dir) }
     if resume, let done = try? MaskRunDirectory.read(dir), done.summary.seed == config.seed {
       if showsProgress { log("\(dir) is complete; kept") }
+      // A run killed after its summary was written may still have its checkpoint.
+      try? FileManager.default.removeItem(atPath: MaskRunDirectory.checkpointFile(dir))
       return done.summary
     }
     let learner = try MaskLearner(model: model, parameterization: makeParameterization(), config: config)
@@ -60,10 +67,21 @@ public struct MaskLearningJob {
     let state = resume ? try MaskRunDirectory.readCheckpoint(dir) : nil
     if let state, showsProgress { log("resuming \(dir) at epoch \(state.nextEpoch + 1)") }
     learner.checkpoint = { try MaskRunDirectory.writeCheckpoint($0, to: dir) }
-    let result = try learner.learn(on: dataset, resumeFrom: state)
+    learner.shouldStop = shouldStop
+    let result: MaskLearningResult
+    do {
+      result = try learner.learn(on: dataset, resumeFrom: state)
+    } catch let stop as MaskLearner.Interrupted {
+      guard stop.checkpointed else {
+        throw InterruptedError("interrupted (\(stop)); --scope image keeps no checkpoint: run the command again")
+      }
+      throw InterruptedError("interrupted (\(stop)); checkpoint written to \(MaskRunDirectory.checkpointFile(dir)): "
+                             + "continue with the same command and --resume")
+    }
     let summary = MaskSummary(result: result, param: paramSpec, model: modelName, data: dataName)
-    try MaskRunDirectory.write(result, summary: summary, to: dir)
+    // Figures first: summary.json, written last, marks the directory complete.
     try writeFigures(masks: result.masks, shape: result.maskShape, to: dir)
+    try MaskRunDirectory.write(result, summary: summary, to: dir)
     try? FileManager.default.removeItem(atPath: MaskRunDirectory.checkpointFile(dir))
     return summary
   }

@@ -27,7 +27,9 @@ public final class PluginCallContext {
     let previousName = context.pluginName
     context.errorMessage = nil
     context.pluginName = plugin.name
+    let watchdog = timeLimit.map { PluginWatchdog(seconds: $0, plugin: plugin, operation: operation) }
     let status = body()
+    watchdog?.disarm()
     context.pluginName = previousName
     guard status == flens_status(FLENS_OK) else {
       let message = context.errorMessage ?? "no message"
@@ -37,6 +39,15 @@ public final class PluginCallContext {
         reason: "'\(plugin.name)' \(operation) failed (\(statusName(status))): \(message)")
     }
   }
+
+  /// Seconds one plugin call may take (model callbacks it makes included) before flens
+  /// gives up on it; nil for no limit. Set by `--plugin-timeout`, default from the
+  /// environment variable FLENS_PLUGIN_TIMEOUT. A call cannot be cancelled safely (it owns
+  /// the host's buffers while it runs), so an overdue call ends the process: the message
+  /// names the library, the plugin and the operation, and exit status is 1. Every output
+  /// is written atomically, so files written before are intact.
+  public nonisolated(unsafe) static var timeLimit: Double? = ProcessInfo.processInfo.environment["FLENS_PLUGIN_TIMEOUT"]
+    .flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
 
   /// True for the error a plugin's FLENS_ERROR_UNSUPPORTED status becomes: a valid
   /// request the plugin declines (for example a DFT-only mask asked for the DCT).
@@ -57,5 +68,29 @@ public final class PluginCallContext {
     case Int(FLENS_ERROR_INTERNAL): return "internal error"
     default: return "status \(status)"
     }
+  }
+}
+
+/// Ends the process when a plugin call overruns `PluginCallContext.timeLimit`.
+final class PluginWatchdog: @unchecked Sendable {
+  private let lock = NSLock()
+  private var armed = true
+
+  init(seconds: Double, plugin: PluginInfo, operation: String) {
+    let message = "flens: error: plugin \(plugin.library): '\(plugin.name)' \(operation) did not return within "
+      + "\(seconds) s (--plugin-timeout / FLENS_PLUGIN_TIMEOUT); stopped (files written before are intact)\n"
+    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+      lock.lock()
+      defer { lock.unlock() }
+      guard armed else { return }
+      FileHandle.standardError.write(Data(message.utf8))
+      _exit(1)
+    }
+  }
+
+  func disarm() {
+    lock.lock()
+    armed = false
+    lock.unlock()
   }
 }

@@ -45,6 +45,7 @@ struct DemoCommand: ParsableCommand {
     var spec = try ExperimentSpec.parse(Self.experiment, file: "built-in demo experiment")
     spec.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
     let runner = ExperimentRunner(spec: spec, specFile: "", runDirectory: out, registry: PluginRegistry(), quiet: quiet)
+    Interruption.install()  // Ctrl-C: stop at the next step with a checkpoint
     let index = try runner.run()
     print(index)
   }

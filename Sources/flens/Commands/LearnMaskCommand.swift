@@ -21,6 +21,11 @@ struct LearnMaskCommand: ParsableCommand {
       dimension per class or image for --scope class|image), theta.npy, summary.json,
       history.csv, mask.png and examples.png.
 
+      Ctrl-C stops before the next optimisation step, writes DIR/checkpoint.json and exits
+      with status 130; the same command with --resume continues exactly where it stopped
+      (the result is bit-identical to an uninterrupted run). A killed run also resumes, from
+      its last epoch.
+
       Example:
         flens learn-mask --model runs/standard --data ../shared/data/cifar10 --grayscale \\
           --limit 2000 --epochs 30 --out masks/standard
@@ -128,7 +133,10 @@ struct LearnMaskCommand: ParsableCommand {
     job.seeds = seeds
     job.resume = resume
     job.showsProgress = !json
+    Interruption.install()
+    job.shouldStop = { Interruption.requested }
     let summary = try job.run(to: out)
+    Interruption.uninstall()
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]

@@ -70,6 +70,16 @@ struct ProbeCommand: ParsableCommand {
     guard dataset.info.shape == classifier.description.input else {
       throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(modelOptions.model) expects \(classifier.description.input) (use --grayscale/--size)")
     }
+    if let learned, let dir = mask {
+      // A mask learned for another input size or channel count cannot be applied.
+      let input = classifier.description.input
+      let needed = learned.layout == .shared ? Array(input.dropFirst()) : input
+      guard learned.shape == needed else {
+        throw FourierLensError.badFile(
+          path: MaskRunDirectory.maskFile(dir),
+          reason: "a mask of shape \(learned.shape) does not fit model \(modelOptions.model) with input \(input) (it needs \(needed))")
+      }
+    }
     let context = ProbeContext(model: classifier, dataset: dataset, mask: learned, batchSize: batch, seed: seed,
                                showsProgress: !json)
     var all: [String: JSONValue] = [:]

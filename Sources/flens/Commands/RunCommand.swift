@@ -39,6 +39,7 @@ struct RunCommand: ParsableCommand {
     let name = spec.name ?? ((experiment as NSString).lastPathComponent as NSString).deletingPathExtension
     let runner = ExperimentRunner(spec: spec, specFile: experiment, runDirectory: out ?? "runs/\(name)",
                                   registry: PluginRegistry(pluginPaths: pluginPath), quiet: quiet)
+    Interruption.install()  // Ctrl-C: stop at the next step with a checkpoint
     print(try runner.run())
   }
 }

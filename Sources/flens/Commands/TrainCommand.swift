@@ -3,10 +3,6 @@ import Foundation
 import FourierLens
 import FourierLensTorch
 
-/// Set by SIGINT: the training loop stops after the current step and writes a checkpoint.
-/// A second Ctrl-C exits at once.
-private nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
-
 extension OptimizerKind: ExpressibleByArgument {}
 
 /// `flens train`: trains a built-in architecture on a dataset and writes a model directory.
@@ -23,10 +19,12 @@ struct TrainCommand: ParsableCommand {
       `flens plugins` lists the plugins and their options. MODEL receives the best model so far (by test accuracy):
       model.json (architecture, input, normalisation, classes, how it was trained) and
       weights.pt (a dict of tensors that Python's torch.load reads). MODEL/checkpoint
-      holds the state of the run: after Ctrl-C (or --max-steps), rerun the same command
-      with --resume to continue exactly where it stopped; the result is the same as an
-      uninterrupted run. The normalisation (per-channel mean/std of the training images
-      unless --mean/--std are given) is part of the model.
+      holds the state of the run: after Ctrl-C (which stops after the current step and exits
+      with status 130) or --max-steps, rerun the same command with --resume to continue
+      exactly where it stopped; the result is the same as an uninterrupted run. A killed
+      run resumes from its last checkpoint (--checkpoint-every N for finer ones). The
+      normalisation (per-channel mean/std of the training images unless --mean/--std are
+      given) is part of the model.
 
       Examples:
         flens train --arch smallcnn --data ../shared/data/cifar10 --epochs 15 --out runs/smallcnn
@@ -203,14 +201,11 @@ struct TrainCommand: ParsableCommand {
     if let size = dataOptions.size { trainer.record["size"] = "\(size.height)x\(size.width)" }
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }
-    interruptRequested = 0
-    signal(SIGINT) { _ in
-      if interruptRequested != 0 { _exit(130) }
-      interruptRequested = 1
-    }
-    trainer.shouldStop = { interruptRequested != 0 }
+    // Ctrl-C: stop after the current step with a checkpoint (a second one exits at once).
+    Interruption.install()
+    trainer.shouldStop = { Interruption.requested }
     let summary = try trainer.run(train: train, test: test, output: out, resume: resume)
-    signal(SIGINT, SIG_DFL)
+    Interruption.uninstall()
 
     if json {
       let report = Report(model: out, arch: arch, epochsCompleted: summary.epochsCompleted, steps: summary.steps,
@@ -226,6 +221,9 @@ struct TrainCommand: ParsableCommand {
       let accuracy = summary.bestTestAccuracy.map { String(format: ", best test accuracy %.2f%% (epoch %d)", 100 * $0, summary.bestEpoch ?? 0) } ?? ""
       print("trained \(arch) for \(summary.epochsCompleted) epochs\(accuracy), \(String(format: "%.0f", summary.imagesPerSecond)) img/s; model in \(out)")
     }
-    if interruptRequested != 0 { throw ExitCode(130) }
+    if Interruption.requested {
+      throw InterruptedError("interrupted after step \(summary.steps); checkpoint written to \(out)/checkpoint: "
+                             + "continue with the same command and --resume")
+    }
   }
 }

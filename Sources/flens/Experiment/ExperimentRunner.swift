@@ -156,8 +156,11 @@ final class ExperimentRunner {
     trainer.record = ["data": spec.data.path, "experiment": spec.name ?? "", "model_name": name]
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }
+    trainer.shouldStop = { Interruption.requested }
     let summary = try trainer.run(train: train, test: test, output: dir, resume: state == .resumable)
-    guard !summary.interrupted else { throw FourierLensError.message("training of '\(name)' was interrupted; run again to resume") }
+    guard !summary.interrupted else {
+      throw InterruptedError("training of '\(name)' interrupted after step \(summary.steps); checkpoint written to \(dir)/checkpoint: run the same command again to resume")
+    }
     try finish(dir, key: key)
     return (try TorchModel.load(from: dir), key)
   }
@@ -200,7 +203,13 @@ final class ExperimentRunner {
     job.seeds = s.seeds ?? 1
     job.resume = state == .resumable
     job.showsProgress = !quiet
-    let summary = try job.run(to: dir)
+    job.shouldStop = { Interruption.requested }
+    let summary: MaskSummary
+    do {
+      summary = try job.run(to: dir)
+    } catch is InterruptedError {
+      throw InterruptedError("mask learning of '\(name)' interrupted; checkpoint written in \(dir): run the same command again to resume")
+    }
     log(String(format: "mask %@: clean %.3f masked %.3f complementary %.3f sparsity %.3f", name,
                summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity))
     try finish(dir, key: key)

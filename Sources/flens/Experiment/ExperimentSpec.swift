@@ -101,6 +101,7 @@ struct ExperimentSpec: Codable, Equatable {
   static func parse(_ text: String, file: String) throws -> ExperimentSpec {
     let spec: ExperimentSpec
     do {
+      try refuseOverflowingSexagesimals(text, file: file)
       spec = try YAMLDecoder().decode(ExperimentSpec.self, from: text)
     } catch let error as DecodingError {
       throw FourierLensError.badFile(path: file, reason: describe(error))
@@ -109,6 +110,43 @@ struct ExperimentSpec: Codable, Equatable {
     }
     try spec.validate(file: file)
     return spec
+  }
+
+  /// YAML 1.1 reads `1:30` as the base-60 integer 90; Yams computes such numbers without
+  /// overflow checks and traps on long ones (found by scripts/fuzz.sh, target experiment).
+  /// Scalars of that shape whose value does not fit an Int are refused here first.
+  static func refuseOverflowingSexagesimals(_ text: String, file: String) throws {
+    guard text.contains(":"), let root = try? Yams.compose(yaml: text) else { return }
+    func visit(_ node: Node) throws {
+      switch node {
+      case let .scalar(scalar):
+        // Yams's arithmetic, with overflow checks: any scalar with a ':' that a number field
+        // reads (quoted or not); parts that are not numbers are skipped, as Yams does.
+        let v = scalar.string
+        guard v.contains(":") else { return }
+        let unsigned = v.hasPrefix("-") || v.hasPrefix("+") ? String(v.dropFirst()) : v
+        let digits = unsigned.components(separatedBy: ":").compactMap { Int($0.replacingOccurrences(of: "_", with: "")) }
+        var base = 1, value = 0, overflow = false
+        for digit in digits.reversed() {
+          let (term, o1) = digit.multipliedReportingOverflow(by: base)
+          let (sum, o2) = value.addingReportingOverflow(term)
+          let (next, o3) = base.multipliedReportingOverflow(by: 60)
+          overflow = overflow || o1 || o2 || o3
+          (value, base) = (sum, next)
+        }
+        if overflow {
+          let line = scalar.mark.map { " (line \($0.line))" } ?? ""
+          throw FourierLensError.badFile(path: file, reason: "'\(v.prefix(40))'\(line) reads as a base-60 number too large to represent")
+        }
+      case let .mapping(mapping):
+        for (key, value) in mapping { try visit(key); try visit(value) }
+      case let .sequence(sequence):
+        for item in sequence { try visit(item) }
+      default:
+        return
+      }
+    }
+    try visit(root)
   }
 
   func validate(file: String) throws {

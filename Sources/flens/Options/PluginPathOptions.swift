@@ -10,8 +10,20 @@ struct PluginPathOptions: ParsableArguments {
     valueName: "dirs"))
   var pluginPath: [String] = []
 
+  @Option(name: .customLong("plugin-timeout"), help: ArgumentHelp(
+    "Seconds one plugin call may take before flens stops with an error naming the plugin (default: FLENS_PLUGIN_TIMEOUT, else no limit).",
+    valueName: "s"))
+  var pluginTimeout: Double?
+
+  func validate() throws {
+    if let t = pluginTimeout, !(t > 0 && t.isFinite) {
+      throw FourierLensError.badOption(name: "--plugin-timeout", reason: "must be a positive number of seconds, got \(t)")
+    }
+  }
+
   /// Every plugin on the search path (libraries are loaded once per process).
   func registry() -> PluginRegistry {
-    PluginRegistry(pluginPaths: pluginPath)
+    if let pluginTimeout { PluginCallContext.timeLimit = pluginTimeout }
+    return PluginRegistry(pluginPaths: pluginPath)
   }
 }

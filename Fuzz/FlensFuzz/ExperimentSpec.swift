@@ -1,0 +1,1 @@
+../../Sources/flens/Experiment/ExperimentSpec.swift

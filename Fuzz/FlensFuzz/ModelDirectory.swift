@@ -1,0 +1,1 @@
+../../Sources/FourierLensTorch/ModelDirectory.swift

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import FourierLens
+
+/// Inputs that crashed a reader under scripts/fuzz.sh (libFuzzer + AddressSanitizer), kept
+/// byte for byte, and the numerical failures found by the kill-and-resume tests. Each input
+/// must now give a `FourierLensError` that names the file.
+@Suite struct ReliabilityRegressionTests {
+  /// The fuzzer's container format for two-file targets: a 2-byte little-endian length,
+  /// that many bytes (first file), the rest (second file).
+  static func split2(_ data: Data) -> (Data, Data) {
+    let b = [UInt8](data)
+    let n = min(Int(b[0]) | Int(b[1]) << 8, b.count - 2)
+    return (Data(b[2 ..< 2 + n]), Data(b[(2 + n)...]))
+  }
+
+  static func directory(_ files: [String: Data]) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-regression-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for (name, bytes) in files { try bytes.write(to: URL(fileURLWithPath: dir + "/" + name)) }
+    return dir
+  }
+
+  /// mnist crash-4a688ea5: an IDX header whose three 32-bit dimensions multiply past
+  /// Int.max made `shape.reduce(1, *)` trap.
+  @Test func idxHeaderWithAnOverflowingShape() throws {
+    let input = try #require(Data(base64Encoded: "CwAAAAgBAAAAhgD3CAAACAMAAAADb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb28AAAAEAAAABHw0PCq0tg=="))
+    let (labels, images) = Self.split2(input)
+    let dir = try Self.directory(["t10k-labels-idx1-ubyte": labels, "t10k-images-idx3-ubyte": images])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(performing: { _ = try MNISTDataset(directory: dir, split: .test) }, throws: { error in
+      guard case let .badFile(path, reason) = error as? FourierLensError else { return false }
+      return path.hasSuffix("t10k-images-idx3-ubyte") && reason.contains("impossibly large")
+    })
+  }
+
+  /// mnist crash-655caef5: zero images of 2^32−1 × 2^32−1 pixels pass the size check
+  /// (0 bytes needed), then h·w overflowed.
+  @Test func idxWithNoImagesButAnOverflowingImageSize() throws {
+    let input = try #require(Data(base64Encoded: "CwAAAAgBAAAAAAAAAAAACAMAAAAA/////////////////////////////////////////////////////////////////////wDPygAuAEludA=="))
+    let (labels, images) = Self.split2(input)
+    let dir = try Self.directory(["t10k-labels-idx1-ubyte": labels, "t10k-images-idx3-ubyte": images])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(performing: { _ = try MNISTDataset(directory: dir, split: .test) }, throws: { error in
+      guard case let .badFile(path, reason) = error as? FourierLensError else { return false }
+      return path.hasSuffix("t10k-images-idx3-ubyte") && reason.contains("larger than supported")
+    })
+  }
+
+  /// npy-dataset crash-2e82e41f: labels.npy holding a label near 2^62 and no classes.txt
+  /// made the reader build a list of 2^62 class names (out of memory).
+  @Test func npyLabelsImplyingAstronomicallyManyClasses() throws {
+    let input = try #require(Data(base64Encoded: "mACTTlVNUFkBAHYAeydkZXNjcic6ICc8aTgnLCAnZm9ydHJhbl9vcmRlcic6IEZhbHNlLCAnc2hhcGUnOiAoMywpLCB9ICAgICAgICAgICAgICAgICAgICAoICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgCgAAAAAAAAAAAQAAAABVbnNhZgAAAAAAAJNOVU1QWQEAdgB7J2Rlc2NyJzogJzxmNCcsICdmb3J0cmFuX29yZGVyJzogRmFsc2UsICdzaGFwZSc6ICgzLCAxLCAyLCAyKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICApICAgICAKCFZMPvArVT64Qrg+cKvnPsQTKD5b93I/JB1RPpxGYz6gEUc+sjZoPyDtSz2AUf0+"))
+    let (labels, images) = Self.split2(input)
+    let dir = try Self.directory(["labels.npy": labels, "images.npy": images])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    #expect(performing: { _ = try NPYPairDataset(directory: dir) }, throws: { error in
+      guard case let .badFile(path, reason) = error as? FourierLensError else { return false }
+      return path.hasSuffix("labels.npy") && reason.contains("classes.txt")
+    })
+  }
+
+  /// Found by the kill-and-resume tests: the clean cross-entropy was computed as
+  /// −log(max(p, 1e-30)), capped at 69, while the masked one (from the model) is not; for a
+  /// confidently wrong model the identity mask then showed a huge invariance term and
+  /// exp(I) overflowed to a NaN gradient at the very first step.
+  @Test func identityMaskOnAConfidentlyWrongModelHasNoDistortion() throws {
+    let (data, good) = MaskLearnerTests.plantedProblem(count: 8)
+    // The same model with its sign flipped and scaled: wrong on every image, with CE well above 69.
+    let wrong = LinearSoftmaxClassifier(weights: good.weights.map { -$0 * 10 }, bias: [0, 0], input: [1, 8, 8],
+                                        mean: [0.5], std: [0.25])
+    let batch = try data.batch(Array(0 ..< 8))
+    let logits = try wrong.logits(batch.images)
+    #expect(logits.enumerated().contains { abs($0.element) > 40 }, "the test needs logits beyond −log(1e-30)")
+    var config = MaskLearningConfig()
+    config.lambda = 0.5
+    let learner = try MaskLearner(model: wrong, parameterization: IdentityMask(shape: [8, 8]), config: config)
+    let objective = try learner.datasetObjective(batch, theta: [Float](repeating: 1, count: 64))
+    // exp(I) with I ≈ 0, plus λ·‖M‖₁/‖M₀‖₁ = λ.
+    #expect(abs(objective.loss - (1 + 0.5)) < 1e-2, "loss \(objective.loss)")
+    let finite = objective.thetaGradient.allSatisfy { $0.isFinite }
+    #expect(finite)
+  }
+}
