@@ -208,6 +208,12 @@ public final class TorchModel: Classifier {
     try locked { try ShimStatus.check(flt_model_set_channels_last(handle, on ? 1 : 0), model: displayName) }
   }
 
+  /// Runs evaluation-mode calls with BatchNorm folded into the convolutions (on, the
+  /// default) or through the plain layers (off). Results agree up to float rounding.
+  public func setFoldsBatchNorm(_ on: Bool) throws {
+    try locked { try ShimStatus.check(flt_model_set_fold_batchnorm(handle, on ? 1 : 0), model: displayName) }
+  }
+
   /// `lossAndGradient` with the per-image losses in full double precision.
   public func objectiveAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws
     -> (losses: [Double], logits: [Float], gradient: Tensor)

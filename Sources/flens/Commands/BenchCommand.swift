@@ -87,6 +87,9 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Memory order inside libtorch: auto, nchw or nhwc.", valueName: "order"))
   var memoryFormat = "auto"
 
+  @Flag(name: .long, help: "Run evaluation-mode calls through the plain BatchNorm layers (default: folded into the convolutions).")
+  var noFoldBatchnorm = false
+
   @Option(name: .long, help: ArgumentHelp("Write the model used to this directory.", valueName: "dir"))
   var saveModel: String?
 
@@ -236,6 +239,7 @@ struct BenchCommand: ParsableCommand {
                                 classes: (0..<classes).map { "class\($0)" }, seed: seed)
     }
     if memoryFormat != "auto" { try m.setChannelsLast(memoryFormat == "nhwc") }
+    if noFoldBatchnorm { try m.setFoldsBatchNorm(false) }
     return m
   }
 
@@ -250,6 +254,7 @@ struct BenchCommand: ParsableCommand {
     let forward = ModelFLOPs.forward(arch: d.arch, input: d.input, classes: d.classes.count)
     result["arch"] = d.arch
     result["input"] = d.input
+    result["fold_batchnorm"] = !noFoldBatchnorm
     result["blas"] = TorchRuntime.blasLibrary
     if let dump {
       try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
