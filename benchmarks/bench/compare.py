@@ -42,7 +42,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--flens", required=True)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--steps", type=int, default=0, help="timed steps per run (0: by workload and size)")
     p.add_argument("--workloads", default="", help="comma-separated subset (default: all)")
     p.add_argument("--archs", default="", help="comma-separated subset (default: smallcnn,resnet18)")
@@ -74,9 +74,14 @@ def main():
           f"GEMM peak {gemm['gflops']:.1f} GFLOP/s ({gemm['blas'].split(' -> ')[-1]}), load {machine['load_at_start']}")
     rows = []
     for workload, arch, shape, batch in configs:
-        steps = a.steps or (3 if arch == "resnet18" or workload == "attack-step" else 10)
+        # Timed steps: enough for a stable median at the cost of each workload.
         if workload == "fft":
-            steps = a.steps or 50
+            default = 50
+        elif workload == "attack-step":
+            default = 1 if arch == "resnet18" else 2
+        else:
+            default = 2 if arch == "resnet18" else 10
+        steps = a.steps or default
         tag = f"{workload}-{arch or 'none'}-{shape.replace(',', 'x')}-b{batch}"
         dump = os.path.join(a.scratch, tag)
         base = [a.flens, "bench", workload, "--input", shape, "--batch", str(batch), "--threads", str(a.threads), "--json"]

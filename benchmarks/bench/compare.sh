@@ -20,7 +20,7 @@ while (($#)); do
   esac
 done
 if [[ -z "$flens" ]]; then
-  (cd "$root" && swift build -c release --product flens >&2)
+  (cd "$root" && swift build -c release >&2)  # flens and the plugin libraries
   flens="$root/.build/release/flens"
 fi
 # Passive OpenMP waiting on both sides: on a busy machine idle threads sleep instead of spinning.
