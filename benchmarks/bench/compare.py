@@ -133,9 +133,10 @@ def main():
         raw_path = a.out.replace(".json", "") + ".raw.json"
         with open(raw_path, "a") as f:
             f.write(json.dumps({"config": tag, "prep": prep, "measurements": measurements}) + "\n")
-    machine["load_at_end"] = uptime()
-    with open(a.out, "w") as f:
-        json.dump({"machine": machine, "gemm": gemm, "rows": rows, "date": time.strftime("%Y-%m-%d %H:%M:%S")}, f, indent=1)
+        machine["load_at_end"] = uptime()
+        # Written after every configuration, so an interrupted run keeps what it measured.
+        with open(a.out, "w") as f:
+            json.dump({"machine": machine, "gemm": gemm, "rows": rows, "date": time.strftime("%Y-%m-%d %H:%M:%S")}, f, indent=1)
     print(f"load at end {machine['load_at_end']}; results in {a.out}")
 
 
