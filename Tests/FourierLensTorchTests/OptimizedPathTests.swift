@@ -42,20 +42,31 @@ import Testing
     1e-4 * max(1, reference.map(abs).max() ?? 0)
   }
 
+  /// Logits and losses in float32; input gradients in float64 as well. (A float32 input
+  /// gradient is not continuous in rounding: an activation within ~1e-7 of a ReLU kink can
+  /// flip sides when the same function is computed in another order, which moves single
+  /// gradient entries by far more than 1e-4. In float64 no activation is that close, so
+  /// the comparison there checks the folded mathematics itself.)
   func compareFoldedAndPlain(_ model: TorchModel, _ b: ImageBatch) throws {
-    try model.setFoldsBatchNorm(true)
-    let folded = try model.lossAndGradient(b.images, objective: .crossEntropy(labels: b.labels))
-    let foldedLogits = try model.logits(b.images)
-    try model.setFoldsBatchNorm(false)
-    let plain = try model.lossAndGradient(b.images, objective: .crossEntropy(labels: b.labels))
-    let plainLogits = try model.logits(b.images)
-    try model.setFoldsBatchNorm(true)
-    #expect(maxAbsDifference(foldedLogits, plainLogits) <= Self.tolerance(plainLogits))
-    #expect(maxAbsDifference(folded.logits, plain.logits) <= Self.tolerance(plain.logits))
-    #expect(maxAbsDifference(folded.perSampleLoss, plain.perSampleLoss) <= Self.tolerance(plain.perSampleLoss))
-    #expect(maxAbsDifference(folded.inputGradient.data, plain.inputGradient.data) <= Self.tolerance(plain.inputGradient.data))
-    // The comparison means something: the gradient is not zero.
-    #expect((plain.inputGradient.data.map(abs).max() ?? 0) > 0)
+    for double in [false, true] {
+      try model.setDoublePrecision(double)
+      try model.setFoldsBatchNorm(true)
+      let folded = try model.lossAndGradient(b.images, objective: .crossEntropy(labels: b.labels))
+      let foldedLogits = try model.logits(b.images)
+      try model.setFoldsBatchNorm(false)
+      let plain = try model.lossAndGradient(b.images, objective: .crossEntropy(labels: b.labels))
+      let plainLogits = try model.logits(b.images)
+      try model.setFoldsBatchNorm(true)
+      #expect(maxAbsDifference(foldedLogits, plainLogits) <= Self.tolerance(plainLogits))
+      #expect(maxAbsDifference(folded.logits, plain.logits) <= Self.tolerance(plain.logits))
+      #expect(maxAbsDifference(folded.perSampleLoss, plain.perSampleLoss) <= Self.tolerance(plain.perSampleLoss))
+      if double {
+        #expect(maxAbsDifference(folded.inputGradient.data, plain.inputGradient.data) <= Self.tolerance(plain.inputGradient.data))
+      }
+      // The comparison means something: the gradient is not zero.
+      #expect((plain.inputGradient.data.map(abs).max() ?? 0) > 0)
+    }
+    try model.setDoublePrecision(false)
   }
 
   @Test(arguments: [
