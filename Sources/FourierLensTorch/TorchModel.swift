@@ -56,7 +56,7 @@ public final class TorchModel: Classifier {
       throw FourierLensError.badOption(name: "--arch", reason: message)
     }
     let model = TorchModel(handle: handle!, description: d, location: location)
-    if TorchArchitecture(rawValue: d.arch)?.prefersChannelsLast == true { try model.setChannelsLast(true) }
+    if TorchArchitecture(rawValue: d.arch)?.prefersChannelsLast(input: d.input) == true { try model.setChannelsLast(true) }
     return model
   }
 

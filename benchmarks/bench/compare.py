@@ -88,7 +88,7 @@ def main():
         if arch:
             base += ["--arch", arch]
         # Same memory order on both sides: flens's choice for the architecture.
-        channels_last = arch == "smallcnn"
+        channels_last = arch == "smallcnn" and min(int(v) for v in shape.split(",")[1:]) < 64
         prep = run_json(base + ["--steps", "1", "--warmup", "0", "--dump", dump], env)
         flens_cmd = base + ["--steps", str(steps), "--warmup", "1"]
         if arch:
