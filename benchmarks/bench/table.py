@@ -26,7 +26,12 @@ def main():
         if row.get("roofline_fraction"):
             notes.append(f"{row['flens_gflops']:.1f} GFLOP/s = {100 * row['roofline_fraction']:.0f} % of GEMM peak")
         check = row.get("check") or {}
-        diffs = [f"{k.replace('_max_abs_diff', '')} Δ {v:.1e}" for k, v in check.items() if k.endswith("diff")]
+        diffs = []
+        for k, v in check.items():
+            if k.endswith("_max_abs_diff"):
+                name = k.replace("_max_abs_diff", "")
+                scale = check.get(name + "_max_abs")
+                diffs.append(f"{name} Δ {v:.1e}" + (f" (largest value {scale:.1e})" if scale else ""))
         notes += diffs
         c, h, w = row["input"].split(",")
         print(f"| {row['workload']} | {row['arch'] or '—'} | {c}×{h}×{w}, {row['batch']} | {row['flens_images_per_s']:.1f} | "
