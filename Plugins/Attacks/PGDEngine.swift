@@ -110,6 +110,11 @@ enum PGD {
       }
 
       perturbed(images, u, scale, into: &adv)
+      if config.restarts <= 1 {
+        // A single run is the answer: no forward pass is needed to choose between restarts.
+        for j in 0..<total { output[j] = adv[j] }
+        break
+      }
       let logits = try adv.withUnsafeBufferPointer { try model.logits($0, count: n) }
       for i in 0..<n {
         let y = Int(lossLabels[i])

@@ -129,10 +129,39 @@ struct flt_model {
   std::shared_ptr<fl::Net> net;                 // a built-in architecture, or
   std::unique_ptr<torch::jit::Module> script;   // a TorchScript module
 
+  /// In evaluation mode, run the network with BatchNorm folded into the convolutions.
+  bool fold_batchnorm = true;
+  /// Identity of the parameters and buffers the folded weights were computed from.
+  uint64_t folded_signature = 0;
+  bool folded_valid = false;
+
+  /// Recomputes the folded weights when a parameter or buffer has changed since (a training
+  /// step, loaded weights, another dtype or memory order): in-place updates bump a tensor's
+  /// version counter, replacements change its storage.
+  void ensure_folded() {
+    uint64_t sig = 1469598103934665603ull;
+    auto mix = [&](const torch::Tensor &t) {
+      sig = (sig ^ uint64_t(reinterpret_cast<uintptr_t>(t.data_ptr()))) * 1099511628211ull;
+      sig = (sig ^ uint64_t(t._version())) * 1099511628211ull;
+    };
+    for (const auto &p : net->parameters()) mix(p);
+    for (const auto &b : net->buffers()) mix(b);
+    if (folded_valid && sig == folded_signature) return;
+    // Folded weights must be ordinary tensors (not inference tensors): input gradients save them.
+    c10::InferenceMode normal(false);
+    net->fold();
+    folded_signature = sig;
+    folded_valid = true;
+  }
+
   /// Normalises pixel-space input and runs the network in its current mode.
   torch::Tensor run(const torch::Tensor &x) {
     auto normalised = (x.to(dtype) - mean) / std;
     if (channels_last) normalised = normalised.contiguous(torch::MemoryFormat::ChannelsLast);
+    if (net && fold_batchnorm && !net->is_training()) {
+      ensure_folded();
+      return net->forward_folded(normalised);
+    }
     if (net) return net->forward(normalised);
     auto out = script->forward({normalised});
     if (!out.isTensor()) fail(FLT_ERR_TORCH, "the TorchScript module returned " + out.tagKind() + ", not a tensor of logits");
@@ -507,6 +536,15 @@ extern "C" int flt_model_set_channels_last(flt_model *model, int on) {
     for (auto &entry : model->state())
       if (entry.second.dim() == 4) entry.second.set_data(entry.second.contiguous(format));
     model->channels_last = on != 0;
+    return FLT_OK;
+  });
+}
+
+extern "C" int flt_model_set_fold_batchnorm(flt_model *model, int on) {
+  return guarded([&] {
+    require(model != nullptr, "null model");
+    model->fold_batchnorm = on != 0;
+    model->folded_valid = false;
     return FLT_OK;
   });
 }

@@ -10,15 +10,40 @@
 #include <cmath>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace fl {
 
+/// A convolution with the evaluation-mode BatchNorm after it folded in:
+/// W' = W·γ/√(σ²+ε) per output channel, b' = β + (b − μ)·γ/√(σ²+ε).
+struct FoldedConv {
+  torch::Tensor weight, bias;
+  int64_t stride = 1, padding = 0;
+  torch::Tensor operator()(const torch::Tensor &x) const { return torch::conv2d(x, weight, bias, stride, padding); }
+};
+
+inline FoldedConv fold(const torch::nn::Conv2d &c, const torch::nn::BatchNorm2d &bn, int64_t stride, int64_t padding) {
+  torch::NoGradGuard no_grad;
+  auto scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
+  auto weight = (c->weight * scale.view({-1, 1, 1, 1})).contiguous(c->weight.suggest_memory_format());
+  auto shift = c->bias.defined() ? c->bias - bn->running_mean : -bn->running_mean;
+  return {weight, bn->bias + shift * scale, stride, padding};
+}
+
 /// A network with a single-tensor forward, so the shim can hold any architecture.
+///
+/// `forward_folded` computes the evaluation-mode forward with every BatchNorm folded into
+/// the convolution before it (one convolution instead of convolution + normalisation, in
+/// the forward pass and in the backward pass of an input gradient). `fold()` recomputes the
+/// folded weights from the current parameters and running statistics; the shim calls it
+/// whenever they have changed.
 struct Net : torch::nn::Module {
   virtual torch::Tensor forward(torch::Tensor x) = 0;
+  virtual void fold() = 0;
+  virtual torch::Tensor forward_folded(torch::Tensor x) = 0;
 };
 
 inline torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool bias) {
@@ -81,6 +106,18 @@ struct SmallCNN : Net {
     x = torch::adaptive_avg_pool2d(x, {2, 2});
     return classifier->forward(x.flatten(1));
   }
+  std::vector<FoldedConv> folded;
+  void fold() override {
+    folded.clear();
+    for (size_t i = 0; i < 3; i++)
+      folded.push_back(fl::fold(torch::nn::Conv2d(std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(features->ptr(4 * i))),
+                                torch::nn::BatchNorm2d(std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(features->ptr(4 * i + 1))), 1, 1));
+  }
+  torch::Tensor forward_folded(torch::Tensor x) override {
+    for (auto &c : folded) x = torch::max_pool2d(c(x).relu_(), 2);
+    x = torch::adaptive_avg_pool2d(x, {2, 2});
+    return classifier->forward(x.flatten(1));
+  }
 };
 
 // ---- resnet18 ---------------------------------------------------------------------------
@@ -104,6 +141,20 @@ struct BasicBlockImpl : torch::nn::Module {
     auto identity = downsample ? downsample->forward(x) : x;
     auto out = bn1->forward(conv1->forward(x)).relu_();
     out = bn2->forward(conv2->forward(out));
+    out += identity;
+    return out.relu_();
+  }
+  FoldedConv f1, f2, fdown;
+  void fold(int64_t stride) {
+    f1 = fl::fold(conv1, bn1, stride, 1);
+    f2 = fl::fold(conv2, bn2, 1, 1);
+    if (downsample)
+      fdown = fl::fold(torch::nn::Conv2d(std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(downsample->ptr(0))),
+                       torch::nn::BatchNorm2d(std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(downsample->ptr(1))), stride, 0);
+  }
+  torch::Tensor forward_folded(const torch::Tensor &x) {
+    auto identity = downsample ? fdown(x) : x;
+    auto out = f2(f1(x).relu_());
     out += identity;
     return out.relu_();
   }
@@ -137,6 +188,28 @@ struct ResNet18 : Net {
     x = bn1->forward(conv1->forward(x)).relu_();
     if (imagenet_stem) x = torch::max_pool2d(x, 3, 2, 1);
     x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));
+    x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+    return fc->forward(x);
+  }
+  FoldedConv stem;
+  std::vector<BasicBlockImpl *> blocks;
+  void fold() override {
+    stem = fl::fold(conv1, bn1, imagenet_stem ? 2 : 1, imagenet_stem ? 3 : 1);
+    blocks.clear();
+    int64_t strides[4] = {1, 2, 2, 2};
+    torch::nn::Sequential layers[4] = {layer1, layer2, layer3, layer4};
+    for (int i = 0; i < 4; i++) {
+      for (size_t j = 0; j < 2; j++) {
+        auto *block = layers[i]->ptr(j)->as<BasicBlockImpl>();
+        block->fold(j == 0 ? strides[i] : 1);
+        blocks.push_back(block);
+      }
+    }
+  }
+  torch::Tensor forward_folded(torch::Tensor x) override {
+    x = stem(x).relu_();
+    if (imagenet_stem) x = torch::max_pool2d(x, 3, 2, 1);
+    for (auto *block : blocks) x = block->forward_folded(x);
     x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
     return fc->forward(x);
   }
@@ -174,6 +247,24 @@ struct VGG11BN : Net {
   }
   torch::Tensor forward(torch::Tensor x) override {
     x = features->forward(x);
+    x = torch::adaptive_avg_pool2d(x, {7, 7}).flatten(1);
+    return classifier->forward(x);
+  }
+  /// Folded convolutions, with nullopt standing for a max-pool.
+  std::vector<std::optional<FoldedConv>> folded;
+  void fold() override {
+    folded.clear();
+    for (size_t i = 0; i < features->size(); i++) {
+      if (auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(features->ptr(i))) {
+        folded.emplace_back(fl::fold(torch::nn::Conv2d(conv),
+                                     torch::nn::BatchNorm2d(std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(features->ptr(i + 1))), 1, 1));
+      } else if (features->ptr(i)->as<torch::nn::MaxPool2d>()) {
+        folded.emplace_back(std::nullopt);
+      }
+    }
+  }
+  torch::Tensor forward_folded(torch::Tensor x) override {
+    for (auto &f : folded) x = f ? (*f)(x).relu_() : torch::max_pool2d(x, 2, 2);
     x = torch::adaptive_avg_pool2d(x, {7, 7}).flatten(1);
     return classifier->forward(x);
   }

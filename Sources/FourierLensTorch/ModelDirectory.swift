@@ -90,4 +90,11 @@ public enum TorchArchitecture: String, CaseIterable, Sendable {
   /// libtorch 1.13 on 2 threads (benchmarks/README.md): smallcnn trains ~15 % faster in NHWC,
   /// resnet18 slightly slower.
   public var prefersChannelsLast: Bool { self == .smallcnn }
+
+  /// The same for a given input [C, H, W]: on large inputs (128×128 grayscale, measured with
+  /// `flens bench mask-step --memory-format nchw|nhwc`) smallcnn's thin first layers run
+  /// ~20 % faster in NCHW, so channels-last is chosen below 64×64 only.
+  public func prefersChannelsLast(input: [Int]) -> Bool {
+    prefersChannelsLast && (input.count != 3 || min(input[1], input[2]) < 64)
+  }
 }

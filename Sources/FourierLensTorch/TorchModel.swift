@@ -56,7 +56,7 @@ public final class TorchModel: Classifier {
       throw FourierLensError.badOption(name: "--arch", reason: message)
     }
     let model = TorchModel(handle: handle!, description: d, location: location)
-    if TorchArchitecture(rawValue: d.arch)?.prefersChannelsLast == true { try model.setChannelsLast(true) }
+    if TorchArchitecture(rawValue: d.arch)?.prefersChannelsLast(input: d.input) == true { try model.setChannelsLast(true) }
     return model
   }
 
@@ -206,6 +206,12 @@ public final class TorchModel: Classifier {
   /// passed in and out are NCHW either way. Set it before creating an optimiser.
   public func setChannelsLast(_ on: Bool) throws {
     try locked { try ShimStatus.check(flt_model_set_channels_last(handle, on ? 1 : 0), model: displayName) }
+  }
+
+  /// Runs evaluation-mode calls with BatchNorm folded into the convolutions (on, the
+  /// default) or through the plain layers (off). Results agree up to float rounding.
+  public func setFoldsBatchNorm(_ on: Bool) throws {
+    try locked { try ShimStatus.check(flt_model_set_fold_batchnorm(handle, on ? 1 : 0), model: displayName) }
   }
 
   /// `lossAndGradient` with the per-image losses in full double precision.

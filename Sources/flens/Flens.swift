@@ -12,7 +12,7 @@ struct Flens: ParsableCommand {
       InfoCommand.self, SpectrumCommand.self, BandsCommand.self,
       TrainCommand.self, EvalCommand.self, ImportCommand.self, PredictCommand.self,
       PluginsCommand.self, AttackCommand.self, LearnMaskCommand.self, ProbeCommand.self,
-      ReportCommand.self, RunCommand.self, DemoCommand.self,
+      ReportCommand.self, RunCommand.self, DemoCommand.self, BenchCommand.self,
     ]
   )
 

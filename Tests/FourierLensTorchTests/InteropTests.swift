@@ -148,7 +148,13 @@ import Testing
         let gradientError = maxAbsDifference(r.inputGradient.data, gradient)
         #expect(scale > 0 && gradientError < 1e-4 * scale, "\(c.name) \(what): gradients differ by \(gradientError) (largest entry \(scale))")
       }
+      // PyTorch runs the plain layers; so does this comparison. (The default evaluation path
+      // folds BatchNorm into the convolutions: the same function, but float32 rounding in
+      // another order can flip a ReLU at its kink and move single gradient entries;
+      // OptimizedPathTests checks folded against plain in float64.)
+      try ours[c.name]!.setFoldsBatchNorm(false)
       try compare(ours[c.name]!, "ours", "FourierLens weights run in PyTorch")
+      try ours[c.name]!.setFoldsBatchNorm(true)
 
       let description = ModelDescription(arch: "torchscript", input: c.input, mean: c.mean, std: c.std,
                                          classes: (0 ..< c.classes).map { "k\($0)" })

@@ -114,6 +114,12 @@ int flt_model_save_torchscript(const flt_model *model, const char *path);
  * Call before creating an optimiser. */
 int flt_model_set_channels_last(flt_model *model, int on);
 
+/* Evaluation-mode calls (forward, loss/gradient) of a built-in architecture run with every
+ * BatchNorm folded into the convolution before it (on, the default): the same function up
+ * to float rounding, one operation less per layer forward and backward. The folded weights
+ * are recomputed whenever parameters or running statistics change. Off: the plain layers. */
+int flt_model_set_fold_batchnorm(flt_model *model, int on);
+
 void flt_model_free(flt_model *model);
 
 /* 1 if the model wraps a TorchScript module, 0 for a built-in architecture. */

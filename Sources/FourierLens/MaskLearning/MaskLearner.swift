@@ -32,7 +32,7 @@ public final class MaskLearner {
   private let normalization: Normalization
   /// σ of every channel (a single std applies to all).
   private let channelStd: [Float]
-  private let maskOperator: MaskOperator
+  let maskOperator: MaskOperator
   private let imageShape: [Int]
 
   public init(model: Classifier, parameterization: MaskParameterization, config: MaskLearningConfig) throws {
@@ -183,12 +183,8 @@ public final class MaskLearner {
         }
         let present = b.presentGroups
         let terms = b.terms
-        adam.step(&theta, gradient: b.thetaGradient, learningRate: schedule.learningRate(at: step), activeGroups: present)
-        for k in present {
-          var part = Array(theta[k * p ..< (k + 1) * p])
-          try parameterization.project(&part)
-          theta.replaceSubrange(k * p ..< (k + 1) * p, with: part)
-        }
+        try update(&theta, adam: &adam, gradient: b.thetaGradient, learningRate: schedule.learningRate(at: step),
+                   groups: present)
         dataSum += present.reduce(0.0) { $0 + Double(terms.dataTerm[$1]) } / Double(max(1, present.count))
         distortionSum += present.reduce(0.0) { $0 + Double(terms.distortion[$1]) } / Double(max(1, present.count))
         batches += 1
@@ -374,10 +370,21 @@ public final class MaskLearner {
     return BatchObjective(loss: loss, thetaGradient: thetaGradient, terms: terms, presentGroups: present, logits: result.logits)
   }
 
+  /// The optimiser step of a batch: Adam on the groups present, then the parameterization's projection.
+  func update(_ theta: inout [Float], adam: inout Adam, gradient: [Float], learningRate: Float, groups present: [Int]) throws {
+    let p = parameterization.parameterCount
+    adam.step(&theta, gradient: gradient, learningRate: learningRate, activeGroups: present)
+    for k in present {
+      var part = Array(theta[k * p ..< (k + 1) * p])
+      try parameterization.project(&part)
+      theta.replaceSubrange(k * p ..< (k + 1) * p, with: part)
+    }
+  }
+
   // MARK: - Pieces
 
   /// x_M in pixel space: normalise, mask in the frequency domain, de-normalise.
-  private func maskedInput(_ images: Tensor, masks: [Float], groupCount: Int, groups: [Int]) throws -> Tensor {
+  func maskedInput(_ images: Tensor, masks: [Float], groupCount: Int, groups: [Int]) throws -> Tensor {
     var normalised = images
     try normalization.normalize(&normalised)
     try maskOperator.setInput(normalised)
@@ -411,7 +418,7 @@ public final class MaskLearner {
     return m
   }
 
-  private func allMasks(_ theta: [Float], groupCount: Int) throws -> [Float] {
+  func allMasks(_ theta: [Float], groupCount: Int) throws -> [Float] {
     let p = parameterization.parameterCount
     var masks: [Float] = []
     masks.reserveCapacity(groupCount * maskOperator.maskShape.reduce(1, *))
