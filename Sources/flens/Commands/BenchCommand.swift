@@ -113,9 +113,7 @@ struct BenchCommand: ParsableCommand {
     if model == nil, TorchArchitecture(rawValue: arch) == nil {
       throw FourierLensError.badOption(name: "--arch", reason: "unknown architecture '\(arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
-    guard ["auto", "nchw", "nhwc"].contains(memoryFormat) else {
-      throw FourierLensError.badOption(name: "--memory-format", reason: "expected auto, nchw or nhwc, got '\(memoryFormat)'")
-    }
+    try MemoryFormat.validate(memoryFormat)
     _ = try inputShape()
   }
 
@@ -238,7 +236,7 @@ struct BenchCommand: ParsableCommand {
       m = try TorchModel.create(architecture: TorchArchitecture(rawValue: arch)!, input: shape, mean: mean, std: std,
                                 classes: (0..<classes).map { "class\($0)" }, seed: seed)
     }
-    if memoryFormat != "auto" { try m.setChannelsLast(memoryFormat == "nhwc") }
+    try MemoryFormat.apply(memoryFormat, to: m)
     if noFoldBatchnorm { try m.setFoldsBatchNorm(false) }
     return m
   }

@@ -116,9 +116,7 @@ struct TrainCommand: ParsableCommand {
     if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
     if let testLimit, testLimit < 1 { throw FourierLensError.badOption(name: "--test-limit", reason: "must be positive, got \(testLimit)") }
     if let maxSteps, maxSteps < 1 { throw FourierLensError.badOption(name: "--max-steps", reason: "must be positive, got \(maxSteps)") }
-    guard ["auto", "nchw", "nhwc"].contains(memoryFormat) else {
-      throw FourierLensError.badOption(name: "--memory-format", reason: "expected auto, nchw or nhwc, got '\(memoryFormat)'")
-    }
+    try MemoryFormat.validate(memoryFormat)
     if (mean == nil) != (std == nil) { throw FourierLensError.badOption(name: mean == nil ? "--mean" : "--std", reason: "give --mean and --std together") }
     if let augment { _ = try PluginSpec.parseList(augment, option: "--augment") }
     if let adversarial { _ = try PluginSpec.parse(adversarial, option: "--adversarial") }
@@ -183,7 +181,7 @@ struct TrainCommand: ParsableCommand {
     let model = try TorchModel.create(architecture: architecture, input: train.info.shape, mean: normalisation.mean,
                                       std: normalisation.std, classes: train.info.classes,
                                       seed: SeededGenerator.derive(seed, 0))
-    if memoryFormat != "auto" { try model.setChannelsLast(memoryFormat == "nhwc") }
+    try MemoryFormat.apply(memoryFormat, to: model)
     let config = try configuration()
     var augmentations: [Augmentation] = []
     var attack: Attack?
