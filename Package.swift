@@ -2,9 +2,24 @@
 // FourierLens: which input frequencies does a trained image classifier really need?
 import PackageDescription
 
-// libtorch (Debian's libtorch-dev) keeps its C++ API headers outside the default include path.
+import Foundation
+
+// libtorch comes from the PyPI `torch` wheel that scripts/install-deps.sh installs into the
+// project's virtual environment (`.venv/libtorch` links to its `torch/` directory: C++ headers
+// under include/, libtorch_cpu.so and libc10.so under lib/). FLENS_LIBTORCH names another
+// libtorch with the same layout. Only the shim's translation unit sees these headers (they
+// need C++20). The shim links torch_cpu and c10 only, so a machine without the CUDA libraries
+// runs everything; the CUDA half of libtorch is loaded at run time when a GPU is asked for.
+let libtorch = Context.environment["FLENS_LIBTORCH"] ?? (Context.packageDirectory + "/.venv/libtorch")
 let torchCxxFlags: [CXXSetting] = [
-  .unsafeFlags(["-std=c++17", "-I/usr/include/torch/csrc/api/include", "-Wno-deprecated-declarations"])
+  .unsafeFlags([
+    "-std=c++20", "-isystem", libtorch + "/include", "-isystem", libtorch + "/include/torch/csrc/api/include",
+    "-Wno-deprecated-declarations",
+  ])
+]
+let torchLinkerFlags: [LinkerSetting] = [
+  .unsafeFlags(["-L" + libtorch + "/lib", "-Xlinker", "-rpath", "-Xlinker", libtorch + "/lib"]),
+  .linkedLibrary("torch_cpu"), .linkedLibrary("c10"), .linkedLibrary("stdc++"),
 ]
 
 let package = Package(
@@ -47,10 +62,7 @@ let package = Package(
       name: "CTorchShim",
       path: "Sources/CTorchShim",
       cxxSettings: torchCxxFlags,
-      linkerSettings: [
-        .linkedLibrary("torch"), .linkedLibrary("torch_cpu"), .linkedLibrary("c10"),
-        .linkedLibrary("stdc++"),
-      ]
+      linkerSettings: torchLinkerFlags
     ),
     // Classifier backed by libtorch.
     .target(name: "FourierLensTorch", dependencies: ["FourierLens", "CTorchShim"], path: "Sources/FourierLensTorch"),
@@ -80,7 +92,7 @@ let package = Package(
     .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests"),
   ],
   swiftLanguageModes: [.v5],
-  cxxLanguageStandard: .cxx17
+  cxxLanguageStandard: .cxx20
 )
 
 // Fuzzing (scripts/fuzz.sh): one libFuzzer binary holding a target for every reader. It is

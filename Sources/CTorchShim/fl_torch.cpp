@@ -5,6 +5,9 @@
 #include "fl_torch.h"
 #include "fl_torch_nets.hpp"
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 #include <torch/script.h>
 #include <torch/torch.h>
 
@@ -81,6 +84,12 @@ std::string shape_string(c10::IntArrayRef sizes) {
   return s.str();
 }
 
+/// Copies a tensor (any device, any floating or integer dtype) into caller memory as `T`.
+template <class T> void copy_to_host(const torch::Tensor &t, T *out) {
+  auto host = t.detach().to(torch::kCPU, c10::CppTypeToScalarType<T>::value).contiguous();
+  std::memcpy(out, host.template data_ptr<T>(), size_t(host.numel()) * sizeof(T));
+}
+
 /// Reads a whole file; a missing or unreadable file is an I/O error naming it.
 std::vector<char> read_file(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
@@ -124,6 +133,8 @@ struct flt_model {
   int64_t channels = 0, classes = 0, height = 0, width = 0;
   torch::Tensor mean, std; // [1, C, 1, 1], in the model's dtype
   torch::ScalarType dtype = torch::kFloat;
+  /// Where weights, buffers and every call's tensors live (flt_model_to_device).
+  torch::Device device = torch::kCPU;
   /// Run convolutions on channels-last (NHWC) tensors, which oneDNN prefers.
   bool channels_last = false;
   std::shared_ptr<fl::Net> net;                 // a built-in architecture, or
@@ -154,9 +165,14 @@ struct flt_model {
     folded_valid = true;
   }
 
+  /// Normalises pixel-space input (on the model's device) as the model does.
+  torch::Tensor normalise(const torch::Tensor &x) const { return (x.to(dtype) - mean) / std; }
+
   /// Normalises pixel-space input and runs the network in its current mode.
-  torch::Tensor run(const torch::Tensor &x) {
-    auto normalised = (x.to(dtype) - mean) / std;
+  torch::Tensor run(const torch::Tensor &x) { return run_normalised(normalise(x)); }
+
+  /// Runs the network in its current mode on an already normalised batch.
+  torch::Tensor run_normalised(torch::Tensor normalised) {
     if (channels_last) normalised = normalised.contiguous(torch::MemoryFormat::ChannelsLast);
     if (net && fold_batchnorm && !net->is_training()) {
       ensure_folded();
@@ -190,14 +206,18 @@ struct flt_model {
     return out;
   }
 
-  /// A [n, c, h, w] view of caller memory, after checking the shape fits the model.
+  /// Caller memory as a tensor on the model's device: a view on the CPU, a copy elsewhere.
+  torch::Tensor on_device(const torch::Tensor &host) const { return device.is_cpu() ? host : host.to(device); }
+
+  /// A [n, c, h, w] batch of caller memory on the model's device, after checking the shape
+  /// fits the model.
   torch::Tensor wrap_input(const float *input, int64_t n, int64_t c, int64_t h, int64_t w) const {
     require(input != nullptr, "input buffer is null");
     require(n > 0, "empty batch");
     require(c == channels && h == height && w == width,
             "input shape " + shape_string({n, c, h, w}) + " does not match the model's input " +
                 shape_string({channels, height, width}));
-    return torch::from_blob(const_cast<float *>(input), {n, c, h, w}, torch::kFloat);
+    return on_device(torch::from_blob(const_cast<float *>(input), {n, c, h, w}, torch::kFloat));
   }
 
   void check_logits(const torch::Tensor &logits, int64_t n) const {
@@ -300,6 +320,28 @@ void copy_state(flt_model *model, const c10::Dict<c10::IValue, c10::IValue> &dic
   for (auto &[name, target] : entries) target.copy_(incoming[name].to(target.dtype()));
 }
 
+/// The bytes `torch.save(d, path)` writes for a dict of tensors d: a zip archive with the
+/// pickle in data.pkl and each tensor's storage in data/<i>. torch::pickle_save writes the
+/// same archive but tags the dict with its TorchScript type (torch.jit._pickle.restore_type_tag),
+/// which torch.load refuses by default since PyTorch 2.6 (weights_only=True); without the tag
+/// it is a plain dict that `torch.load(path)` reads as is.
+std::vector<char> torch_save_bytes(const c10::Dict<std::string, torch::Tensor> &dict) {
+  std::vector<char> pickle;
+  torch::jit::Pickler pickler([&](const char *bytes, size_t size) { pickle.insert(pickle.end(), bytes, bytes + size); },
+                              nullptr, nullptr, nullptr, nullptr, /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(dict);
+  pickler.stop();
+  std::vector<char> archive;
+  caffe2::serialize::PyTorchStreamWriter writer([&](const void *bytes, size_t size) {
+    archive.insert(archive.end(), static_cast<const char *>(bytes), static_cast<const char *>(bytes) + size);
+    return size;
+  });
+  torch::jit::writeArchiveAndTensors("data", pickle.data(), pickle.size(), pickler.tensorData(), writer);
+  writer.writeEndOfFile();
+  return archive;
+}
+
 /// Reads a pickled dict of tensors (torch.save(dict) in Python or torch::pickle_save here).
 c10::Dict<c10::IValue, c10::IValue> read_tensor_dict(const std::string &path) {
   auto bytes = read_file(path);
@@ -320,6 +362,63 @@ c10::Dict<c10::IValue, c10::IValue> read_tensor_dict(const std::string &path) {
   return value.toGenericDict();
 }
 
+void require_classes(const flt_model *model, int64_t classes) {
+  require(classes == model->classes, "caller expects " + std::to_string(classes) + " classes, the model has " +
+                                         std::to_string(model->classes));
+}
+
+/// What an objective compares the logits with (labels or soft targets), on the model's device;
+/// owned copies, since a masked pass keeps them for its backward pass after the call returns.
+struct ObjectiveTarget {
+  int objective = FLT_OBJECTIVE_CROSS_ENTROPY;
+  torch::Tensor labels, targets;
+
+  static ObjectiveTarget from(const flt_model *model, int objective, const int64_t *labels, const float *targets,
+                              int64_t n) {
+    ObjectiveTarget out;
+    out.objective = objective;
+    const int64_t k = model->classes;
+    switch (objective) {
+    case FLT_OBJECTIVE_CROSS_ENTROPY:
+    case FLT_OBJECTIVE_LOGIT_MARGIN: {
+      require(labels != nullptr, "this objective needs labels");
+      auto y = torch::from_blob(const_cast<int64_t *>(labels), {n}, torch::kLong);
+      require(((y >= 0) & (y < k)).all().item<bool>(), "a label is outside 0..." + std::to_string(k - 1));
+      require(objective != FLT_OBJECTIVE_LOGIT_MARGIN || k >= 2, "the logit margin needs at least two classes");
+      out.labels = model->on_device(y.clone());
+      break;
+    }
+    case FLT_OBJECTIVE_SOFT_CROSS_ENTROPY: {
+      require(targets != nullptr, "soft cross-entropy needs targets");
+      auto t = torch::from_blob(const_cast<float *>(targets), {n, k}, torch::kFloat);
+      require(torch::isfinite(t).all().item<bool>(), "a soft target is not finite");
+      out.targets = model->on_device(t.clone()).to(model->dtype);
+      break;
+    }
+    default:
+      fail(FLT_ERR_ARGUMENT, "unknown objective " + std::to_string(objective));
+    }
+    return out;
+  }
+
+  /// One loss per row of logits z [n, K].
+  torch::Tensor per_sample_loss(const torch::Tensor &z) const {
+    const int64_t n = z.size(0);
+    if (objective == FLT_OBJECTIVE_CROSS_ENTROPY) return -torch::log_softmax(z, 1).gather(1, labels.view({n, 1})).squeeze(1);
+    if (objective == FLT_OBJECTIVE_SOFT_CROSS_ENTROPY) return -(targets * torch::log_softmax(z, 1)).sum(1);
+    auto zy = z.gather(1, labels.view({n, 1})).squeeze(1);
+    auto own = torch::zeros_like(z, torch::kBool).scatter_(1, labels.view({n, 1}), true);
+    auto other = z.masked_fill(own, -std::numeric_limits<double>::infinity()).amax(1);
+    return other - zy;
+  }
+};
+
+/// Per-image weights of the summed loss on the model's device: the caller's, or 1/n each.
+torch::Tensor sample_weights(const flt_model *model, const float *weights, int64_t n) {
+  if (!weights) return torch::full({n}, 1.0 / double(n), torch::TensorOptions(model->dtype).device(model->device));
+  return model->on_device(torch::from_blob(const_cast<float *>(weights), {n}, torch::kFloat)).to(model->dtype);
+}
+
 } // namespace
 
 // ---- library -----------------------------------------------------------------------------
@@ -332,7 +431,7 @@ extern "C" int flt_set_num_threads(int n) {
   return guarded([&] {
     require(n >= 1, "thread count must be at least 1");
     torch::set_num_threads(n);
-    // OpenBLAS keeps its own pool; libtorch only sizes OpenMP (and MKL).
+    // A shared OpenBLAS keeps its own pool; libtorch sizes OpenMP and MKL.
     if (auto setter = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) setter(n);
     return FLT_OK;
   });
@@ -363,18 +462,20 @@ extern "C" int flt_manual_seed(uint64_t seed) {
 extern "C" int flt_blas_library(char *out, size_t cap) {
   return guarded([&] {
     require(out != nullptr && cap > 0, "output buffer is empty");
-    std::string name = "unknown";
+    // The PyPI wheel links MKL statically (BLAS_INFO=mkl in its build configuration); a
+    // libtorch that calls a shared BLAS exports sgemm_ from it, which names the library.
+    std::string name;
+    std::string config = at::show_config();
+    auto at = config.find("BLAS_INFO=");
+    if (at != std::string::npos) {
+      auto end = config.find_first_of(",\n", at);
+      name = config.substr(at + 10, end == std::string::npos ? std::string::npos : end - at - 10);
+    }
     if (void *sym = dlsym(RTLD_DEFAULT, "sgemm_")) {
       Dl_info info;
-      if (dladdr(sym, &info) && info.dli_fname) {
-        name = info.dli_fname;
-        if (char *real = realpath(info.dli_fname, nullptr)) {
-          name += std::string(" -> ") + real;
-          std::free(real);
-        }
-      }
+      if (dladdr(sym, &info) && info.dli_fname) name += (name.empty() ? "" : ", sgemm_ from ") + std::string(info.dli_fname);
     }
-    std::snprintf(out, cap, "%s", name.c_str());
+    std::snprintf(out, cap, "%s", name.empty() ? "unknown" : name.c_str());
     return FLT_OK;
   });
 }
@@ -399,6 +500,53 @@ extern "C" int flt_benchmark_matmul(int n, int repeats, double *gflops) {
 }
 
 extern "C" int flt_mkldnn_available(void) { return at::hasMKLDNN() ? 1 : 0; }
+
+// ---- devices -------------------------------------------------------------------------------
+
+namespace {
+
+/// libtorch's CUDA half, loaded once: dlopen of libtorch_cuda.so from the directory of
+/// libtorch_cpu.so registers CUDA with libtorch (its static initialisers install the CUDA
+/// hooks), after which torch::cuda::device_count() sees the GPUs. Loading it needs the NVIDIA
+/// libraries it names (cuBLAS, cuDNN, cuFFT, ... from the wheel's pip dependencies) and,
+/// for a device count above 0, a driver and a GPU.
+struct CudaRuntime {
+  int count = 0;
+  std::string reason;
+  CudaRuntime() {
+    Dl_info info{};
+    if (!dladdr(reinterpret_cast<void *>(&at::show_config), &info) || !info.dli_fname) {
+      reason = "cannot locate libtorch_cpu.so";
+      return;
+    }
+    std::string dir = info.dli_fname;
+    dir = dir.substr(0, dir.find_last_of('/') + 1);
+    if (!dlopen((dir + "libtorch_cuda.so").c_str(), RTLD_NOW | RTLD_GLOBAL)) {
+      const char *why = dlerror();
+      reason = std::string("libtorch's CUDA library did not load (") + (why ? why : "unknown reason") + ")";
+      return;
+    }
+    count = int(torch::cuda::device_count());
+    if (count == 0) reason = "libtorch found no CUDA device (no GPU or no driver)";
+  }
+};
+
+const CudaRuntime &cuda_runtime() {
+  static CudaRuntime runtime; // thread-safe one-time initialisation
+  return runtime;
+}
+
+} // namespace
+
+extern "C" int flt_cuda_device_count(int *count, char *reason, size_t reason_cap) {
+  return guarded([&] {
+    require(count != nullptr, "null argument");
+    const auto &runtime = cuda_runtime();
+    *count = runtime.count;
+    if (reason && reason_cap > 0) std::snprintf(reason, reason_cap, "%s", runtime.reason.c_str());
+    return FLT_OK;
+  });
+}
 
 // ---- models --------------------------------------------------------------------------------
 
@@ -442,8 +590,8 @@ extern "C" int flt_model_save_weights(const flt_model *model, const char *path) 
     require(model != nullptr && path != nullptr, "null argument");
     require(model->net != nullptr, "use flt_model_save_torchscript for a TorchScript model");
     c10::Dict<std::string, torch::Tensor> dict;
-    for (auto &[name, t] : model->state()) dict.insert(name, t.detach().contiguous().clone());
-    auto bytes = torch::pickle_save(dict);
+    for (auto &[name, t] : model->state()) dict.insert(name, t.detach().to(torch::kCPU).contiguous().clone());
+    auto bytes = torch_save_bytes(dict);
     write_atomically(path, [&](const std::string &tmp) {
       std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
       if (!f) fail(FLT_ERR_IO, std::string(path) + ": cannot create " + tmp);
@@ -540,6 +688,44 @@ extern "C" int flt_model_set_channels_last(flt_model *model, int on) {
   });
 }
 
+extern "C" int flt_model_to_device(flt_model *model, const char *device) {
+  return guarded([&] {
+    require(model != nullptr && device != nullptr, "null argument");
+    std::optional<torch::Device> target;
+    try {
+      target = torch::Device(device);
+    } catch (const c10::Error &) {
+      fail(FLT_ERR_ARGUMENT, std::string("unknown device '") + device + "' (cpu, cuda or cuda:N)");
+    }
+    if (target->is_cuda()) {
+      const auto &runtime = cuda_runtime();
+      if (runtime.count == 0) fail(FLT_ERR_DEVICE, std::string("device '") + device + "' is not available: " + runtime.reason);
+      if (target->has_index() && target->index() >= runtime.count)
+        fail(FLT_ERR_DEVICE, std::string("device '") + device + "' is not available: libtorch sees " +
+                                 std::to_string(runtime.count) + " CUDA device(s)");
+      if (!target->has_index()) target = torch::Device(torch::kCUDA, 0);
+    } else {
+      require(target->is_cpu(), std::string("unsupported device '") + device + "' (cpu, cuda or cuda:N)");
+    }
+    torch::NoGradGuard no_grad;
+    if (model->net) model->net->to(*target);
+    else model->script->to(*target);
+    model->mean = model->mean.to(*target);
+    model->std = model->std.to(*target);
+    model->device = *target;
+    model->folded_valid = false;
+    return FLT_OK;
+  });
+}
+
+extern "C" int flt_model_device(const flt_model *model, char *out, size_t cap) {
+  return guarded([&] {
+    require(model != nullptr && out != nullptr && cap > 0, "null argument");
+    std::snprintf(out, cap, "%s", model->device.str().c_str());
+    return FLT_OK;
+  });
+}
+
 extern "C" int flt_model_set_fold_batchnorm(flt_model *model, int on) {
   return guarded([&] {
     require(model != nullptr, "null model");
@@ -591,8 +777,7 @@ extern "C" int flt_model_forward(flt_model *model, const float *input, int64_t n
     c10::InferenceMode inference;
     auto out = model->run(x);
     model->check_logits(out, n);
-    auto contiguous = out.to(torch::kFloat).contiguous();
-    std::memcpy(logits, contiguous.data_ptr<float>(), size_t(n * classes) * sizeof(float));
+    copy_to_host(out, logits);
     return FLT_OK;
   });
 }
@@ -603,59 +788,113 @@ extern "C" int flt_model_loss_gradient(flt_model *model, const float *input, int
                                        float *gradient) {
   return guarded([&] {
     require(model != nullptr && losses != nullptr && gradient != nullptr, "null argument");
-    require(classes == model->classes, "caller expects " + std::to_string(classes) + " classes, the model has " +
-                                           std::to_string(model->classes));
+    require_classes(model, classes);
     auto x = model->wrap_input(input, n, c, h, w).detach().requires_grad_(true);
-    const int64_t k = model->classes;
-    torch::Tensor y, t;
-    switch (objective) {
-    case FLT_OBJECTIVE_CROSS_ENTROPY:
-    case FLT_OBJECTIVE_LOGIT_MARGIN:
-      require(labels != nullptr, "this objective needs labels");
-      y = torch::from_blob(const_cast<int64_t *>(labels), {n}, torch::kLong);
-      require(((y >= 0) & (y < k)).all().item<bool>(), "a label is outside 0..<" + std::to_string(k));
-      require(objective != FLT_OBJECTIVE_LOGIT_MARGIN || k >= 2, "the logit margin needs at least two classes");
-      break;
-    case FLT_OBJECTIVE_SOFT_CROSS_ENTROPY:
-      require(targets != nullptr, "soft cross-entropy needs targets");
-      t = torch::from_blob(const_cast<float *>(targets), {n, k}, torch::kFloat);
-      require(torch::isfinite(t).all().item<bool>(), "a soft target is not finite");
-      break;
-    default:
-      fail(FLT_ERR_ARGUMENT, "unknown objective " + std::to_string(objective));
-    }
-    torch::Tensor wt = weights ? torch::from_blob(const_cast<float *>(weights), {n}, torch::kFloat).to(model->dtype)
-                               : torch::full({n}, 1.0 / double(n), model->dtype);
-    if (t.defined()) t = t.to(model->dtype);
+    auto target = ObjectiveTarget::from(model, objective, labels, targets, n);
+    auto wt = sample_weights(model, weights, n);
 
     ModeGuard eval(model, false);
     FrozenParameters frozen(model);
     auto z = model->run(x);
     model->check_logits(z, n);
-    torch::Tensor per_sample;
-    if (objective == FLT_OBJECTIVE_CROSS_ENTROPY) {
-      per_sample = -torch::log_softmax(z, 1).gather(1, y.view({n, 1})).squeeze(1);
-    } else if (objective == FLT_OBJECTIVE_SOFT_CROSS_ENTROPY) {
-      per_sample = -(t * torch::log_softmax(z, 1)).sum(1);
-    } else {
-      auto zy = z.gather(1, y.view({n, 1})).squeeze(1);
-      auto mask = torch::zeros_like(z, torch::kBool).scatter_(1, y.view({n, 1}), true);
-      auto other = z.masked_fill(mask, -std::numeric_limits<float>::infinity()).amax(1);
-      per_sample = other - zy;
-    }
+    auto per_sample = target.per_sample_loss(z);
     auto total = (per_sample * wt).sum();
     auto grad = torch::autograd::grad({total}, {x}, /*grad_outputs=*/{}, /*retain_graph=*/false)[0];
-    auto g = grad.to(torch::kFloat).contiguous();
-    std::memcpy(gradient, g.data_ptr<float>(), size_t(g.numel()) * sizeof(float));
-    auto l = per_sample.detach().to(torch::kDouble).contiguous();
-    std::memcpy(losses, l.data_ptr<double>(), size_t(n) * sizeof(double));
-    if (logits) {
-      auto zc = z.detach().to(torch::kFloat).contiguous();
-      std::memcpy(logits, zc.data_ptr<float>(), size_t(n * k) * sizeof(float));
-    }
+    copy_to_host(grad, gradient);
+    copy_to_host(per_sample, losses);
+    if (logits) copy_to_host(z, logits);
     return FLT_OK;
   });
 }
+
+// ---- the frequency stage on the model's device -----------------------------------------
+
+namespace {
+
+/// The orthonormal DCT-II matrix C[k][j] = a(k)·cos(π(2j + 1)k / 2N), a(0) = √(1/N),
+/// a(k > 0) = √(2/N), so that C x is the DCT of a column x and Cᵀ its inverse.
+torch::Tensor dct_matrix(int64_t size, torch::ScalarType dtype, torch::Device device) {
+  auto k = torch::arange(size, torch::kDouble).view({size, 1});
+  auto j = torch::arange(size, torch::kDouble).view({1, size});
+  auto c = torch::cos(M_PI * (2 * j + 1) * k / double(2 * size)) * std::sqrt(2.0 / double(size));
+  c[0] /= std::sqrt(2.0);
+  return c.to(device, dtype);
+}
+
+} // namespace
+
+struct flt_masked_pass {
+  torch::Tensor masks;  // the leaf [mask_count, mask_channels, H, W] whose gradient is wanted
+  torch::Tensor losses; // [n] per-image losses, with the graph back to `masks`
+  int64_t n = 0;
+};
+
+extern "C" int flt_masked_forward(flt_model *model, const float *input, int64_t n, int64_t c, int64_t h, int64_t w,
+                                  int transform, const float *masks, int64_t mask_count, int per_channel,
+                                  const int64_t *assignment, int objective, const int64_t *labels,
+                                  const float *targets, int64_t classes, double *losses, float *logits,
+                                  flt_masked_pass **out) {
+  return guarded([&] {
+    require(model != nullptr && masks != nullptr && losses != nullptr && out != nullptr, "null argument");
+    require_classes(model, classes);
+    require(transform == FLT_TRANSFORM_DFT || transform == FLT_TRANSFORM_DCT, "unknown transform " + std::to_string(transform));
+    require(mask_count >= 1, "at least one mask is needed");
+    require(mask_count == 1 || assignment != nullptr, "several masks need an assignment of images to masks");
+    auto x = model->wrap_input(input, n, c, h, w);
+    auto target = ObjectiveTarget::from(model, objective, labels, targets, n);
+    const int64_t mc = per_channel ? c : 1;
+    auto pass = std::make_unique<flt_masked_pass>();
+    pass->n = n;
+    // Copies of caller memory: the graph outlives this call.
+    pass->masks = model->on_device(torch::from_blob(const_cast<float *>(masks), {mask_count, mc, h, w}, torch::kFloat).clone())
+                      .to(model->dtype)
+                      .detach()
+                      .requires_grad_(true);
+    torch::Tensor per_image = pass->masks; // [n or 1, mc, H, W], broadcast over channels when mc = 1
+    if (mask_count > 1) {
+      auto index = model->on_device(torch::from_blob(const_cast<int64_t *>(assignment), {n}, torch::kLong).clone());
+      require(((index >= 0) & (index < mask_count)).all().item<bool>(), "an assignment is outside 0..." + std::to_string(mask_count - 1));
+      per_image = pass->masks.index_select(0, index);
+    }
+
+    ModeGuard eval(model, false);
+    FrozenParameters frozen(model);
+    auto xn = model->normalise(x);
+    torch::Tensor xm;
+    if (transform == FLT_TRANSFORM_DFT) {
+      // x_M = Re(DFT⁻¹(M ⊙ DFT(x))), M in the unshifted layout ([0, 0] is DC).
+      xm = torch::real(torch::fft::ifft2(per_image * torch::fft::fft2(xn)));
+    } else {
+      // x_M = C_Hᵀ (M ⊙ C_H x C_Wᵀ) C_W with the orthonormal DCT-II matrices.
+      auto ch = dct_matrix(h, model->dtype, model->device), cw = dct_matrix(w, model->dtype, model->device);
+      auto coefficients = torch::matmul(torch::matmul(ch, xn), cw.t());
+      xm = torch::matmul(torch::matmul(ch.t(), per_image * coefficients), cw);
+    }
+    auto z = model->run_normalised(xm.contiguous());
+    model->check_logits(z, n);
+    pass->losses = target.per_sample_loss(z);
+    copy_to_host(pass->losses, losses);
+    if (logits) copy_to_host(z, logits);
+    *out = pass.release();
+    return FLT_OK;
+  });
+}
+
+extern "C" int flt_masked_backward(flt_masked_pass *pass, const float *loss_weights, float *mask_gradient) {
+  return guarded([&] {
+    require(pass != nullptr && loss_weights != nullptr && mask_gradient != nullptr, "null argument");
+    require(pass->losses.defined() && pass->losses.requires_grad(), "the pass's backward has already run");
+    auto weights = torch::from_blob(const_cast<float *>(loss_weights), {pass->n}, torch::kFloat);
+    weights = weights.to(pass->losses.device(), pass->losses.scalar_type());
+    auto total = (pass->losses * weights).sum();
+    auto grad = torch::autograd::grad({total}, {pass->masks}, /*grad_outputs=*/{}, /*retain_graph=*/false)[0];
+    copy_to_host(grad, mask_gradient);
+    pass->losses = pass->losses.detach();
+    return FLT_OK;
+  });
+}
+
+extern "C" void flt_masked_pass_free(flt_masked_pass *pass) { delete pass; }
 
 // ---- training ------------------------------------------------------------------------------
 
@@ -731,9 +970,7 @@ extern "C" int flt_train_step(flt_model *model, flt_optimizer *optimizer, const 
             "null argument");
     require(model->net != nullptr, "training needs a built-in architecture");
     auto x = model->wrap_input(input, n, c, h, w);
-    auto y = torch::from_blob(const_cast<int64_t *>(labels), {n}, torch::kLong);
-    require(((y >= 0) & (y < model->classes)).all().item<bool>(),
-            "a label is outside 0..<" + std::to_string(model->classes));
+    auto y = ObjectiveTarget::from(model, FLT_OBJECTIVE_CROSS_ENTROPY, labels, nullptr, n).labels;
     ModeGuard train(model, true);
     std::lock_guard<std::mutex> generator_lock(g_generator_mutex);
     torch::manual_seed(seed);

@@ -30,6 +30,8 @@ enum ShimStatus {
       }
       if let file { throw FourierLensError.badFile(path: file, reason: message.hasPrefix(file + ": ") ? String(message.dropFirst(file.count + 2)) : message) }
       throw FourierLensError.backend(model.map { "model \($0): \(message)" } ?? message)
+    case FLT_ERR_DEVICE:
+      throw FourierLensError.badOption(name: "--device", reason: message)
     default:
       throw FourierLensError.backend(model.map { "model \($0): \(message)" } ?? message)
     }

@@ -9,7 +9,7 @@ import FourierLens
 /// mode with frozen weights (the shim switches modes per call), so attacks and mask learning
 /// can use the model at any time, even between training steps. A model is not safe to use
 /// from two threads at once; calls are serialised with a lock.
-public final class TorchModel: Classifier {
+public final class TorchModel: Classifier, OwnFrequencyStage {
   /// The shim's handle; freed in deinit.
   let handle: OpaquePointer
   public private(set) var description: ModelDescription
@@ -18,6 +18,12 @@ public final class TorchModel: Classifier {
   private let lock = NSLock()
   /// Images per shim call in `logits`/`lossAndGradient` (bounds memory for large batches).
   public var chunkSize = 256
+  /// Where weights and computation live (`move(to:)`); never `.auto`.
+  public private(set) var device: ComputeDevice = .cpu
+  /// Whether mask learning runs its frequency stage inside this model (`maskedPass`, with
+  /// libtorch's FFT on the model's device) rather than with FFTW on the CPU. True on a GPU,
+  /// where it keeps the data on the device; on the CPU FFTW's half-spectrum path is faster.
+  public var prefersOwnFrequencyStage = false
 
   init(handle: OpaquePointer, description: ModelDescription, location: String?) {
     self.handle = handle
@@ -165,6 +171,20 @@ public final class TorchModel: Classifier {
     }
   }
 
+  // MARK: Device
+
+  /// Moves weights and computation to `device` (`auto` resolved first). Call before training
+  /// creates an optimiser. Throws naming `--device` when that device is not available.
+  public func move(to requested: ComputeDevice) throws {
+    let target = requested.resolved()
+    if requested != .auto, target.isCUDA, CUDAAvailability.current.deviceCount == 0 {
+      throw FourierLensError.badOption(name: "--device", reason: "\(requested) is not available: \(CUDAAvailability.current.reason)")
+    }
+    try locked { try ShimStatus.check(flt_model_to_device(handle, target.description), model: displayName) }
+    device = target
+    prefersOwnFrequencyStage = target.isCUDA
+  }
+
   // MARK: Classifier
 
   public func logits(_ input: Tensor) throws -> [Float] {
@@ -223,29 +243,8 @@ public final class TorchModel: Classifier {
     if let w = sampleWeights, w.count != n {
       throw FourierLensError.shapeMismatch("\(w.count) sample weights for \(n) images")
     }
-    var kind: Int32
-    var labels: [Int64] = []
-    var targets: [Float] = []
-    switch objective {
-    case let .crossEntropy(l):
-      kind = FLT_OBJECTIVE_CROSS_ENTROPY
-      labels = l.map { Int64($0) }
-    case let .logitMargin(l):
-      kind = FLT_OBJECTIVE_LOGIT_MARGIN
-      labels = l.map { Int64($0) }
-    case let .softCrossEntropy(t):
-      kind = FLT_OBJECTIVE_SOFT_CROSS_ENTROPY
-      targets = t
-      guard t.count == n * k else {
-        throw FourierLensError.shapeMismatch("soft targets have \(t.count) values, expected \(n)×\(k)")
-      }
-    }
-    if kind != FLT_OBJECTIVE_SOFT_CROSS_ENTROPY {
-      guard labels.count == n else { throw FourierLensError.shapeMismatch("\(labels.count) labels for \(n) images") }
-      if let bad = labels.first(where: { $0 < 0 || $0 >= Int64(k) }) {
-        throw FourierLensError.shapeMismatch("label \(bad) is outside 0..<\(k) for model \(displayName)")
-      }
-    }
+    let target = try ObjectiveBuffers(objective, images: n, classes: k, model: displayName)
+    let (kind, labels, targets) = (target.kind, target.labels, target.targets)
     let weights = sampleWeights ?? [Float](repeating: 1 / Float(n), count: n)
     var losses = [Double](repeating: 0, count: n)
     var logits = [Float](repeating: 0, count: n * k)
@@ -283,6 +282,46 @@ public final class TorchModel: Classifier {
     return (losses, logits, Tensor(shape: input.shape, data: gradient))
   }
 
+  // MARK: OwnFrequencyStage
+
+  public func maskedPass(_ images: Tensor, transform: TransformKind, layout: MaskLayout, masks: [Float], maskCount: Int,
+                         assignment: [Int]?, objective: Objective) throws -> MaskedPass {
+    let n = try checkInput(images)
+    let k = description.classes.count
+    let maskSize = (layout == .shared ? 1 : description.input[0]) * description.input[1] * description.input[2]
+    guard maskCount >= 1, masks.count == maskCount * maskSize else {
+      throw FourierLensError.shapeMismatch("\(masks.count) mask values for \(maskCount) masks of \(maskSize) values")
+    }
+    if let assignment, assignment.count != n {
+      throw FourierLensError.shapeMismatch("\(assignment.count) mask assignments for \(n) images")
+    }
+    let target = try ObjectiveBuffers(objective, images: n, classes: k, model: displayName)
+    let assign = assignment.map { $0.map { Int64($0) } } ?? []
+    var losses = [Double](repeating: 0, count: n)
+    var logits = [Float](repeating: 0, count: n * k)
+    var pass: OpaquePointer?
+    try locked {
+      try images.data.withUnsafeBufferPointer { x in
+        try masks.withUnsafeBufferPointer { m in
+          try assign.withUnsafeBufferPointer { a in
+            try target.labels.withUnsafeBufferPointer { y in
+              try target.targets.withUnsafeBufferPointer { t in
+                try ShimStatus.check(
+                  flt_masked_forward(handle, x.baseAddress!, Int64(n), Int64(images.shape[1]), Int64(images.shape[2]),
+                                     Int64(images.shape[3]), transform == .dft ? FLT_TRANSFORM_DFT : FLT_TRANSFORM_DCT,
+                                     m.baseAddress!, Int64(maskCount), layout == .shared ? 0 : 1,
+                                     assignment == nil ? nil : a.baseAddress, target.kind, y.baseAddress, t.baseAddress,
+                                     Int64(k), &losses, &logits, &pass),
+                  model: displayName)
+              }
+            }
+          }
+        }
+      }
+    }
+    return TorchMaskedPass(model: self, handle: pass!, perSampleLoss: losses, logits: logits, gradientCount: masks.count)
+  }
+
   /// Checks that a batch has the model's [C, H, W] and finite values; returns N.
   func checkInput(_ input: Tensor) throws -> Int {
     guard input.rank == 4, Array(input.shape.dropFirst()) == description.input else {
@@ -298,5 +337,63 @@ public final class TorchModel: Classifier {
     lock.lock()
     defer { lock.unlock() }
     return try body()
+  }
+}
+
+/// An objective as the shim takes it: its code, labels (as Int64) or soft targets.
+struct ObjectiveBuffers {
+  var kind: Int32
+  var labels: [Int64] = []
+  var targets: [Float] = []
+
+  init(_ objective: Objective, images n: Int, classes k: Int, model: String) throws {
+    switch objective {
+    case let .crossEntropy(l):
+      kind = FLT_OBJECTIVE_CROSS_ENTROPY
+      labels = l.map { Int64($0) }
+    case let .logitMargin(l):
+      kind = FLT_OBJECTIVE_LOGIT_MARGIN
+      labels = l.map { Int64($0) }
+    case let .softCrossEntropy(t):
+      kind = FLT_OBJECTIVE_SOFT_CROSS_ENTROPY
+      targets = t
+      guard t.count == n * k else {
+        throw FourierLensError.shapeMismatch("soft targets have \(t.count) values, expected \(n)×\(k)")
+      }
+    }
+    if kind != FLT_OBJECTIVE_SOFT_CROSS_ENTROPY {
+      guard labels.count == n else { throw FourierLensError.shapeMismatch("\(labels.count) labels for \(n) images") }
+      if let bad = labels.first(where: { $0 < 0 || $0 >= Int64(k) }) {
+        throw FourierLensError.shapeMismatch("label \(bad) is outside 0...\(k - 1) for model \(model)")
+      }
+    }
+  }
+}
+
+/// The shim's masked pass: the graph from the masks to the losses, on the model's device.
+final class TorchMaskedPass: MaskedPass {
+  let model: TorchModel
+  let handle: OpaquePointer
+  let perSampleLoss: [Double]
+  let logits: [Float]
+  let gradientCount: Int
+
+  init(model: TorchModel, handle: OpaquePointer, perSampleLoss: [Double], logits: [Float], gradientCount: Int) {
+    self.model = model
+    self.handle = handle
+    self.perSampleLoss = perSampleLoss
+    self.logits = logits
+    self.gradientCount = gradientCount
+  }
+
+  deinit { flt_masked_pass_free(handle) }
+
+  func maskGradient(lossWeights: [Float]) throws -> [Float] {
+    guard lossWeights.count == perSampleLoss.count else {
+      throw FourierLensError.shapeMismatch("\(lossWeights.count) loss weights for \(perSampleLoss.count) images")
+    }
+    var gradient = [Float](repeating: 0, count: gradientCount)
+    try model.locked { try ShimStatus.check(flt_masked_backward(handle, lossWeights, &gradient), model: model.displayName) }
+    return gradient
   }
 }

@@ -3,10 +3,10 @@ import FourierLens
 
 /// Process-wide libtorch settings and diagnostics.
 public enum TorchRuntime {
-  /// libtorch's version as major·100 + minor (113 for 1.13).
+  /// libtorch's version as major·100 + minor (215 for 2.15).
   public static var version: Int { Int(flt_version()) }
 
-  /// Sets libtorch's intra-op threads (OpenMP) and OpenBLAS's threads. Throws for n < 1.
+  /// Sets libtorch's intra-op threads (OpenMP and MKL; a shared OpenBLAS's too). Throws for n < 1.
   public static func setThreads(_ n: Int) throws {
     guard n >= 1, n <= 4096 else { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(n)") }
     try ShimStatus.check(flt_set_num_threads(Int32(n)))
@@ -29,8 +29,7 @@ public enum TorchRuntime {
     try ShimStatus.check(flt_manual_seed(seed))
   }
 
-  /// Which shared library provides `sgemm_` to libtorch (OpenBLAS is ~30× faster than the
-  /// reference BLAS; Debian selects it with update-alternatives).
+  /// The BLAS libtorch calls ("mkl" for the PyPI wheel; a reference BLAS is ~30× slower).
   public static var blasLibrary: String {
     var buffer = [CChar](repeating: 0, count: 1024)
     guard flt_blas_library(&buffer, buffer.count) == FLT_OK else { return "unknown" }

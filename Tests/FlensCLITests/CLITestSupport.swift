@@ -41,6 +41,11 @@ enum FlensCLI {
   static let packageRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+  /// The project's Python with torch and NumPy (scripts/install-deps.sh makes `.venv/`);
+  /// FLENS_PYTHON names another.
+  static let python: String = ProcessInfo.processInfo.environment["FLENS_PYTHON"]
+    ?? packageRoot.appendingPathComponent(".venv/bin/python").path
+
   /// The `flens` executable to test.
   static func binary() throws -> URL {
     var candidates = [String]()

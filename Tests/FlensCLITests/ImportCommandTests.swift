@@ -2,7 +2,7 @@ import Foundation
 import FourierLens
 import Testing
 
-/// `flens import` of PyTorch exports made by Debian's python3-torch (required: the test
+/// `flens import` of PyTorch exports made by the project venv's torch 2.15 (`.venv/bin/python`, or FLENS_PYTHON) (required: the test
 /// fails without it), checked through `flens predict` against PyTorch's own logits.
 @Suite struct ImportCommandTests {
   static let script = #"""
@@ -32,7 +32,7 @@ import Testing
     let scriptPath = dir.appendingPathComponent("export.py").path
     try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.executableURL = URL(fileURLWithPath: FlensCLI.python)
     process.arguments = [scriptPath, FlensCLI.packageRoot.appendingPathComponent("benchmarks/train").path, dir.path]
     let errors = Pipe()
     process.standardError = errors
@@ -40,7 +40,7 @@ import Testing
     let stderr = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw FourierLensError.message("/usr/bin/python3 with torch and numpy is needed: \(String(decoding: stderr, as: UTF8.self).suffix(1500))")
+      throw FourierLensError.message("\(FlensCLI.python) with torch and numpy is needed: \(String(decoding: stderr, as: UTF8.self).suffix(1500))")
     }
     return dir
   }

@@ -3,7 +3,7 @@ import Testing
 @testable import FourierLens
 
 /// Helpers shared by the codec and dataset tests: scratch directories, the shared data
-/// directory, and running /usr/bin/python3 (NumPy) as an independent reference.
+/// directory, and running the project's Python (NumPy) as an independent reference.
 enum CodecTestSupport {
   struct Failure: Error, CustomStringConvertible {
     var description: String
@@ -29,12 +29,18 @@ enum CodecTestSupport {
     return path
   }
 
-  /// Runs a Python script with /usr/bin/python3 and returns its stdout; throws with its
+  /// The project's Python with NumPy (scripts/install-deps.sh makes `.venv/`); FLENS_PYTHON
+  /// names another.
+  static let pythonPath: String = ProcessInfo.processInfo.environment["FLENS_PYTHON"]
+    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent(".venv/bin/python").path
+
+  /// Runs a Python script with the project's Python and returns its stdout; throws with its
   /// stderr when it fails.
   @discardableResult
   static func python(_ script: String, arguments: [String] = []) throws -> String {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.executableURL = URL(fileURLWithPath: pythonPath)
     process.arguments = ["-c", script] + arguments
     // stdout and stderr go to files, so a chatty script can never block on a full pipe.
     let scratch = try scratchDirectory()

@@ -3,17 +3,17 @@ import FourierLens
 import Testing
 @testable import FourierLensTorch
 
-/// Models move between PyTorch (Debian's python3-torch) and FourierLens in both directions:
+/// Models move between PyTorch (the project venv's torch 2.15) and FourierLens in both directions:
 /// FourierLens weights load into the PyTorch reference modules by name
 /// (benchmarks/train/reference_models.py), and PyTorch's TorchScript exports and state
 /// dicts load into FourierLens; logits and input gradients agree.
 ///
-/// Needs /usr/bin/python3 with torch and numpy (scripts/install-deps.sh installs them);
-/// without them the test fails.
+/// Needs the project's Python, `.venv/bin/python` with torch and numpy (scripts/install-deps.sh
+/// installs it; FLENS_PYTHON names another); without it the test fails.
 @Suite struct InteropTests {
-  static let python = "/usr/bin/python3"
   static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
+  static let python = ProcessInfo.processInfo.environment["FLENS_PYTHON"] ?? (packageRoot + "/.venv/bin/python")
 
   struct Case: Codable {
     var name: String

@@ -17,6 +17,12 @@
  *    mode. The mode is switched for the duration of each call, so a model handle always
  *    rests in evaluation mode. No autograd graph outlives a call.
  *  - A handle may be used from any thread, but not from two threads at once.
+ *  - Devices: a model lives on one device (the CPU unless flt_model_to_device moved it).
+ *    Buffers passed in and out are always host memory; each call copies its inputs to the
+ *    model's device and its results back, and all computation in between stays there.
+ *    The shim links libtorch_cpu and libc10 only: libtorch's CUDA library is loaded with
+ *    dlopen the first time a CUDA device is asked for, so a machine without a GPU or
+ *    without the CUDA libraries runs everything on the CPU.
  */
 #pragma once
 #include <stddef.h>
@@ -32,6 +38,7 @@ extern "C" {
 #define FLT_ERR_IO (-2)       /* a file that cannot be read or written, or is corrupt */
 #define FLT_ERR_TORCH (-3)    /* libtorch raised an error during computation */
 #define FLT_ERR_INTERNAL (-4) /* anything else (out of memory, unexpected exception) */
+#define FLT_ERR_DEVICE (-5)   /* the device asked for is not available (no GPU, no driver, no CUDA library) */
 
 /* Objectives whose input gradient flt_model_loss_gradient computes (see Classifier.swift). */
 #define FLT_OBJECTIVE_CROSS_ENTROPY 0      /* loss_i = logsumexp(z_i) − z_i[y_i]; needs labels */
@@ -41,8 +48,13 @@ extern "C" {
 #define FLT_OPTIMIZER_SGD 0
 #define FLT_OPTIMIZER_ADAM 1
 
+/* Frequency transforms of flt_masked_forward. */
+#define FLT_TRANSFORM_DFT 0 /* x_M = Re(DFT⁻¹(M ⊙ DFT(x))), M in the unshifted layout ([0, 0] is DC) */
+#define FLT_TRANSFORM_DCT 1 /* x_M = Cᵀ(M ⊙ C x) with C the orthonormal 2-D DCT-II */
+
 typedef struct flt_model flt_model;
 typedef struct flt_optimizer flt_optimizer;
+typedef struct flt_masked_pass flt_masked_pass;
 
 /* ---- library ------------------------------------------------------------------------- */
 
@@ -50,10 +62,10 @@ typedef struct flt_optimizer flt_optimizer;
  * failing call on this thread. */
 const char *flt_last_error(void);
 
-/* libtorch's major.minor version (e.g. 113 for 1.13). */
+/* libtorch's major·100 + minor version (e.g. 215 for 2.15). */
 int flt_version(void);
 
-/* Intra-op threads for libtorch (OpenMP) and, when present, OpenBLAS. n ≥ 1. */
+/* Intra-op threads for libtorch (OpenMP, MKL) and, when present, a shared OpenBLAS. n ≥ 1. */
 int flt_set_num_threads(int n);
 int flt_get_num_threads(void);
 
@@ -67,8 +79,9 @@ int flt_keep_freed_memory(size_t *mmap_threshold);
 /* Seeds libtorch's global generator (weight initialisation, dropout). */
 int flt_manual_seed(uint64_t seed);
 
-/* Name of the BLAS library libtorch calls (from the loaded shared objects, e.g.
- * "libopenblas.so.0"), written NUL-terminated into `out` (capacity `cap`). */
+/* The BLAS libtorch calls: its build's BLAS_INFO ("mkl" for the PyPI wheel) and, when a
+ * shared library exports sgemm_, that library's path; NUL-terminated into `out` (capacity
+ * `cap`). */
 int flt_blas_library(char *out, size_t cap);
 
 /* Measures an n×n float32 matrix product (torch::mm), best of `repeats`; GFLOP/s. */
@@ -76,6 +89,13 @@ int flt_benchmark_matmul(int n, int repeats, double *gflops);
 
 /* Whether libtorch was built with oneDNN (MKL-DNN) and it is usable. */
 int flt_mkldnn_available(void);
+
+/* ---- devices ------------------------------------------------------------------------- */
+
+/* The number of CUDA devices libtorch can use (0 without a GPU, a driver or the CUDA
+ * libraries) and, when it is 0, why, NUL-terminated into `reason` (may be NULL). The first
+ * call loads libtorch's CUDA library; later calls return the same answer. */
+int flt_cuda_device_count(int *count, char *reason, size_t reason_cap);
 
 /* ---- models -------------------------------------------------------------------------- */
 
@@ -120,6 +140,14 @@ int flt_model_set_channels_last(flt_model *model, int on);
  * are recomputed whenever parameters or running statistics change. Off: the plain layers. */
 int flt_model_set_fold_batchnorm(flt_model *model, int on);
 
+/* Moves the model's weights, buffers and normalisation to `device`: "cpu", "cuda" (device 0)
+ * or "cuda:N". FLT_ERR_DEVICE when that device is not available (the message says why).
+ * Call before creating an optimiser. */
+int flt_model_to_device(flt_model *model, const char *device);
+
+/* The model's device as libtorch names it ("cpu", "cuda:0"), NUL-terminated into `out`. */
+int flt_model_device(const flt_model *model, char *out, size_t cap);
+
 void flt_model_free(flt_model *model);
 
 /* 1 if the model wraps a TorchScript module, 0 for a built-in architecture. */
@@ -147,6 +175,28 @@ int flt_model_forward(flt_model *model, const float *input, int64_t n, int64_t c
 int flt_model_loss_gradient(flt_model *model, const float *input, int64_t n, int64_t c, int64_t h, int64_t w,
                             int objective, const int64_t *labels, const float *targets, const float *weights,
                             int64_t classes, double *losses, float *logits, float *gradient);
+
+/* The paper's masked forward pass with the frequency stage on the model's device (libtorch's
+ * FFT for the DFT, products with the DCT-II matrices for the DCT), for learning masks where
+ * the data is. With x̂ = (x − mean)/std the normalised input of image i and M_a its mask:
+ * x_M = T⁻¹(M_a ⊙ T(x̂)), logits z = f(x_M) (the network on x_M, without normalising again),
+ * and one loss per image for `objective` (labels/targets as flt_model_loss_gradient).
+ *  masks:      mask_count masks back to back, each [H, W] (shared by every channel) or, with
+ *              per_channel ≠ 0, [C, H, W]; in the transform's unshifted layout
+ *  assignment: n mask indices in 0..mask_count−1 (may be NULL when mask_count is 1)
+ * Outputs: losses [n] (float64), logits [n·classes] (may be NULL), and *out, a pass that
+ * keeps the graph from the masks to the losses for one flt_masked_backward. Free it with
+ * flt_masked_pass_free; the model must not change in between. */
+int flt_masked_forward(flt_model *model, const float *input, int64_t n, int64_t c, int64_t h, int64_t w,
+                       int transform, const float *masks, int64_t mask_count, int per_channel,
+                       const int64_t *assignment, int objective, const int64_t *labels, const float *targets,
+                       int64_t classes, double *losses, float *logits, flt_masked_pass **out);
+
+/* ∂(Σ_i loss_weights_i · loss_i)/∂masks of a pass (mask_count masks of the pass's shape,
+ * into `mask_gradient`). Once per pass. */
+int flt_masked_backward(flt_masked_pass *pass, const float *loss_weights, float *mask_gradient);
+
+void flt_masked_pass_free(flt_masked_pass *pass);
 
 /* Computes in float64 (on) or float32 (off, the default) from now on: weights, buffers and
  * the normalisation are converted; buffers passed in and out keep their types. Used to check

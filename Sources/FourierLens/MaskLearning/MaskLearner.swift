@@ -318,21 +318,46 @@ public final class MaskLearner {
     let p = parameterization.parameterCount
     let maskSize = maskOperator.maskShape.reduce(1, *)
     let masks = try allMasks(theta, groupCount: groupCount)
-    let xM = try maskedInput(batch.images, masks: masks, groupCount: groupCount, groups: groups)
     let objective: Objective
     switch config.objective {
     case .paper: objective = .crossEntropy(labels: batch.labels)
     case .ce: objective = .crossEntropy(labels: idx.map { clean.prediction[$0]! })
     case .kl: objective = .softCrossEntropy(targets: Array(idx.map { clean.probabilities[$0]! }.joined()))
     }
-    // Weights of 1 give each image's own ∂ℓᵢ/∂x (images are independent in eval mode);
-    // the loss's derivative with respect to each ℓᵢ scales them below.
-    var result = try model.lossAndGradient(xM, objective: objective,
-                                           sampleWeights: [Float](repeating: 1, count: idx.count))
-    guard result.perSampleLoss.allSatisfy(\.isFinite), result.inputGradient.isFinite else {
+    let assignment = groupCount == 1 ? nil : groups
+    // The model's per-image losses through the masks, and a way to turn ∂L/∂ℓᵢ into ∂L/∂M:
+    // inside the model where it prefers (on a GPU), else FFTW here and the model's input gradients.
+    let maskedLoss: [Float], logits: [Float]
+    let gradientOfMasks: (_ sampleWeights: [Float]) throws -> [Float]
+    if let stage = model as? OwnFrequencyStage, stage.prefersOwnFrequencyStage {
+      let pass = try stage.maskedPass(batch.images, transform: config.transform, layout: config.layout, masks: masks,
+                                      maskCount: groupCount, assignment: assignment, objective: objective)
+      maskedLoss = pass.perSampleLoss.map { Float($0) }
+      logits = pass.logits
+      gradientOfMasks = { try pass.maskGradient(lossWeights: $0) }
+    } else {
+      let xM = try maskedInput(batch.images, masks: masks, groupCount: groupCount, groups: groups)
+      // Weights of 1 give each image's own ∂ℓᵢ/∂x (images are independent in eval mode);
+      // the loss's derivative with respect to each ℓᵢ scales them below.
+      let result = try model.lossAndGradient(xM, objective: objective,
+                                             sampleWeights: [Float](repeating: 1, count: idx.count))
+      guard result.inputGradient.isFinite else {
+        throw FourierLensError.nonFinite("the model's loss or input gradient through the mask")
+      }
+      maskedLoss = result.perSampleLoss
+      logits = result.logits
+      gradientOfMasks = { sampleWeights in
+        // ∂L/∂x_M in pixel space → ∂L/∂(normalised x_M) = · σ, then the adjoint to ∂L/∂M.
+        var g = result.inputGradient
+        self.scaleGradient(&g, sampleWeights: sampleWeights)
+        return try self.maskOperator.maskGradient(masks: masks, maskCount: groupCount, assignment: assignment,
+                                                  outputGradient: g)
+      }
+    }
+    guard maskedLoss.allSatisfy(\.isFinite) else {
       throw FourierLensError.nonFinite("the model's loss or input gradient through the mask")
     }
-    let terms = MaskLoss.terms(objective: config.objective, maskedLoss: result.perSampleLoss,
+    let terms = MaskLoss.terms(objective: config.objective, maskedLoss: maskedLoss,
                                cleanLoss: config.objective == .ce ? [] : idx.map { clean.loss[$0]! },
                                group: groups, groupCount: groupCount)
     guard terms.dataTerm.allSatisfy(\.isFinite), terms.sampleWeights.allSatisfy(\.isFinite) else {
@@ -340,11 +365,7 @@ public final class MaskLearner {
       throw FourierLensError.nonFinite(
         "the data term exp(I) overflowed (I = \(worst): the masked loss is far from the clean loss); lower --lr or --lambda")
     }
-    // ∂L/∂x_M in pixel space → ∂L/∂(normalised x_M) = · σ.
-    scaleGradient(&result.inputGradient, sampleWeights: terms.sampleWeights)
-    var maskGradient = try maskOperator.maskGradient(masks: masks, maskCount: groupCount,
-                                                     assignment: groupCount == 1 ? nil : groups,
-                                                     outputGradient: result.inputGradient)
+    var maskGradient = try gradientOfMasks(terms.sampleWeights)
     guard maskGradient.allSatisfy(\.isFinite) else {
       throw FourierLensError.nonFinite("gradient of the loss with respect to the mask")
     }
@@ -367,7 +388,7 @@ public final class MaskLearner {
       }
       thetaGradient.replaceSubrange(k * p ..< (k + 1) * p, with: vjp)
     }
-    return BatchObjective(loss: loss, thetaGradient: thetaGradient, terms: terms, presentGroups: present, logits: result.logits)
+    return BatchObjective(loss: loss, thetaGradient: thetaGradient, terms: terms, presentGroups: present, logits: logits)
   }
 
   /// The optimiser step of a batch: Adam on the groups present, then the parameterization's projection.

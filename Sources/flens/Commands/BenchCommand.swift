@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Untimed steps first.", valueName: "n"))
   var warmup = 2
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch, OpenBLAS and FFTW (default: all cores).", valueName: "n"))
+  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
   var threads: Int?
 
   @Option(name: .long, help: ArgumentHelp("Seed of the model, images and labels.", valueName: "s"))

@@ -71,7 +71,7 @@ struct TrainCommand: ParsableCommand {
 
   @OptionGroup var pluginOptions: PluginPathOptions
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch and OpenBLAS (default: all cores).", valueName: "n"))
+  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
   var threads: Int?
 
   @Option(name: .long, help: ArgumentHelp("Normalisation means per channel, comma-separated (default: from the training data).", valueName: "m,..."))

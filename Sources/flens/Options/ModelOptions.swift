@@ -8,7 +8,7 @@ struct ModelOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("A model directory written by `flens train` or `flens import`.", valueName: "model"))
   var model: String
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch and OpenBLAS (default: all cores).", valueName: "n"))
+  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
   var threads: Int?
 
   func validate() throws {
@@ -23,7 +23,7 @@ struct ModelOptions: ParsableArguments {
   }
 }
 
-/// The `--threads` setting shared by commands that compute — libtorch (and OpenBLAS) and
+/// The `--threads` setting shared by commands that compute — libtorch (OpenMP, MKL) and
 /// FFTW — and the memory policy that suits them (freed activations are reused rather than
 /// unmapped).
 enum ComputeThreads {
