@@ -949,8 +949,12 @@ extern "C" int flt_optimizer_load(flt_optimizer *optimizer, const char *path) {
     require(optimizer != nullptr && path != nullptr, "null argument");
     { read_file(path); } // a clear error for a missing file
     try {
+      // The state (momenta, moments) goes where the parameters are.
+      std::optional<torch::Device> device;
+      for (auto &group : optimizer->impl->param_groups())
+        if (!group.params().empty()) device = group.params().front().device();
       torch::serialize::InputArchive archive;
-      archive.load_from(path);
+      archive.load_from(path, device);
       optimizer->impl->load(archive);
     } catch (const c10::Error &e) {
       std::string what = e.what_without_backtrace();

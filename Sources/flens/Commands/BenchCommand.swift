@@ -63,8 +63,7 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Untimed steps first.", valueName: "n"))
   var warmup = 2
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
-  var threads: Int?
+  @OptionGroup var compute: ComputeOptions
 
   @Option(name: .long, help: ArgumentHelp("Seed of the model, images and labels.", valueName: "s"))
   var seed: UInt64 = 0
@@ -109,7 +108,6 @@ struct BenchCommand: ParsableCommand {
     if steps < 1 { throw FourierLensError.badOption(name: "--steps", reason: "must be at least 1, got \(steps)") }
     if warmup < 0 { throw FourierLensError.badOption(name: "--warmup", reason: "must be ≥ 0, got \(warmup)") }
     if classes < 2 { throw FourierLensError.badOption(name: "--classes", reason: "must be at least 2, got \(classes)") }
-    if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
     if model == nil, TorchArchitecture(rawValue: arch) == nil {
       throw FourierLensError.badOption(name: "--arch", reason: "unknown architecture '\(arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
@@ -128,7 +126,7 @@ struct BenchCommand: ParsableCommand {
   // MARK: - Running
 
   func run() throws {
-    try ComputeThreads.apply(threads)
+    try compute.applyThreads()
     var result: [String: Any] = [
       "workload": workload, "batch": batch, "steps": steps, "warmup": warmup,
       "threads": TorchRuntime.threads, "fftw_threads": FrequencyThreads.current,
@@ -236,6 +234,7 @@ struct BenchCommand: ParsableCommand {
       m = try TorchModel.create(architecture: TorchArchitecture(rawValue: arch)!, input: shape, mean: mean, std: std,
                                 classes: (0..<classes).map { "class\($0)" }, seed: seed)
     }
+    try m.move(to: compute.computeDevice())
     try MemoryFormat.apply(memoryFormat, to: m)
     if noFoldBatchnorm { try m.setFoldsBatchNorm(false) }
     return m
@@ -243,6 +242,7 @@ struct BenchCommand: ParsableCommand {
 
   private func modelWorkload(into result: inout [String: Any]) throws {
     let model = try loadModel()
+    result["device"] = model.device.description
     let d = model.description
     if let saveModel { try model.save(to: saveModel) }
     let images = Self.randomImages([batch] + d.input, seed: seed &+ 2)

@@ -35,15 +35,17 @@ struct DemoCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Run directory.", valueName: "dir"))
   var out = "demo-run"
 
-  @Option(help: "Compute threads (default: all cores).")
-  var threads: Int?
+  /// `--threads` and `--device` override the experiment's `threads` and `device`; neither is
+  /// part of any step's cache key.
+  @OptionGroup var compute: ComputeOptions
 
   @Flag(help: "Print only the report's path.")
   var quiet = false
 
   func run() throws {
     var spec = try ExperimentSpec.parse(Self.experiment, file: "built-in demo experiment")
-    spec.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+    spec.threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
+    spec.device = compute.device
     let runner = ExperimentRunner(spec: spec, specFile: "", runDirectory: out, registry: PluginRegistry(), quiet: quiet)
     Interruption.install()  // Ctrl-C: stop at the next step with a checkpoint
     let index = try runner.run()

@@ -52,7 +52,7 @@ struct ImportCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Class names in label order, or their number.", valueName: "a,b,..."))
   var classes: String
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads (default: all cores).", valueName: "n"))
+  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
   var threads: Int?
 
   @Option(name: .long, help: ArgumentHelp("The model directory to write.", valueName: "model"))

@@ -21,6 +21,7 @@ struct InfoCommand: ParsableCommand {
       Examples:
         flens info --data ../shared/data/cifar10 --split test --json
         flens info --model runs/smallcnn --json
+        flens info --devices --json
       """
   )
 
@@ -29,19 +30,52 @@ struct InfoCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Describe a model directory instead: arch, input, mean, std, classes, training.", valueName: "model"))
   var model: String?
 
+  @Flag(name: .long, help: "Describe the compute devices instead: libtorch's version and BLAS, the CUDA devices libtorch sees (and why none), and what --device auto picks.")
+  var devices = false
+
   @Flag(name: .long, help: "Print one JSON object on stdout.")
   var json = false
 
   func validate() throws {
-    if dataOptions.data == nil && model == nil {
-      throw FourierLensError.badOption(name: "--data", reason: "give the dataset (--data PATH) or the model (--model MODEL) to describe")
+    let sources = [dataOptions.data != nil, model != nil, devices].filter { $0 }.count
+    if sources == 0 {
+      throw FourierLensError.badOption(name: "--data", reason: "give the dataset (--data PATH), the model (--model MODEL) or --devices to describe")
     }
-    if dataOptions.data != nil && model != nil {
-      throw FourierLensError.badOption(name: "--model", reason: "give either --data or --model, not both")
+    if sources > 1 {
+      throw FourierLensError.badOption(name: "--model", reason: "give one of --data, --model and --devices")
+    }
+  }
+
+  /// What `flens info --devices` reports.
+  struct DeviceReport: Encodable {
+    var torchVersion: String
+    var blas: String
+    var cudaDevices: Int
+    var cudaUnavailableReason: String?
+    var autoDevice: String
+
+    static func current() -> DeviceReport {
+      let cuda = CUDAAvailability.current
+      return DeviceReport(torchVersion: "\(TorchRuntime.version / 100).\(TorchRuntime.version % 100)", blas: TorchRuntime.blasLibrary,
+                          cudaDevices: cuda.deviceCount, cudaUnavailableReason: cuda.deviceCount == 0 ? cuda.reason : nil,
+                          autoDevice: ComputeDevice.auto.resolved().description)
     }
   }
 
   func run() throws {
+    if devices {
+      let report = DeviceReport.current()
+      if json {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+      } else {
+        print("libtorch \(report.torchVersion) (BLAS: \(report.blas)); CUDA devices: \(report.cudaDevices)"
+          + (report.cudaUnavailableReason.map { " (\($0))" } ?? "") + "; --device auto uses \(report.autoDevice)")
+      }
+      return
+    }
     if let model {
       let description = try ModelDirectory.readDescription(model)
       if json {

@@ -23,19 +23,17 @@ struct RunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Extra plugin directories.", valueName: "dir"))
   var pluginPath: [String] = []
 
-  @Option(help: ArgumentHelp("Compute threads (default: the file's `threads`, else all cores); not part of any step's cache key.", valueName: "n"))
-  var threads: Int?
+  /// `--threads` and `--device` override the experiment's `threads` and `device`; neither is
+  /// part of any step's cache key.
+  @OptionGroup var compute: ComputeOptions
 
   @Flag(help: "Print only the report's path.")
   var quiet = false
 
-  func validate() throws {
-    if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
-  }
-
   func run() throws {
     var spec = try ExperimentSpec.load(experiment)
-    if let threads { spec.threads = threads }
+    if let threads = compute.threads { spec.threads = threads }
+    if let device = compute.device { spec.device = device }
     let name = spec.name ?? ((experiment as NSString).lastPathComponent as NSString).deletingPathExtension
     let runner = ExperimentRunner(spec: spec, specFile: experiment, runDirectory: out ?? "runs/\(name)",
                                   registry: PluginRegistry(pluginPaths: pluginPath), quiet: quiet)

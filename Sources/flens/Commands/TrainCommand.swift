@@ -71,8 +71,7 @@ struct TrainCommand: ParsableCommand {
 
   @OptionGroup var pluginOptions: PluginPathOptions
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
-  var threads: Int?
+  @OptionGroup var compute: ComputeOptions
 
   @Option(name: .long, help: ArgumentHelp("Normalisation means per channel, comma-separated (default: from the training data).", valueName: "m,..."))
   var mean: String?
@@ -113,7 +112,6 @@ struct TrainCommand: ParsableCommand {
     }
     if dataOptions.data == nil { throw FourierLensError.badOption(name: "--data", reason: "give the training data (--data PATH)") }
     if out.isEmpty { throw FourierLensError.badOption(name: "--out", reason: "empty path") }
-    if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
     if let testLimit, testLimit < 1 { throw FourierLensError.badOption(name: "--test-limit", reason: "must be positive, got \(testLimit)") }
     if let maxSteps, maxSteps < 1 { throw FourierLensError.badOption(name: "--max-steps", reason: "must be positive, got \(maxSteps)") }
     try MemoryFormat.validate(memoryFormat)
@@ -159,7 +157,7 @@ struct TrainCommand: ParsableCommand {
   }
 
   func run() throws {
-    try ComputeThreads.apply(threads)
+    try compute.applyThreads()
     let train = try dataOptions.open(defaultSplit: .train)
     var test: Dataset?
     if !noEval {
@@ -181,6 +179,7 @@ struct TrainCommand: ParsableCommand {
     let model = try TorchModel.create(architecture: architecture, input: train.info.shape, mean: normalisation.mean,
                                       std: normalisation.std, classes: train.info.classes,
                                       seed: SeededGenerator.derive(seed, 0))
+    try model.move(to: compute.computeDevice())
     try MemoryFormat.apply(memoryFormat, to: model)
     let config = try configuration()
     var augmentations: [Augmentation] = []

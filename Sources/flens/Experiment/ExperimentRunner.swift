@@ -97,10 +97,12 @@ final class ExperimentRunner {
   @discardableResult
   func run() throws -> String {
     try ComputeThreads.apply(spec.threads)
+    let device = try spec.device.map { try ComputeDevice(parsing: $0, option: "device") } ?? .auto
     var modelKeys: [String: StepKey] = [:]
     var models: [String: TorchModel] = [:]
     for name in spec.models.keys.sorted() {
-      (models[name], modelKeys[name]) = try trainOrLoad(name, spec.models[name]!)
+      (models[name], modelKeys[name]) = try trainOrLoad(name, spec.models[name]!, device: device)
+      try models[name]!.move(to: device)
     }
     var maskKeys: [String: StepKey] = [:]
     for name in spec.models.keys.sorted() {
@@ -115,7 +117,8 @@ final class ExperimentRunner {
     return try report(baseline: baseline, keys: maskKeys.merging(probeKeys) { a, b in StepKey([a.description, b.description]) })
   }
 
-  private func trainOrLoad(_ name: String, _ m: ExperimentSpec.ModelSpec) throws -> (TorchModel, StepKey) {
+  /// The model of step `name`, loaded, cached or trained (training runs on `device`).
+  private func trainOrLoad(_ name: String, _ m: ExperimentSpec.ModelSpec, device: ComputeDevice) throws -> (TorchModel, StepKey) {
     if let path = m.path {
       let resolved = resolve(path)
       let model = try TorchModel.load(from: resolved)
@@ -143,6 +146,7 @@ final class ExperimentRunner {
     let stats = try DatasetStatistics.channelMeanAndStd(train)
     let model = try TorchModel.create(architecture: arch, input: train.info.shape, mean: stats.mean, std: stats.std,
                                       classes: train.info.classes, seed: seed)
+    try model.move(to: device)
     let optimizer = try m.optimizer.map { o -> OptimizerKind in
       guard let k = OptimizerKind(rawValue: o) else { throw FourierLensError.badFile(path: specFile, reason: "model '\(name)': unknown optimizer '\(o)'") }
       return k

@@ -24,6 +24,8 @@ struct ExperimentSpec: Codable, Equatable {
   var name: String?
   var seed: UInt64?
   var threads: Int?
+  /// `cpu`, `cuda`, `cuda:N` or `auto` (the default); like `threads`, not part of any cache key.
+  var device: String?
   var data: DataSpec
   /// Models by name, trained or loaded in name order.
   var models: [String: ModelSpec]
@@ -166,6 +168,7 @@ struct ExperimentSpec: Codable, Equatable {
     if let s = masks?.split, s != "train" && s != "test" { throw bad("masks.split must be train or test") }
     if let b = report?.baseline, models[b] == nil { throw bad("report.baseline '\(b)' is not one of the models") }
     if let t = threads, t < 1 { throw bad("threads must be ≥ 1") }
+    if let d = device, (try? ComputeDevice(parsing: d)) == nil { throw bad("device must be cpu, cuda, cuda:N or auto, got '\(d)'") }
   }
 
   private static func describe(_ error: DecodingError) -> String {

@@ -3,24 +3,46 @@ import Foundation
 import FourierLens
 import FourierLensTorch
 
-/// `--model MODEL` and `--threads N`: the options of every command that runs a trained model.
+/// `--model MODEL` with `--threads N` and `--device D`: the options of every command that runs
+/// a trained model.
 struct ModelOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("A model directory written by `flens train` or `flens import`.", valueName: "model"))
   var model: String
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
-  var threads: Int?
+  @OptionGroup var compute: ComputeOptions
 
   func validate() throws {
     if model.isEmpty { throw FourierLensError.badOption(name: "--model", reason: "empty path") }
-    if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
   }
 
-  /// Sets the thread count, then loads the model.
+  /// Sets the thread count, loads the model and moves it to the device.
   func load() throws -> TorchModel {
-    try ComputeThreads.apply(threads)
-    return try TorchModel.load(from: model)
+    try compute.applyThreads()
+    let loaded = try TorchModel.load(from: model)
+    try loaded.move(to: compute.computeDevice())
+    return loaded
   }
+}
+
+/// `--threads N` and `--device D`, shared by every command that computes.
+struct ComputeOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
+  var threads: Int?
+
+  @Option(name: .long, help: ArgumentHelp(
+    "Where the model computes: cpu, cuda (the first GPU), cuda:N, or auto (a GPU when libtorch sees one, else the CPU; the default).",
+    valueName: "device"))
+  var device: String?
+
+  func validate() throws {
+    if let threads, threads < 1 { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(threads)") }
+    if let device { _ = try ComputeDevice(parsing: device) }
+  }
+
+  /// The device asked for (`auto` when none was).
+  func computeDevice() throws -> ComputeDevice { try device.map { try ComputeDevice(parsing: $0) } ?? .auto }
+
+  func applyThreads() throws { try ComputeThreads.apply(threads) }
 }
 
 /// The `--threads` setting shared by commands that compute — libtorch (OpenMP, MKL) and

@@ -1,5 +1,4 @@
-import CTorchShim
-import FourierLens
+import Foundation
 
 /// Where a model computes, as `--device` and experiment files name it: `cpu`, `cuda` (the
 /// first GPU), `cuda:N`, or `auto` (the first GPU when libtorch sees one, else the CPU).
@@ -31,27 +30,5 @@ public enum ComputeDevice: Equatable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// A concrete device: `auto` becomes the first GPU when there is one, else the CPU.
-  public func resolved() -> ComputeDevice {
-    guard self == .auto else { return self }
-    return CUDAAvailability.current.deviceCount > 0 ? .cuda(index: 0) : .cpu
-  }
-
   public var isCUDA: Bool { if case .cuda = self { return true } else { return false } }
-}
-
-/// What libtorch reports about GPUs (loading its CUDA library on first use).
-public struct CUDAAvailability: Sendable {
-  public var deviceCount: Int
-  /// Why there is no GPU, when `deviceCount` is 0 (a missing driver, GPU or CUDA library).
-  public var reason: String
-
-  public static let current: CUDAAvailability = {
-    var count: Int32 = 0
-    var reason = [CChar](repeating: 0, count: 2048)
-    guard flt_cuda_device_count(&count, &reason, reason.count) == FLT_OK else {
-      return CUDAAvailability(deviceCount: 0, reason: ShimStatus.lastMessage)
-    }
-    return CUDAAvailability(deviceCount: Int(count), reason: String(cString: reason))
-  }()
 }
