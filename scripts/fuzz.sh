@@ -4,7 +4,7 @@
 #   bash scripts/fuzz.sh [SECONDS] [TARGET ...]
 #
 # SECONDS (default 60) is the time per target; TARGETs default to all of them:
-#   png jpeg cifar10 mnist npy npy-dataset model-json experiment plugin-spec
+#   png jpeg cifar10 mnist npy npy-dataset model-json experiment plugin-spec safetensors
 # Each target starts from a seed corpus written by the project's own writers
 # (Fuzz/FlensFuzz/FuzzSeeds.swift) plus whatever earlier runs found (.build-fuzz/corpus/,
 # not committed). A crash, leak, timeout or out-of-memory stops the target and leaves the
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
-ALL_TARGETS=(png jpeg cifar10 mnist npy npy-dataset model-json experiment plugin-spec)
+ALL_TARGETS=(png jpeg cifar10 mnist npy npy-dataset model-json experiment plugin-spec safetensors)
 if [ "$#" -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 BUILD=.build-fuzz

@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 TORCH_VERSION=2.15.0
 TORCHVISION_VERSION=0.29.2
 NUMPY_VERSION=2.4.6
+SAFETENSORS_VERSION=0.8.0
 
 packages=(
   libfftw3-dev          # DFT and DCT (single precision, threads)
@@ -42,7 +43,7 @@ if ((${#missing[@]})); then
 fi
 
 venv=.venv
-want="torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION numpy==$NUMPY_VERSION"
+want="torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION numpy==$NUMPY_VERSION safetensors==$SAFETENSORS_VERSION"
 stamp="$venv/.flens-installed"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "installing into $venv: $want (PyPI; about 5 GiB with the CUDA libraries)"

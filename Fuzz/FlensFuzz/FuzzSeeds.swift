@@ -65,6 +65,19 @@ enum FuzzSeeds {
         join2(idx([3], [0, 1, 9]), idx([3, 4, 4], Array(images.prefix(48)))),
         join2(idx([1], [5]), idx([1, 2, 3], [0, 255, 7, 8, 9, 10])),
       ]
+    case .safetensors:
+      // The format written out by hand (no Swift writer): header length, JSON, raw bytes.
+      func file(_ header: String, _ payload: [UInt8]) -> Data {
+        let h = Array(header.utf8)
+        return Data((0..<8).map { UInt8((h.count >> (8 * $0)) & 0xFF) } + h + payload)
+      }
+      let one: [UInt8] = [0, 0, 0x80, 0x3F]  // 1.0f
+      return [
+        file(#"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, one),
+        file(#"{"__metadata__":{"format":"pt"},"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"I64","shape":[],"data_offsets":[4,12]}}"#,
+             [0, 0x3C, 0, 0x40] + [UInt8](repeating: 0, count: 8)),
+        file(#"{"x":{"dtype":"BF16","shape":[1,2],"data_offsets":[0,4]}}"#, [0x80, 0x3F, 0, 0x40]),
+      ]
     case .npy:
       return [
         NPY.encode(Tensor(shape: [2, 3], data: [0, 1, 2, 3, 4, 5])),

@@ -11,7 +11,7 @@ import Yams
 /// (`fail`), so a finding always comes with its input.
 enum FuzzTarget: String, CaseIterable {
   case png, jpeg, cifar10, mnist, npy, npyDataset = "npy-dataset", modelJSON = "model-json"
-  case experiment, pluginSpec = "plugin-spec"
+  case experiment, pluginSpec = "plugin-spec", safetensors
 
   /// Runs one input.
   func run(_ data: Data) {
@@ -25,6 +25,7 @@ enum FuzzTarget: String, CaseIterable {
     case .modelJSON: FuzzReaders.modelJSON(data)
     case .experiment: FuzzReaders.experiment(data)
     case .pluginSpec: FuzzReaders.pluginSpec(data)
+    case .safetensors: FuzzReaders.safetensors(data)
     }
   }
 }
@@ -137,6 +138,18 @@ enum FuzzReaders {
 
   /// `NPY.parse` on the bytes, and the header-only reader on the same bytes as a file: both
   /// must agree.
+  static func safetensors(_ data: Data) {
+    let path = "fuzz.safetensors"
+    do {
+      let file = try SafeTensorsFile.parse(data, path: path)
+      for e in file.entries where e.bytes.count != e.shape.reduce(1, *) * e.dtype.size {
+        fail("safetensors: \(e.bytes.count) bytes for \(e.name) of shape \(e.shape)")
+      }
+    } catch {
+      checkError(error, names: path, "SafeTensorsFile.parse")
+    }
+  }
+
   static func npy(_ data: Data) {
     let dir = Scratch.directory(["a.npy": data])
     let path = dir + "/a.npy"

@@ -612,6 +612,35 @@ extern "C" int flt_model_load_state_dict(flt_model *model, const char *path) {
   });
 }
 
+extern "C" int flt_model_load_named_tensors(flt_model *model, const char *source, int64_t count,
+                                            const char *const *names, const int *dtypes, const int *ranks,
+                                            const int64_t *shapes, const void *const *data) {
+  return guarded([&] {
+    require(model != nullptr && source != nullptr && count >= 0, "null argument");
+    require(count == 0 || (names && dtypes && ranks && shapes && data), "null argument");
+    require(model->net != nullptr, "state dicts load into built-in architectures only");
+    c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
+    const int64_t *dims = shapes;
+    for (int64_t i = 0; i < count; i++) {
+      torch::ScalarType type;
+      switch (dtypes[i]) {
+      case FLT_DTYPE_FLOAT32: type = torch::kFloat; break;
+      case FLT_DTYPE_FLOAT64: type = torch::kDouble; break;
+      case FLT_DTYPE_FLOAT16: type = torch::kHalf; break;
+      case FLT_DTYPE_BFLOAT16: type = torch::kBFloat16; break;
+      case FLT_DTYPE_INT64: type = torch::kLong; break;
+      default: fail(FLT_ERR_ARGUMENT, "unknown element type " + std::to_string(dtypes[i]));
+      }
+      require(ranks[i] >= 0 && names[i] != nullptr && data[i] != nullptr, "bad tensor description");
+      std::vector<int64_t> shape(dims, dims + ranks[i]);
+      dims += ranks[i];
+      dict.insert(std::string(names[i]), torch::from_blob(const_cast<void *>(data[i]), shape, type));
+    }
+    copy_state(model, dict, source);
+    return FLT_OK;
+  });
+}
+
 extern "C" int flt_model_load_torchscript(const char *path, int in_channels, int height, int width, int classes,
                                           const float *mean, const float *std, flt_model **out) {
   return guarded([&] {

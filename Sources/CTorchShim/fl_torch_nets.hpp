@@ -272,7 +272,7 @@ struct VGG11BN : Net {
 
 // ---- construction and state --------------------------------------------------------------
 
-inline std::string known_architectures() { return "smallcnn, resnet18, vgg11bn"; }
+inline std::string known_architectures() { return "smallcnn, resnet18, resnet18-imagenet, vgg11bn"; }
 
 /// The network for an architecture name, or nullptr for an unknown name. Throws
 /// std::invalid_argument for an input the architecture cannot take.
@@ -284,6 +284,12 @@ inline std::shared_ptr<Net> make_net(const std::string &arch, int64_t channels, 
     return std::make_shared<SmallCNN>(channels, classes, gen);
   }
   if (arch == "resnet18") return std::make_shared<ResNet18>(channels, classes, std::min(height, width) >= 64, gen);
+  // torchvision's resnet18 exactly (7×7/2 stem and max-pool) at any input size, so that its
+  // weights import at 32×32 too.
+  if (arch == "resnet18-imagenet") {
+    if (height < 32 || width < 32) throw std::invalid_argument("resnet18-imagenet needs inputs of at least 32×32");
+    return std::make_shared<ResNet18>(channels, classes, true, gen);
+  }
   if (arch == "vgg11bn") {
     if (height < 32 || width < 32) throw std::invalid_argument("vgg11bn needs inputs of at least 32×32");
     return std::make_shared<VGG11BN>(channels, classes, gen);

@@ -83,6 +83,9 @@ public enum TorchArchitecture: String, CaseIterable, Sendable {
   case smallcnn
   /// torchvision's resnet18; CIFAR stem (3×3 conv, no max-pool) below 64×64 inputs.
   case resnet18
+  /// torchvision's resnet18 with its ImageNet stem (7×7/2 conv, max-pool) at every input
+  /// size (≥ 32×32): what `torchvision.models.resnet18()` is, for importing its weights.
+  case resnet18ImageNet = "resnet18-imagenet"
   /// torchvision's vgg11_bn (inputs of at least 32×32).
   case vgg11bn
 

@@ -19,8 +19,8 @@ public enum ModelFLOPs {
         counter.pool(kernel: 2, stride: 2, padding: 0)
       }
       counter.linear(inFeatures: 128 * 4, out: classes)
-    case .resnet18:
-      if min(input[1], input[2]) >= 64 {
+    case .resnet18, .resnet18ImageNet:
+      if a == .resnet18ImageNet || min(input[1], input[2]) >= 64 {
         counter.conv(out: 64, kernel: 7, stride: 2, padding: 3)
         counter.pool(kernel: 3, stride: 2, padding: 1)
       } else {

@@ -110,13 +110,50 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
     return TorchModel(handle: handle!, description: d, location: nil)
   }
 
-  /// Copies a PyTorch state dict (Python: `torch.save(dict(model.state_dict()), path)`) into
-  /// this built-in model. Names and shapes must match exactly.
+  /// Copies a state dict into this built-in model: a PyTorch file (Python:
+  /// `torch.save(dict(model.state_dict()), path)`) or a `.safetensors` file (Python:
+  /// `safetensors.torch.save_file(model.state_dict(), path)`). Names and shapes must match exactly.
   public func loadStateDict(file: String) throws {
     guard description.arch != ModelDirectory.torchScriptArch else {
       throw FourierLensError.badOption(name: "--state-dict", reason: "state dicts load into built-in architectures, not TorchScript modules")
     }
-    try locked { try ShimStatus.check(flt_model_load_state_dict(handle, file), file: file) }
+    if file.hasSuffix(".safetensors") {
+      try loadSafeTensors(SafeTensorsFile.read(file), file: file)
+    } else {
+      try locked { try ShimStatus.check(flt_model_load_state_dict(handle, file), file: file) }
+    }
+  }
+
+  /// The tensors of a `.safetensors` state dict, by name (the same checks as a PyTorch file).
+  private func loadSafeTensors(_ tensors: SafeTensorsFile, file: String) throws {
+    let entries = tensors.entries
+    let dtypes: [Int32] = entries.map {
+      switch $0.dtype {
+      case .float32: return FLT_DTYPE_FLOAT32
+      case .float64: return FLT_DTYPE_FLOAT64
+      case .float16: return FLT_DTYPE_FLOAT16
+      case .bfloat16: return FLT_DTYPE_BFLOAT16
+      case .int64: return FLT_DTYPE_INT64
+      }
+    }
+    let ranks = entries.map { Int32($0.shape.count) }
+    let shapes = entries.flatMap { $0.shape.map { Int64($0) } }
+    // Stable C strings and byte buffers for the duration of the call.
+    let names = entries.map { strdup($0.name) }
+    defer { names.forEach { free($0) } }
+    let buffers = entries.map { entry -> UnsafeMutableRawPointer in
+      let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, entry.bytes.count), alignment: 16)
+      entry.bytes.copyBytes(to: p.assumingMemoryBound(to: UInt8.self), count: entry.bytes.count)
+      return p
+    }
+    defer { buffers.forEach { $0.deallocate() } }
+    let namePointers: [UnsafePointer<CChar>?] = names.map { UnsafePointer($0) }
+    let dataPointers: [UnsafeRawPointer?] = buffers.map { UnsafeRawPointer($0) }
+    try locked {
+      try ShimStatus.check(
+        flt_model_load_named_tensors(handle, file, Int64(entries.count), namePointers, dtypes, ranks, shapes, dataPointers),
+        file: file)
+    }
   }
 
   /// Writes the model directory: weights (or module) first, then model.json.

@@ -82,6 +82,8 @@ def main():
     p.add_argument("--eps", type=float, default=0.03)
     p.add_argument("--pgd-steps", type=int, default=10)
     p.add_argument("--fft-impl", default="torch-autograd", choices=["torch-autograd", "torch-rfft", "numpy"])
+    p.add_argument("--compile", action="store_true",
+                   help="mask-step: the loss under torch.compile (inductor; compilation happens in the untimed warm-up)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -132,6 +134,9 @@ def main():
                     invariance = (ce.mean() - clean) ** 2
                     return torch.exp(invariance) + a.lam * m.abs().sum() / l1_0
 
+                if a.compile:
+                    objective = torch.compile(objective)
+                    out["compiled"] = "inductor"
                 loss = objective()
                 loss.backward()
                 ref = np.load(os.path.join(a.dump, "theta_gradient.npy"))

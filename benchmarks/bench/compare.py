@@ -93,7 +93,7 @@ def main():
         flens_cmd = base + ["--steps", str(steps), "--warmup", "1"]
         if arch:
             flens_cmd += ["--model", os.path.join(dump, "model")]
-        impls = ["torch-autograd", "torch-rfft", "numpy"] if workload == "fft" else ["torch"]
+        impls = {"fft": ["torch-autograd", "torch-rfft", "numpy"], "mask-step": ["torch", "torch-compile"]}.get(workload, ["torch"])
         measurements = {"flens": []}
         for r in range(a.rounds):
             load = uptime()
@@ -105,6 +105,8 @@ def main():
                        "--steps", str(steps), "--warmup", "1", "--threads", str(a.threads)]
                 if workload == "fft":
                     cmd += ["--fft-impl", impl]
+                if impl == "torch-compile":
+                    cmd.append("--compile")
                 if channels_last:
                     cmd.append("--channels-last")
                 t = run_json(cmd, env)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# FourierLens (`flens bench`) against the same computation in eager PyTorch (and NumPy for
+# FourierLens (`flens bench`) against the same computation in PyTorch 2.15 eager mode, and for
+# the mask-learning step also under torch.compile (inductor, CPU), (and NumPy for
 # the frequency stage): mask-learning step, PGD-10 attack step, training step, masked
 # forward pass, frequency stage; smallcnn and resnet18 on 3×32×32 (batch 128) and 1×128×128
 # (batch 32). Both sides run alternately in the same run with the same weights, batch and
@@ -26,5 +27,7 @@ fi
 # Passive OpenMP waiting on both sides: on a busy machine idle threads sleep instead of spinning.
 export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 echo "uptime: $(uptime)"
-/usr/bin/python3 "$root/benchmarks/bench/compare.py" --flens "$flens" --threads "$threads" "${args[@]}"
+# The PyTorch side is the torch of the project's virtual environment (scripts/install-deps.sh),
+# the same release the shim links; FLENS_PYTHON names another Python.
+"${FLENS_PYTHON:-$root/.venv/bin/python}" "$root/benchmarks/bench/compare.py" --flens "$flens" --threads "$threads" "${args[@]}"
 echo "uptime: $(uptime)"

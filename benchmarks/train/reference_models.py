@@ -102,6 +102,8 @@ def build(arch, in_channels, classes, height, width):
         return SmallCNN(in_channels, classes)
     if arch == "resnet18":
         return ResNet18(in_channels, classes, imagenet_stem=min(height, width) >= 64)
+    if arch == "resnet18-imagenet":
+        return ResNet18(in_channels, classes, imagenet_stem=True)
     if arch == "vgg11bn":
         return VGG11BN(in_channels, classes)
     raise ValueError("unknown architecture " + arch)

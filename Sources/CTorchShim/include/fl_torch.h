@@ -45,6 +45,13 @@ extern "C" {
 #define FLT_OBJECTIVE_SOFT_CROSS_ENTROPY 1 /* loss_i = −Σ_k t_ik log softmax(z_i)_k; needs targets [N, K] */
 #define FLT_OBJECTIVE_LOGIT_MARGIN 2       /* loss_i = max_{j≠y_i} z_ij − z_i[y_i]; needs labels */
 
+/* Element types of flt_model_load_named_tensors. */
+#define FLT_DTYPE_FLOAT32 0
+#define FLT_DTYPE_FLOAT64 1
+#define FLT_DTYPE_FLOAT16 2
+#define FLT_DTYPE_BFLOAT16 3
+#define FLT_DTYPE_INT64 4
+
 #define FLT_OPTIMIZER_SGD 0
 #define FLT_OPTIMIZER_ADAM 1
 
@@ -100,7 +107,9 @@ int flt_cuda_device_count(int *count, char *reason, size_t reason_cap);
 /* ---- models -------------------------------------------------------------------------- */
 
 /* A built-in architecture: "smallcnn", "resnet18" (CIFAR stem — 3×3 conv, no max-pool —
- * when min(height, width) < 64, ImageNet stem otherwise) or "vgg11bn" (height, width ≥ 32).
+ * when min(height, width) < 64, ImageNet stem otherwise), "resnet18-imagenet" (the ImageNet
+ * stem — 7×7/2 conv and 3×3/2 max-pool — at any size ≥ 32×32, as torchvision builds it) or
+ * "vgg11bn" (height, width ≥ 32).
  * Parameter names match torchvision's resnet18 / vgg11_bn. `mean` and `std` have
  * `in_channels` entries. Weights are initialised from `seed`. */
 int flt_model_create(const char *arch, int in_channels, int classes, int height, int width,
@@ -118,6 +127,15 @@ int flt_model_save_weights(const flt_model *model, const char *path);
  * "module." prefix from DataParallel is removed). Every parameter and buffer of the model
  * must be present with the same shape; extra entries are an error. */
 int flt_model_load_state_dict(flt_model *model, const char *path);
+
+/* Copies named tensors from caller memory into the model, with the checks of
+ * flt_model_load_state_dict (every parameter and buffer present with its shape, nothing
+ * extra, a common "module." prefix removed); for state dicts read by the caller, such as
+ * .safetensors files. `source` names the file in messages. Tensor i is names[i], of type
+ * dtypes[i] (FLT_DTYPE_*), with ranks[i] dimensions taken in turn from `shapes`, and its
+ * little-endian C-order bytes at data[i]. */
+int flt_model_load_named_tensors(flt_model *model, const char *source, int64_t count, const char *const *names,
+                                 const int *dtypes, const int *ranks, const int64_t *shapes, const void *const *data);
 
 /* A TorchScript module (saved by torch.jit.save / torch.jit.trace(...).save) that maps a
  * normalised [N, in_channels, height, width] batch to [N, classes] logits; the wrapper

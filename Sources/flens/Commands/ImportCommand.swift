@@ -14,7 +14,7 @@ struct ImportCommand: ParsableCommand {
       [N, classes] logits; FourierLens applies (x − mean) / std to pixel-space input
       ([0, 1]) before calling it. The module is run once on import to check its shapes.
 
-      A state dict loads into a built-in architecture (--arch smallcnn|resnet18|vgg11bn)
+      A state dict loads into a built-in architecture (--arch smallcnn|resnet18|resnet18-imagenet|vgg11bn)
       by torchvision's parameter names; every tensor must be present with the right
       shape. Save it from Python as a plain dict (libtorch cannot read OrderedDicts):
         torch.save(dict(model.state_dict()), "weights.pt")

@@ -9,7 +9,7 @@ extension OptimizerKind: ExpressibleByArgument {}
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train a classifier (smallcnn, resnet18, vgg11bn) on a dataset.",
+    abstract: "Train a classifier (smallcnn, resnet18, resnet18-imagenet, vgg11bn) on a dataset.",
     discussion: """
       Mini-batch training with SGD (Nesterov momentum 0.9) or Adam, weight decay and a
       one-cycle learning rate (warm-up, then cosine anneal), evaluated on the test split
