@@ -3,6 +3,7 @@
 // Every exported function body runs inside `guarded`, which turns any C++ exception into
 // a status code and a thread-local message, so no exception ever crosses into Swift.
 #include "fl_torch.h"
+#include "fl_state_dict_pickle.hpp"
 #include "fl_torch_nets.hpp"
 
 #include <caffe2/serialize/inline_container.h>
@@ -342,24 +343,24 @@ std::vector<char> torch_save_bytes(const c10::Dict<std::string, torch::Tensor> &
   return archive;
 }
 
-/// Reads a pickled dict of tensors (torch.save(dict) in Python or torch::pickle_save here).
+/// Reads the state dict of a `torch.save` archive: what Python writes with
+/// `torch.save(model.state_dict(), path)` (an OrderedDict) or `torch.save(dict(...), path)`,
+/// and what flt_model_save_weights writes (fl_state_dict_pickle.hpp says why not pickle_load).
 c10::Dict<c10::IValue, c10::IValue> read_tensor_dict(const std::string &path) {
-  auto bytes = read_file(path);
-  c10::IValue value;
+  read_file(path); // a clear error for a missing or unreadable file
+  std::vector<std::pair<std::string, torch::Tensor>> entries;
   try {
-    value = torch::pickle_load(bytes);
-  } catch (const c10::Error &e) {
-    std::string what = e.what_without_backtrace();
+    entries = fl::pickle::read_state_dict(path);
+  } catch (const std::exception &e) {
+    std::string what = e.what();
+    if (auto *ce = dynamic_cast<const c10::Error *>(&e)) what = ce->what_without_backtrace();
     auto newline = what.find('\n');
     if (newline != std::string::npos) what = what.substr(0, newline);
-    fail(FLT_ERR_IO, path + ": not a readable PyTorch tensor archive (" + what +
-                         "); write it with torch.save(dict(model.state_dict()), path)");
+    fail(FLT_ERR_IO, path + ": not a readable PyTorch state dict (" + what + "); save it with torch.save(model.state_dict(), path)");
   }
-  if (value.isNone())
-    fail(FLT_ERR_IO, path + ": holds a collections.OrderedDict, which libtorch cannot unpickle; re-save it from "
-                            "Python as a plain dict: torch.save(dict(model.state_dict()), path)");
-  if (!value.isGenericDict()) fail(FLT_ERR_IO, path + ": holds a " + value.tagKind() + ", not a dict of tensors");
-  return value.toGenericDict();
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
+  for (auto &[name, tensor] : entries) dict.insert(name, tensor);
+  return dict;
 }
 
 void require_classes(const flt_model *model, int64_t classes) {
@@ -418,6 +419,7 @@ torch::Tensor sample_weights(const flt_model *model, const float *weights, int64
   if (!weights) return torch::full({n}, 1.0 / double(n), torch::TensorOptions(model->dtype).device(model->device));
   return model->on_device(torch::from_blob(const_cast<float *>(weights), {n}, torch::kFloat)).to(model->dtype);
 }
+
 
 } // namespace
 

@@ -111,7 +111,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
   }
 
   /// Copies a state dict into this built-in model: a PyTorch file (Python:
-  /// `torch.save(dict(model.state_dict()), path)`) or a `.safetensors` file (Python:
+  /// `torch.save(model.state_dict(), path)`) or a `.safetensors` file (Python:
   /// `safetensors.torch.save_file(model.state_dict(), path)`). Names and shapes must match exactly.
   public func loadStateDict(file: String) throws {
     guard description.arch != ModelDirectory.torchScriptArch else {

@@ -123,8 +123,8 @@ int flt_model_load_weights(flt_model *model, const char *path);
 int flt_model_save_weights(const flt_model *model, const char *path);
 
 /* Copies tensors from a PyTorch state dict into the model. The file is what Python writes
- * with `torch.save(dict(model.state_dict()), path)` (a plain dict of name → tensor; a
- * "module." prefix from DataParallel is removed). Every parameter and buffer of the model
+ * with `torch.save(model.state_dict(), path)` or `torch.save(dict(model.state_dict()), path)`
+ * (name → tensor; a "module." prefix from DataParallel is removed). Every parameter and buffer of the model
  * must be present with the same shape; extra entries are an error. */
 int flt_model_load_state_dict(flt_model *model, const char *path);
 

@@ -16,9 +16,11 @@ struct ImportCommand: ParsableCommand {
 
       A state dict loads into a built-in architecture (--arch smallcnn|resnet18|resnet18-imagenet|vgg11bn)
       by torchvision's parameter names; every tensor must be present with the right
-      shape. Save it from Python as a plain dict (libtorch cannot read OrderedDicts):
-        torch.save(dict(model.state_dict()), "weights.pt")
-      resnet18 uses the CIFAR stem (3×3 conv, no max-pool) for inputs under 64×64.
+      shape. Save it from Python as usual, or as safetensors:
+        torch.save(model.state_dict(), "weights.pt")
+        safetensors.torch.save_file(model.state_dict(), "weights.safetensors")
+      resnet18 uses the CIFAR stem (3×3 conv, no max-pool) for inputs under 64×64;
+      resnet18-imagenet is torchvision's resnet18 (7×7/2 stem, max-pool) at any size.
 
       --classes takes the class names in label order, or a single number N for the
       names 0…N−1.
@@ -34,7 +36,7 @@ struct ImportCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("A TorchScript module file.", valueName: "file.pt"))
   var torchscript: String?
 
-  @Option(name: .long, help: ArgumentHelp("A state dict saved with torch.save(dict(model.state_dict()), path).", valueName: "file.pt"))
+  @Option(name: .long, help: ArgumentHelp("A state dict saved with torch.save(model.state_dict(), path), or a .safetensors file.", valueName: "file"))
   var stateDict: String?
 
   @Option(name: .long, help: ArgumentHelp("Architecture the state dict belongs to: smallcnn, resnet18 or vgg11bn.", valueName: "arch"))
