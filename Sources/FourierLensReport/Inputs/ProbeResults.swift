@@ -95,7 +95,10 @@ public struct CorruptionProbeResult: Equatable, Sendable {
     guard let list = json["severities"]?.arrayValue, !list.isEmpty else {
       throw FourierLensError.badFile(path: path, reason: "needs a non-empty list `severities`")
     }
-    self.name = json["corruption"]?.stringValue ?? name
+    // Two probes of one corruption with different options write `corruption-NAME_OPTIONS`
+    // (see ProbeOutputNames): the file's stem then tells them apart, the recorded name not.
+    let recorded = json["corruption"]?.stringValue ?? name
+    self.name = name.hasPrefix(recorded + "_") ? name : recorded
     severities = try list.enumerated().map { i, item in
       let label: String
       switch item["severity"] {
