@@ -62,7 +62,8 @@ struct AttackCommand: ParsableCommand {
     var library: String
     var model: String
     var data: String
-    var split: String
+    /// The split attacked; null for data without splits.
+    var split: NullWhenAbsent<DatasetSplit>
     var count: Int
     var cleanAccuracy: Double
     var adversarialAccuracy: Double
@@ -80,7 +81,6 @@ struct AttackCommand: ParsableCommand {
     // The plugin first: a bad spec should not wait for the model to load.
     let plugin = try pluginOptions.registry().makeAttack(PluginSpec.parse(attack, option: "--attack"))
     let model = try modelOptions.load()
-    let split = dataOptions.split ?? .test
     let dataset = try dataOptions.open(defaultSplit: .test)
     guard dataset.info.shape == model.description.input else {
       throw FourierLensError.shapeMismatch(
@@ -127,7 +127,7 @@ struct AttackCommand: ParsableCommand {
 
     let summary = Summary(
       attack: plugin.spec.description, library: plugin.plugin.library, model: modelOptions.model, data: dataOptions.data!,
-      split: split.rawValue, count: total, cleanAccuracy: Double(cleanCorrect) / Double(total),
+      split: NullWhenAbsent(dataset.info.split), count: total, cleanAccuracy: Double(cleanCorrect) / Double(total),
       adversarialAccuracy: Double(adversarialCorrect) / Double(total),
       linf: NormSummary(mean: linfSum / Double(total), max: linfMax), l2: NormSummary(mean: l2Sum / Double(total), max: l2Max),
       seed: seed)

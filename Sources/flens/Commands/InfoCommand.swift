@@ -81,6 +81,7 @@ struct InfoCommand: ParsableCommand {
   static func text(_ info: DatasetInfo) -> String {
     """
     format:  \(info.format)
+    split:   \(info.split?.rawValue ?? "none (this format has no splits)")
     count:   \(info.count)
     shape:   \(info.shape.map(String.init).joined(separator: "x")) (C x H x W)
     classes: \(info.classes.count) (\(info.classes.joined(separator: ", ")))
