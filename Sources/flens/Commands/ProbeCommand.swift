@@ -9,7 +9,7 @@ struct ProbeCommand: ParsableCommand {
     abstract: "Measure a model (and optionally a learned mask): accuracy, attacks, corruptions, heat maps, pass-bands, bands.",
     discussion: """
       Probes (repeat --probe for several):
-        accuracy                     clean, masked and complementary-mask accuracy
+        accuracy                     clean, masked and complementary-mask accuracy, and accuracy keeping only (or all but) the top-k % of frequencies by mask value
         attack:SPEC                  robust accuracy under an attack plugin; with --mask also
                                      through the mask (transfer and adaptive)
         corruption:SPEC              accuracy under an augmentation used as a corruption;
