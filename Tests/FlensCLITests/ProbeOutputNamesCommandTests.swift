@@ -6,14 +6,9 @@ import Testing
 /// shows both; the same probe twice is refused before any work.
 @Suite struct ProbeOutputNamesCommandTests {
   @Test func twoOptionsOfOneAttackWriteTwoFilesAndTheReportShowsBoth() throws {
-    let data = try StripesData.write(count: 24)
-    let dir = try FlensCLI.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }
-    let model = try EvalCommandTests.trainedModel(in: dir, data: data)
-    let mask = dir.appendingPathComponent("mask").path
-    let learn = try FlensCLI.run(["learn-mask", "--model", model, "--data", data.path, "--epochs", "1", "--batch", "12",
-                                  "--threads", "2", "--out", mask])
-    #expect(learn.exitCode == 0, "\(learn)")
+    let fixture = try LearnedMaskFixture()
+    defer { fixture.remove() }
+    let (data, dir, model, mask) = (fixture.data, fixture.dir, fixture.model, fixture.mask)
     let probes = mask + "/probes"
     let run = try FlensCLI.run(["probe", "--model", model, "--data", data.path, "--probe", "attack:fgsm:eps=0.01",
                                 "--probe", "attack:fgsm:eps=0.4", "--probe", "accuracy", "--threads", "2", "--out", probes, "--json"])

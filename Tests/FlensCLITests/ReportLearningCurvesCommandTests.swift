@@ -6,14 +6,9 @@ import Testing
 /// the report draws one curve per seed from them.
 @Suite struct ReportLearningCurvesCommandTests {
   @Test func multiSeedMaskDirectoriesShowEverySeedsCurves() throws {
-    let data = try StripesData.write(count: 24)
-    let dir = try FlensCLI.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }
-    let model = try EvalCommandTests.trainedModel(in: dir, data: data)
-    let mask = dir.appendingPathComponent("mask").path
-    let learn = try FlensCLI.run(["learn-mask", "--model", model, "--data", data.path, "--epochs", "3", "--batch", "12",
-                                  "--seeds", "2", "--threads", "2", "--out", mask])
-    #expect(learn.exitCode == 0, "\(learn)")
+    let fixture = try LearnedMaskFixture(epochs: 3, seeds: 2)
+    defer { fixture.remove() }
+    let (dir, mask) = (fixture.dir, fixture.mask)
     var expected: [[String]] = []
     for k in 0 ..< 2 {
       let summary = try JSONSerialization.jsonObject(
