@@ -10,19 +10,20 @@ struct AttackCommand: ParsableCommand {
     commandName: "attack",
     abstract: "Attack a model on a dataset and write clean.npy, adversarial.npy, labels.npy and summary.json.",
     discussion: """
-      --attack is a plugin spec name:key=value,... (see `flens plugins`), for example
-      pgd-linf:eps=0.03,alpha=0.0075,steps=10 or pgd-band:eps=0.5,rmin=0.5. Budgets are
-      in pixel space [0, 1] unless the attack's `space` option says otherwise. Images are
+      --attack is a plugin spec name:key=value,... (see `flens plugins`), for example \
+      pgd-linf:eps=0.03,alpha=0.0075,steps=10 or pgd-band:eps=0.5,rmin=0.5. Budgets are \
+      in pixel space [0, 1] unless the attack's `space` option says otherwise. Images are \
       attacked in batches of --batch; the seed of batch b is derived from --seed and b.
 
-      DIR receives clean.npy and adversarial.npy ([N, C, H, W] float32, pixel space),
-      labels.npy (int64) and summary.json: `attack`, `library`, `model`, `data`, `split`,
-      `count`, `clean_accuracy`, `adversarial_accuracy`, `linf` and `l2` (the mean and
-      max per-image perturbation norms), `seed`. Nothing is written until every batch is
+      DIR receives clean.npy and adversarial.npy ([N, C, H, W] float32, pixel space), \
+      labels.npy (int64) and summary.json: `attack`, `library`, `model`, `data`, `split`, \
+      `count`, `clean_accuracy`, `adversarial_accuracy`, `linf` and `l2` (the mean and \
+      max per-image perturbation norms), `seed`. Nothing is written until every batch is \
       done; each file is written atomically. --json prints the summary.
 
       Example:
-        flens attack --model runs/smallcnn --data ../shared/data/cifar10 --attack pgd-linf:eps=0.03 --limit 256 --out runs/attack
+        flens attack --model runs/smallcnn --data ../shared/data/cifar10 \\
+          --attack pgd-linf:eps=0.03 --limit 256 --out runs/attack
       """
   )
 

@@ -8,9 +8,9 @@ struct DemoCommand: ParsableCommand {
     commandName: "demo",
     abstract: "Run the whole pipeline on built-in synthetic data and write a comparison report.",
     discussion: """
-      Generates images whose classes differ both in a large low-frequency shape and in a
-      faint high-frequency oriented texture, trains a standard and an adversarially trained
-      small CNN, learns their Fourier masks, probes them and writes report/index.html.
+      Generates images whose classes differ both in a large low-frequency shape and in a \
+      faint high-frequency oriented texture, trains a standard and an adversarially trained \
+      small CNN, learns their Fourier masks, probes them and writes report/index.html. \
       The adversarially trained model's mask sits at lower frequencies: the paper's finding.
 
       Example:

@@ -9,15 +9,15 @@ struct EvalCommand: ParsableCommand {
     commandName: "eval",
     abstract: "Accuracy of a model on a dataset (default split: test).",
     discussion: """
-      The data is preprocessed with --grayscale / --size as given; its image shape must
-      be the model's input shape. --json prints `accuracy` (a fraction in [0, 1]) and
-      `count` (images evaluated); with --attack also `robust_accuracy`: the fraction of
-      images still classified correctly after the attack (an attack plugin, see
+      The data is preprocessed with --grayscale / --size as given; its image shape must \
+      be the model's input shape. --json prints `accuracy` (a fraction in [0, 1]) and \
+      `count` (images evaluated); with --attack also `robust_accuracy`: the fraction of \
+      images still classified correctly after the attack (an attack plugin, see \
       `flens plugins`; its seed comes from --seed and the batch).
 
       Examples:
         flens eval --model runs/smallcnn --data ../shared/data/cifar10 --json
-        flens eval --model runs/smallcnn --data ../shared/data/cifar10 --limit 500 \
+        flens eval --model runs/smallcnn --data ../shared/data/cifar10 --limit 500 \\
           --attack pgd-linf:eps=0.0157,steps=10 --json
       """
   )

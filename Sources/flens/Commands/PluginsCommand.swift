@@ -10,12 +10,12 @@ struct PluginsCommand: ParsableCommand {
     commandName: "plugins",
     abstract: "List plugins (masks, attacks, augmentations) and check mask gradients.",
     discussion: """
-      Plugins are shared libraries found on the search path: --plugin-path, then
-      FLENS_PLUGIN_PATH (colon-separated), then the directory of flens (its bundled
-      libFL*.so), then ~/.local/lib/fourierlens. In a directory every .so (.dylib on
-      macOS) is a plugin library, except next to flens, where only libFL* files are.
-      Plugins are used as specs name:key=value,... (for example
-      pgd-linf:eps=0.03,alpha=0.0075,steps=10); options are checked against the
+      Plugins are shared libraries found on the search path: --plugin-path, then \
+      FLENS_PLUGIN_PATH (colon-separated), then the directory of flens (its bundled \
+      libFL*.so), then ~/.local/lib/fourierlens. In a directory every .so (.dylib on \
+      macOS) is a plugin library, except next to flens, where only libFL* files are. \
+      Plugins are used as specs name:key=value,... (for example \
+      pgd-linf:eps=0.03,alpha=0.0075,steps=10); options are checked against the \
       schema listed here.
 
       Examples:
@@ -33,9 +33,9 @@ struct PluginsListCommand: ParsableCommand {
     commandName: "list",
     abstract: "List every plugin found, with its kind, library, summary and options, and every library that failed.",
     discussion: """
-      --json prints {"plugins": [{"name", "kind", "library", "summary", "parameters":
-      [{"name", "type", "default", "minimum", "maximum", "choices", "help"}]}],
-      "errors": [{"library", "message"}]}. A library that fails to load is listed under
+      --json prints {"plugins": [{"name", "kind", "library", "summary", "parameters": \
+      [{"name", "type", "default", "minimum", "maximum", "choices", "help"}]}], \
+      "errors": [{"library", "message"}]}. A library that fails to load is listed under \
       errors; it is not an error of this command.
 
       Example:
@@ -103,11 +103,11 @@ struct PluginsCheckCommand: ParsableCommand {
     commandName: "check",
     abstract: "Check a mask plugin's vector-Jacobian product against finite differences.",
     discussion: """
-      Builds the mask for the given image shape in every requested layout and
-      transform, and compares the plugin's VJP with Richardson-extrapolated central
-      differences of L(θ) = Σ g·M(θ) for a random g, along random and coordinate
-      directions at a point near θ₀. Exits 1 when any relative error exceeds the
-      tolerance. Combinations the plugin declines as unsupported (for example the
+      Builds the mask for the given image shape in every requested layout and \
+      transform, and compares the plugin's VJP with Richardson-extrapolated central \
+      differences of L(θ) = Σ g·M(θ) for a random g, along random and coordinate \
+      directions at a point near θ₀. Exits 1 when any relative error exceeds the \
+      tolerance. Combinations the plugin declines as unsupported (for example the \
       symmetric mask with the DCT) are reported as skipped.
 
       Example:
