@@ -58,9 +58,10 @@ struct PluginsListCommand: ParsableCommand {
     }
     var plugins: [Plugin]
     var errors: [PluginLoadError]
+    var shadowed: [PluginShadowing]
     var searchPath: [String]
 
-    enum CodingKeys: String, CodingKey { case plugins, errors, searchPath = "search_path" }
+    enum CodingKeys: String, CodingKey { case plugins, errors, shadowed, searchPath = "search_path" }
   }
 
   func run() throws {
@@ -71,7 +72,7 @@ struct PluginsListCommand: ParsableCommand {
     if json {
       let listing = Listing(
         plugins: sorted.map { .init(name: $0.name, kind: $0.kind, library: $0.library, summary: $0.summary, parameters: $0.parameters) },
-        errors: registry.errors, searchPath: registry.searchPath.entries.map(\.path))
+        errors: registry.errors, shadowed: registry.shadowed, searchPath: registry.searchPath.entries.map(\.path))
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       print(String(decoding: try encoder.encode(listing), as: UTF8.self))
@@ -92,6 +93,10 @@ struct PluginsListCommand: ParsableCommand {
     if !registry.errors.isEmpty {
       lines.append("libraries that failed to load:")
       for e in registry.errors { lines.append("  \(e.library): \(e.message)") }
+    }
+    if !registry.shadowed.isEmpty {
+      lines.append("plugins shadowed by one of the same name earlier on the search path (not used):")
+      for s in registry.shadowed { lines.append("  \(s.kind.rawValue) \(s.name) in \(s.library), shadowed by \(s.usedFrom)") }
     }
     lines.append("search path: " + registry.searchPath.entries.map(\.path).joined(separator: ":"))
     print(lines.joined(separator: "\n"))
