@@ -18,7 +18,8 @@ struct AttackCommand: ParsableCommand {
       DIR receives clean.npy and adversarial.npy ([N, C, H, W] float32, pixel space), \
       labels.npy (int64) and summary.json: `attack`, `library`, `model`, `data`, `split`, \
       `count`, `clean_accuracy`, `adversarial_accuracy`, `linf` and `l2` (the mean and \
-      max per-image perturbation norms), `seed`. Nothing is written until every batch is \
+      max per-image perturbation norms), `seed`, `model_queries` (the attack's logits and \
+      loss_grad calls and the images they evaluated). Nothing is written until every batch is \
       done; each file is written atomically. --json prints the summary.
 
       Example:
@@ -71,10 +72,12 @@ struct AttackCommand: ParsableCommand {
     var linf: NormSummary
     var l2: NormSummary
     var seed: UInt64
+    /// How often the attack asked the model (the plugin's logits and loss_grad callbacks).
+    var modelQueries: JSONValue
 
     enum CodingKeys: String, CodingKey {
       case attack, library, model, data, split, count, cleanAccuracy = "clean_accuracy",
-           adversarialAccuracy = "adversarial_accuracy", linf, l2, seed
+           adversarialAccuracy = "adversarial_accuracy", linf, l2, seed, modelQueries = "model_queries"
     }
   }
 
@@ -95,9 +98,12 @@ struct AttackCommand: ParsableCommand {
     var cleanCorrect = 0, adversarialCorrect = 0
     var linfSum = 0.0, linfMax = 0.0, l2Sum = 0.0, l2Max = 0.0
     var batchIndex: UInt64 = 0
+    let batches = (total + batch - 1) / batch
+    let queriesBefore = plugin.queries
     for start in stride(from: 0, to: total, by: batch) {
       let images = try dataset.batch(Array(start ..< min(total, start + batch)))
-      let adv = try plugin.perturb(images, model: model, seed: SeededGenerator.derive(seed, batchIndex))
+      let adv = try plugin.perturb(images, model: model, seed: SeededGenerator.derive(seed, batchIndex),
+                                   batchIndex: Int(batchIndex), of: batches, firstImage: start)
       cleanCorrect += zip(ClassifierEvaluation.argmax(try model.logits(images.images), classes: k), images.labels).filter { $0 == $1 }.count
       adversarialCorrect += zip(ClassifierEvaluation.argmax(try model.logits(adv), classes: k), images.labels).filter { $0 == $1 }.count
       let per = images.images.strideOfFirstDimension
@@ -131,7 +137,7 @@ struct AttackCommand: ParsableCommand {
       split: NullWhenAbsent(dataset.info.split), count: total, cleanAccuracy: Double(cleanCorrect) / Double(total),
       adversarialAccuracy: Double(adversarialCorrect) / Double(total),
       linf: NormSummary(mean: linfSum / Double(total), max: linfMax), l2: NormSummary(mean: l2Sum / Double(total), max: l2Max),
-      seed: seed)
+      seed: seed, modelQueries: plugin.queries.since(queriesBefore).json(images: total))
     do {
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     } catch {
