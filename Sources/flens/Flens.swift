@@ -25,7 +25,7 @@ struct Flens: ParsableCommand {
       try command.run()
     } catch let interrupted as InterruptedError {
       // Ctrl-C: the run stopped at a step boundary and says how to continue.
-      FileHandle.standardError.write(Data("flens: \(interrupted.message)\n".utf8))
+      FileHandle.standardError.write(Data(ErrorLine.format(interrupted.message, prefix: "flens: ").utf8))
       Foundation.exit(130)
     } catch let exit as ExitCode {
       // A command that already printed its message chose its status.
@@ -34,8 +34,8 @@ struct Flens: ParsableCommand {
       if exitCode(for: error) == .success {
         Flens.exit(withError: error)  // --help, --version
       }
-      let message = Flens.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-      FileHandle.standardError.write(Data("flens: error: \(message)\n".utf8))
+      let message = Flens.message(for: error)
+      FileHandle.standardError.write(Data(ErrorLine.format(message.isEmpty ? "\(error)" : message, prefix: "flens: error: ").utf8))
       Foundation.exit(1)
     }
   }

@@ -17,6 +17,13 @@ import Testing
     #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == index)
     let html = try String(contentsOfFile: index, encoding: .utf8)
     #expect(html.contains("adversarial") && html.contains("standard"))
+    // The settings the run used, next to it.
+    let settings = try #require(try JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: run + "/demo-settings.json"))) as? [String: Any])
+    let data = try #require(settings["data"] as? [String: Any])
+    #expect(data["texture_angles_deg"] as? [Double] == [0, 45, 90, 135])
+    #expect(data["image_size"] as? [Int] == [1, 32, 32])
+    #expect((settings["models"] as? [[String: Any]])?.map { $0["name"] as? String } == ["adversarial", "standard"])
 
     // One learn-mask directory per model, as `flens learn-mask` lays it out.
     for model in ["standard", "adversarial"] {
@@ -61,5 +68,28 @@ import Testing
       return low / total
     }
     #expect(try lowShare("adversarial") > lowShare("standard"))
+  }
+
+  /// `flens demo --help` prints the generated data's settings, the same values the
+  /// dataset is built with, and the training, mask and probe settings of the run.
+  @Test func helpPrintsTheDemosSettings() throws {
+    let r = try FlensCLI.run(["demo", "--help"])
+    #expect(r.exitCode == 0, "\(r)")
+    let help = r.stdout
+    func row(_ label: String) -> String { help.split(separator: "\n").first { $0.hasPrefix("  " + label + " ") }.map(String.init) ?? "" }
+    #expect(row("image size").contains("32×32 pixels, 1 channel"))
+    #expect(row("classes").contains("\(SyntheticFrequencyDataset.classNames.count): " + SyntheticFrequencyDataset.classNames.joined(separator: " ")))
+    #expect(row("images").contains("3000 train, 500 test"))
+    #expect(row("pixel noise").contains(String(format: "σ = %g", Double(SyntheticFrequencyDataset.defaultNoise))))
+    #expect(row("texture").contains(String(format: "amplitude %g, %g cycles/pixel", Double(SyntheticFrequencyDataset.defaultTextureAmplitude),
+                                           SyntheticFrequencyDataset.textureFrequency)))
+    let angles = (0 ..< 4).map { String(format: "%g°", SyntheticFrequencyDataset.textureAngle($0) * 180 / .pi) }
+    #expect(row("texture angles").contains(angles.joined(separator: " ")), "\(row("texture angles"))")
+    #expect(row("shape").contains(String(format: "%g", Double(SyntheticFrequencyDataset.defaultShapeReliability))))
+    #expect(row("model standard").contains("smallcnn, 4 epochs, batch 128"))
+    #expect(help.contains("adversarial pgd-linf:eps=0.05,alpha=0.02,steps=3"))
+    #expect(row("masks").contains("free, λ 0.02, lr 0.01, 15 epochs, batch 64,"))
+    #expect(help.contains("500 images, 3 seeds"))
+    #expect(row("probes").contains("100 test images: accuracy"))
   }
 }

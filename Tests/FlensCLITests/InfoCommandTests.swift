@@ -51,6 +51,33 @@ import Testing
     #expect(out.json?["shape"] as? [Int] == [1, 2, 3])
   }
 
+  /// Only formats with splits report one: a plain NumPy pair says none, the same pair in
+  /// train/ and test/ subdirectories says which was read, CIFAR-10 says its own.
+  @Test func theSplitIsReportedOnlyWhereTheDataHasOne() throws {
+    let plain = try StripesData.write(count: 6)
+    let both = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: plain); try? FileManager.default.removeItem(at: both) }
+    for (split, count) in [("train", 6), ("test", 4)] {
+      let sub = try StripesData.write(count: count)
+      try FileManager.default.moveItem(at: sub, to: both.appendingPathComponent(split))
+    }
+    let json = try FlensCLI.run(["info", "--data", plain.path, "--json"])
+    #expect(json.exitCode == 0, "\(json)")
+    #expect(json.json?.keys.contains("split") == true && json.json?["split"] is NSNull, "\(json)")
+    // --split cannot choose anything in a plain pair, so it is not echoed back either.
+    let asked = try FlensCLI.run(["info", "--data", plain.path, "--split", "train", "--json"])
+    #expect(asked.json?["split"] is NSNull, "\(asked)")
+    let text = try FlensCLI.run(["info", "--data", plain.path])
+    #expect(text.stdout.contains("split:   none"), "\(text)")
+    #expect(!text.stdout.contains("test"))
+    for (split, count) in [("train", 6), ("test", 4)] {
+      let r = try FlensCLI.run(["info", "--data", both.path, "--split", split, "--size", "4", "--json"])
+      #expect(r.json?["split"] as? String == split && r.json?["count"] as? Int == count, "\(r)")
+    }
+    let cifar = try FlensCLI.run(["info", "--data", try FlensCLI.sharedData("cifar10"), "--json"])
+    #expect(cifar.json?["split"] as? String == "test", "\(cifar)")
+  }
+
   @Test func missingPathExitsOneNamingIt() throws {
     let missing = "/nonexistent/flens-\(UUID().uuidString)"
     let out = try FlensCLI.run(["info", "--data", missing, "--json"])

@@ -26,6 +26,7 @@ struct PluginsAttackCommandTests {
     #expect(deltas.max()! <= 0.3 + 1e-6)
     #expect(adversarial.data.allSatisfy { $0 >= 0 && $0 <= 1 })
     #expect(summary["count"] as? Int == 24)
+    #expect(summary.keys.contains("split") && summary["split"] is NSNull, "a plain NumPy pair has no split: \(summary)")
     #expect(summary["attack"] as? String == "pgd-linf:eps=0.3,steps=10")
     #expect((summary["library"] as? String)?.hasSuffix("libFLAttacks.so") == true)
     let cleanAccuracy = try #require(summary["clean_accuracy"] as? Double)

@@ -58,7 +58,7 @@ import Testing
       imgs.astype('<f8').tofile(d + '/u8_raw.bin'); f.tofile(d + '/f32_raw.bin')
       """, arguments: [dir])
     let train = try DatasetLoader.open(dir + "/u8", split: .train)
-    #expect(train.info == DatasetInfo(format: "npy", count: 7, classes: ["cat", "dog"], shape: [3, 4, 5]))
+    #expect(train.info == DatasetInfo(format: "npy", count: 7, classes: ["cat", "dog"], shape: [3, 4, 5], split: .train))
     let raw = try Data(contentsOf: URL(fileURLWithPath: dir + "/u8_raw.bin"))
     let rawValues = raw.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
     let b = try train.batch([6, 1])

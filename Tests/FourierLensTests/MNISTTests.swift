@@ -21,7 +21,7 @@ import Testing
     try writeSplit(dir, prefix: "train", n: 23, h: 5, w: 4)
     try writeSplit(dir, prefix: "t10k", n: 7, h: 5, w: 4, separator: ".")
     let train = try DatasetLoader.open(dir, split: .train)
-    #expect(train.info == DatasetInfo(format: "mnist", count: 23, classes: (0 ... 9).map(String.init), shape: [1, 5, 4]))
+    #expect(train.info == DatasetInfo(format: "mnist", count: 23, classes: (0 ... 9).map(String.init), shape: [1, 5, 4], split: .train))
     let test = try DatasetLoader.open(dir, split: .test)
     #expect(test.info.count == 7)
     let b = try train.batch([22, 0, 13])

@@ -25,7 +25,7 @@ import Testing
     let seen = try zeros.masked(data.batch(Array(0..<4)).images)
     // In normalised space everything is removed, so in pixel space every pixel is the mean.
     #expect(seen.data.allSatisfy { abs($0 - 0.5) < 1e-5 })
-    #expect(out.table.rows.count == 3)
+    #expect(out.table.rows.count == 3 + 2 * MaskReliability.topPercents.count)
   }
 
   /// The masked classifier's input gradient against central differences.

@@ -232,7 +232,11 @@ struct AttackPluginTests {
     }
     #expect { _ = try registry.makeAttack("pgd-linf:eps=2") } throws: { "\($0)".contains("above the maximum 1") }
     #expect { _ = try registry.makeAttack("pgd-linf:steps=ten") } throws: { "\($0)".contains("not an integer") }
-    #expect { _ = try registry.makeAttack("pgd-linf:targeted=maybe") } throws: { "\($0)".contains("not a boolean") }
+    // The error lists every spelling the header accepts, and each of them is accepted.
+    #expect { _ = try registry.makeAttack("pgd-linf:targeted=maybe") } throws: {
+      "\($0)".contains("'maybe' is not a boolean (true/false, yes/no or 1/0)")
+    }
+    for spelling in ["true", "false", "yes", "no", "1", "0", "YES"] { _ = try registry.makeAttack("pgd-linf:targeted=\(spelling)") }
     #expect { _ = try registry.makeAttack("pgd-linf:space=pixels") } throws: { "\($0)".contains("pixel, normalized") }
     #expect { _ = try registry.makeAttack("free") } throws: { "\($0)".contains("is a mask plugin") }
     #expect { _ = try registry.makeAttack("nope") } throws: { "\($0)".contains("available: fgsm") }

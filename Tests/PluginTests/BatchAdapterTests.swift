@@ -34,14 +34,22 @@ struct BatchAdapterTests {
     }
     let (nan, _) = try registry(["ATTACK_NAN"])
     #expect { _ = try nan.makeAttack("c-attack").perturb(Self.batch, model: Self.model, seed: 0) } throws: {
-      "\($0)".contains("adversarial batch holds nan")
+      "\($0)".contains("adversarial batch holds nan at image 2, channel 1, row 0, column 1 (index 113 of 192)")
+    }
+    // Run as batch 2 of 5 of a longer run, the message also says which batch and images.
+    #expect {
+      _ = try nan.makeAttack("c-attack").perturb(Self.batch, model: Self.model, seed: 0, batchIndex: 1, of: 5, firstImage: 4)
+    } throws: {
+      "\($0)".contains("image 2, channel 1, row 0, column 1") && "\($0)".hasSuffix("(at batch 2 of 5, images 4 to 7 of the run)")
     }
   }
 
   @Test func aModelErrorInsideACallbackIsRethrown() throws {
-    let (r, _) = try registry(["BAD_LABEL"])
+    let (r, path) = try registry(["BAD_LABEL"])
     #expect { _ = try r.makeAttack("c-attack").perturb(Self.batch, model: Self.model, seed: 0) } throws: {
-      "\($0)".contains("label 6 outside 0..<3")
+      let text = "\($0)"
+      return text.contains("plugin \(path): 'c-attack' passed label 6 (image 0 of 4) to the loss_grad callback; "
+                           + "the model's labels are 0 to 2") && !text.contains("..<")
     }
   }
 

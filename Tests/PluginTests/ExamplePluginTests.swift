@@ -44,6 +44,57 @@ struct ExamplePluginTests {
     #expect(theta == [0.01, 2])
   }
 
+  /// examples/c-attack built with its README's cc line, run against an analytic model:
+  /// every image gets the smallest of the tried budgets that fools the model (checked by
+  /// asking the model about the next smaller one), and the host counts the queries the
+  /// README promises.
+  @Test func theCAttackExampleBuildsWithTheREADMECommandAndFindsTheSmallestFoolingStep() throws {
+    let root = TestSupport.packageRoot
+    let readme = try String(contentsOfFile: root + "/examples/c-attack/README.md", encoding: .utf8)
+    let command = try #require(readme.split(separator: "\n").first { $0.hasPrefix("cc -shared") }.map(String.init))
+    let dir = try TestSupport.temporaryDirectory("cattack")
+    var redirected = command.replacingOccurrences(of: "-o libfgsm_min.so", with: "-o '\(dir)/libfgsm_min.so'")
+    #expect(redirected != command)
+    if !TestSupport.cCompiler.hasSuffix("/cc") { redirected = TestSupport.cCompiler + redirected.dropFirst(2) }
+    let (status, output) = try TestSupport.run("/bin/sh", ["-c", redirected], currentDirectory: root)
+    #expect(status == 0, "\(output)")
+    let registry = TestSupport.registry([dir])
+    #expect(registry.errors.isEmpty, "\(registry.errors)")
+    let attack = try registry.makeAttack("fgsm-min:eps=0.3,steps=6")
+    let (model, batch) = AttackPluginTests.fixture()
+    let adversarial = try attack.perturb(batch, model: model, seed: 1)
+    #expect(attack.queries == ModelQueryCount(logitsCalls: 6, lossGradCalls: 1, imagesEvaluated: batch.count * 7))
+    let predicted = ProbeEvaluation.predictions(try model.logits(adversarial), classes: 3)
+    let gradient = try model.lossAndGradient(batch.images, objective: .crossEntropy(labels: batch.labels)).inputGradient
+    let per = batch.images.strideOfFirstDimension
+    var fooled = 0
+    for i in 0 ..< batch.count {
+      // The budget used: the largest |δ| of an unclipped pixel, as a multiple of 0.3/6.
+      var used: Float = 0
+      for j in i * per ..< (i + 1) * per {
+        let x = batch.images.data[j], d = abs(adversarial.data[j] - x)
+        if x > 0.31 && x < 0.69 { used = max(used, d) }
+      }
+      let k = Int((used / 0.05).rounded())
+      #expect(k >= 1 && k <= 6 && abs(used - Float(k) * 0.05) < 1e-5, "image \(i): step \(used)")
+      if predicted[i] != batch.labels[i] {
+        fooled += 1
+        // One step less does not fool the model (else the attack would have kept it).
+        if k > 1 {
+          var smaller = batch.images.slice(i ..< i + 1)
+          for j in 0 ..< per {
+            let g = gradient.data[i * per + j]
+            smaller.data[j] = min(1, max(0, smaller.data[j] + (g > 0 ? 1 : g < 0 ? -1 : 0) * Float(k - 1) * 0.05))
+          }
+          #expect(ProbeEvaluation.predictions(try model.logits(smaller), classes: 3)[0] == batch.labels[i], "image \(i)")
+        }
+      } else {
+        #expect(k == 6, "image \(i) not fooled but stopped at step \(k)")
+      }
+    }
+    #expect(fooled > batch.count / 2, "eps 0.3 fooled only \(fooled) of \(batch.count)")
+  }
+
   /// `swift build --package-path examples/swift-plugin`, as its README says (about 40 s
   /// from a cold cache on two cores, seconds when up to date), then the library is loaded.
   @Test(.timeLimit(.minutes(10)))

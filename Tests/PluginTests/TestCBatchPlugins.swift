@@ -22,7 +22,7 @@ static flens_status run(void *inst, const flens_model *m, const float *x, uint64
   out[size - 1] = 1.5f;
 #endif
 #ifdef ATTACK_NAN
-  out[0] = NAN;
+  out[n > 2 ? 2 * (size / n) + 17 : 0] = NAN; /* image 2, channel 1, row 0, column 1 of a 3x4x4 batch */
 #endif
 #ifdef BAD_LABEL
   int32_t *bad = malloc(n * sizeof(int32_t));

@@ -132,7 +132,11 @@ import Testing
         let c = try cell(model, key)
         #expect(try value(c) == want, "\(model) \(key)")
         #expect(row[key] as? Double == want)
-        #expect(c.textContent == String(format: "%.1f", want * 100))
+        // The fixture's masks are positive everywhere: their complement is all zeros, so its
+        // (invented) accuracy is kept in the data but not shown as a number.
+        let degenerate = key == "complementary_accuracy"
+        #expect(c.textContent == (degenerate ? "n/a" : String(format: "%.1f", want * 100)), "\(model) \(key)")
+        if degenerate { #expect(row["complementary_degenerate"] as? Bool == true) }
       }
       let sparsity = try #require(summary["sparsity"] as? Double)
       #expect(try value(cell(model, "sparsity")) == sparsity && row["sparsity"] as? Double == sparsity)
@@ -378,5 +382,42 @@ extension ReportGenerationTests {
     #expect(corruption.contains("mask,1,0.8,") && corruption.contains("mask,2.5,0.6,"))
     let chart = try XMLNode.parse(file: g.directory + "/figures/corruption-blur-0.svg")
     #expect(chart.all(named: "text").map(\.textContent).contains("2.5"))
+  }
+
+  /// A mask that is positive everywhere has an all-zero complement: its accuracy is not
+  /// shown as a finding; a mask with zeros keeps its number; the probe's top-k curves are drawn.
+  @Test func degenerateComplementsAreFlaggedAndTopKCurvesDrawn() throws {
+    let root = try ReportFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var sparse = ReportFixture.lowPassMask()
+    for i in sparse.indices where sparse[i] < 0.05 { sparse[i] = 0 }
+    #expect(sparse.filter { $0 == 0 }.count > 10)
+    try ReportFixture.writeMask(root + "/masks/dense", mask: ReportFixture.lowPassMask(), clean: 0.9, masked: 0.89, complementary: 0.25)
+    try ReportFixture.writeMask(root + "/masks/sparse", mask: sparse, clean: 0.9, masked: 0.88, complementary: 0.3)
+    try FileManager.default.createDirectory(atPath: root + "/probes/dense", withIntermediateDirectories: true)
+    try ReportFixture.writeJSON(["clean_accuracy": 0.9, "masked_accuracy": 0.89, "complementary_accuracy": 0.25,
+                                 "complementary_degenerate": true, "count": 100, "top_k_percent": [1, 10, 100],
+                                 "top_k_accuracy": [0.4, 0.8, 0.9], "all_but_top_k_accuracy": [0.7, 0.3, 0.25]],
+                                to: root + "/probes/dense/accuracy.json")
+    let g = try Self.generate([root])
+    let table = try #require(g.page.first(id: "summary-table"))
+    func text(_ model: String) -> String? {
+      table.all(named: "td").first { $0.attributes["data-model"] == model && $0.attributes["data-key"] == "complementary_accuracy" }?.textContent
+    }
+    #expect(text("dense") == "n/a")
+    #expect(text("sparse") == "30.0")
+    let reliability = try #require(g.page.first(id: "reliability"))
+    #expect(reliability.textContent.contains("The complement of the mask of dense keeps fewer than"))
+    #expect(!reliability.textContent.contains("mask of dense and sparse"))
+    // The bar charts leave the degenerate complements out: no 25.0 label anywhere.
+    for figure in ["reliability", "reliability-probe"] {
+      let svg = try XMLNode.parse(file: g.directory + "/figures/\(figure).svg")
+      #expect(!svg.all(named: "text").map(\.textContent).contains("25.0"), "\(figure)")
+    }
+    let csv = try String(contentsOfFile: g.directory + "/data/reliability-top-k.csv", encoding: .utf8)
+    #expect(csv == "model,top_k_percent,top_k_accuracy,all_but_top_k_accuracy\ndense,1,0.4,0.7\ndense,10,0.8,0.3\ndense,100,0.9,0.25\n")
+    let chart = try XMLNode.parse(file: g.directory + "/figures/reliability-top-k.svg")
+    #expect(chart.all(named: "text").map(\.textContent).contains("10"))
+    #expect(chart.all(named: "path").count + chart.all(named: "polyline").count >= 2)
   }
 }

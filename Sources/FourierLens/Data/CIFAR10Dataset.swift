@@ -80,7 +80,7 @@ public final class CIFAR10Dataset: Dataset {
       throw error
     }
     self.parts = parts
-    self.info = DatasetInfo(format: "cifar10", count: total, classes: classes, shape: [3, 32, 32])
+    self.info = DatasetInfo(format: "cifar10", count: total, classes: classes, shape: [3, 32, 32], split: split)
   }
 
   deinit {

@@ -10,13 +10,13 @@ import Foundation
 /// - a directory with `train/` and `test/` subdirectories, each one of the formats here:
 ///   the split picks the subdirectory (`val/` or `valid/` stand in for a missing `test/`).
 ///
-/// Formats without splits ignore `split`.
+/// Formats without splits ignore `split`, and their `info.split` is nil.
 public enum DatasetLoader {
   public static func open(_ path: String, split: DatasetSplit, preprocessing: Preprocessing = .none, limit: Int? = nil) throws -> Dataset {
     if let limit, limit <= 0 {
       throw FourierLensError.badOption(name: "--limit", reason: "must be a positive number of images, got \(limit)")
     }
-    var dataset = try openFormat(path, split: split, preprocessing: preprocessing, depth: 0)
+    var (dataset, inSplitDirectory) = try openFormat(path, split: split, preprocessing: preprocessing, depth: 0)
     // Image folders preprocess each image as it is decoded (their sizes may differ).
     let preprocessed = dataset is ImageFolderDataset
     if let limit, limit < dataset.info.count {
@@ -24,6 +24,10 @@ public enum DatasetLoader {
     }
     if !preprocessing.isIdentity && !preprocessed {
       dataset = try PreprocessedDataset(base: dataset, preprocessing: preprocessing)
+    }
+    // Tagged last: the image-folder check above must see the dataset itself.
+    if inSplitDirectory && dataset.info.split == nil {
+      dataset = SplitSubdirectoryDataset(base: dataset, split: split)
     }
     return dataset
   }
@@ -38,7 +42,9 @@ public enum DatasetLoader {
       || FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("cifar-10-batches-bin"))
   }
 
-  private static func openFormat(_ path: String, split: DatasetSplit, preprocessing: Preprocessing, depth: Int) throws -> Dataset {
+  /// The dataset at `path`, and whether it was found in a split subdirectory of it.
+  private static func openFormat(_ path: String, split: DatasetSplit, preprocessing: Preprocessing,
+                                 depth: Int) throws -> (Dataset, inSplitDirectory: Bool) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw FourierLensError.badFile(path: path, reason: "no such file or directory")
@@ -47,13 +53,13 @@ public enum DatasetLoader {
       throw FourierLensError.badFile(path: path, reason: "not a directory; \(accepted)")
     }
     if CIFAR10Dataset.looksLike(directory: path) {
-      return try CIFAR10Dataset(directory: path, split: split)
+      return (try CIFAR10Dataset(directory: path, split: split), false)
     }
     if MNISTDataset.looksLike(directory: path) {
-      return try MNISTDataset(directory: path, split: split)
+      return (try MNISTDataset(directory: path, split: split), false)
     }
     if NPYPairDataset.looksLike(directory: path) {
-      return try NPYPairDataset(directory: path)
+      return (try NPYPairDataset(directory: path), false)
     }
     if depth < 2 {
       let candidates: [String]
@@ -66,12 +72,13 @@ public enum DatasetLoader {
         var subIsDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: sub, isDirectory: &subIsDirectory), subIsDirectory.boolValue,
            recognisable(sub) {
-          return try openFormat(sub, split: split, preprocessing: preprocessing, depth: depth + 1)
+          let (dataset, _) = try openFormat(sub, split: split, preprocessing: preprocessing, depth: depth + 1)
+          return (dataset, name != "cifar-10-batches-bin")
         }
       }
     }
     if ImageFolderDataset.looksLike(directory: path) {
-      return try ImageFolderDataset(directory: path, preprocessing: preprocessing)
+      return (try ImageFolderDataset(directory: path, preprocessing: preprocessing), false)
     }
     throw FourierLensError.badFile(path: path, reason: "not a recognised dataset; \(accepted)")
   }

@@ -81,7 +81,7 @@ public final class MNISTDataset: Dataset {
     self.labels = labels
     self.dataOffset = imageHeader.dataOffset
     self.imageBytes = h * w
-    self.info = DatasetInfo(format: "mnist", count: n, classes: classes, shape: [1, h, w])
+    self.info = DatasetInfo(format: "mnist", count: n, classes: classes, shape: [1, h, w], split: split)
   }
 
   deinit { close(fd) }

@@ -25,8 +25,13 @@ public final class SyntheticFrequencyDataset: Dataset {
   /// Pixel noise standard deviation.
   public let noise: Float
 
-  public init(count: Int, size: Int = 32, seed: UInt64, textureAmplitude: Float = 0.035,
-              shapeReliability: Float = 0.85, noise: Float = 0.03) {
+  /// The defaults `flens demo` generates with (and prints in `flens demo --help`).
+  public static let defaultTextureAmplitude: Float = 0.035
+  public static let defaultShapeReliability: Float = 0.85
+  public static let defaultNoise: Float = 0.03
+
+  public init(count: Int, size: Int = 32, seed: UInt64, textureAmplitude: Float = defaultTextureAmplitude,
+              shapeReliability: Float = defaultShapeReliability, noise: Float = defaultNoise) {
     precondition(count >= 0 && size >= 8)
     self.seed = seed
     self.size = size

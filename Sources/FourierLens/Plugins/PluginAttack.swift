@@ -12,6 +12,9 @@ public final class PluginAttack: Attack {
 
   public var name: String { plugin.name }
   public var summary: String { spec.description }
+  /// Model queries of every `perturb` so far (the caller takes differences per run).
+  public private(set) var queries = ModelQueryCount()
+  public var modelQueries: ModelQueryCount? { queries }
 
   init(plugin: PluginInfo, spec: PluginSpec, options: PluginOptionValues) throws {
     self.plugin = plugin
@@ -46,7 +49,8 @@ public final class PluginAttack: Attack {
     let std = try Self.perChannel(desc.std, channels: c, default: 1, what: "std")
     guard n > 0 else { return batch.images }
 
-    let context = ModelCallbacks(model: model, shape: [n, c, h, w], classes: classes)
+    let context = ModelCallbacks(model: model, shape: [n, c, h, w], classes: classes, plugin: plugin)
+    defer { queries.add(context.queries) }
     let box = Unmanaged.passRetained(context)
     defer { box.release() }
     let labels = batch.labels.map { Int32($0) }
@@ -81,7 +85,7 @@ public final class PluginAttack: Attack {
     // The model's own failure explains more than the plugin's report of it.
     if let modelError = context.error { throw modelError }
     if let pluginError { throw pluginError }
-    try PluginBufferChecks.requireUnitRange(&output, plugin, "adversarial batch")
+    try PluginBufferChecks.requireUnitRange(&output, plugin, "adversarial batch", imageShape: [n, c, h, w])
     return Tensor(shape: batch.images.shape, data: output)
   }
 
@@ -102,12 +106,17 @@ final class ModelCallbacks {
   /// [N, C, H, W] of the batch being attacked; callbacks may pass any n.
   let shape: [Int]
   let classes: Int
+  /// The attack calling back, for messages about what it passed.
+  let plugin: PluginInfo
   var error: Error?
+  /// Every call the plugin made, counted before it is checked (a refused call still asked).
+  var queries = ModelQueryCount()
 
-  init(model: Classifier, shape: [Int], classes: Int) {
+  init(model: Classifier, shape: [Int], classes: Int, plugin: PluginInfo) {
     self.model = model
     self.shape = shape
     self.classes = classes
+    self.plugin = plugin
   }
 
   func tensor(_ x: UnsafePointer<Float>, _ n: Int) -> Tensor {
@@ -125,6 +134,8 @@ final class ModelCallbacks {
     ctx, images, n, out in
     guard let ctx else { return flens_status(FLENS_ERROR_INVALID_ARGUMENT) }
     let me = Unmanaged<ModelCallbacks>.fromOpaque(ctx).takeUnretainedValue()
+    me.queries.logitsCalls += 1
+    me.queries.imagesEvaluated += Int(n)
     guard let images, let out, n > 0 else { return me.fail(FourierLensError.message("logits callback: null buffer or n = 0")) }
     do {
       let logits = try me.model.logits(me.tensor(images, Int(n)))
@@ -144,13 +155,18 @@ final class ModelCallbacks {
   ) -> flens_status = { ctx, images, n, labels, objective, weights, outLosses, outGrad in
     guard let ctx else { return flens_status(FLENS_ERROR_INVALID_ARGUMENT) }
     let me = Unmanaged<ModelCallbacks>.fromOpaque(ctx).takeUnretainedValue()
+    me.queries.lossGradCalls += 1
+    me.queries.imagesEvaluated += Int(n)
     guard let images, let labels, let outLosses, let outGrad, n > 0 else {
       return me.fail(FourierLensError.message("loss_grad callback: null buffer or n = 0"))
     }
     let count = Int(n)
     let y = (0..<count).map { Int(labels[$0]) }
-    if let bad = y.first(where: { $0 < 0 || $0 >= me.classes }) {
-      return me.fail(FourierLensError.message("loss_grad callback: label \(bad) outside 0..<\(me.classes)"))
+    if let k = y.firstIndex(where: { $0 < 0 || $0 >= me.classes }) {
+      return me.fail(FourierLensError.plugin(
+        library: me.plugin.library,
+        reason: "'\(me.plugin.name)' passed label \(y[k]) (image \(k) of \(count)) to the loss_grad callback; "
+          + "the model's labels are 0 to \(me.classes - 1)"))
     }
     let obj: Objective
     switch Int(objective) {

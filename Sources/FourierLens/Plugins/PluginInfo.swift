@@ -32,6 +32,23 @@ public struct PluginInfo: @unchecked Sendable {
 
 /// A library (or search-path entry) that could not be loaded, or a plugin in it that was
 /// rejected, with the reason. The message names the file.
+/// A plugin not used because one of the same kind and name comes earlier on the search
+/// path. Its library loaded (its other plugins are used); only this name is shadowed.
+public struct PluginShadowing: Codable, Equatable, Sendable, CustomStringConvertible {
+  public var name: String
+  public var kind: PluginKind
+  /// The library whose plugin is not used.
+  public var library: String
+  /// The library whose plugin of that name is used.
+  public var usedFrom: String
+
+  enum CodingKeys: String, CodingKey { case name, kind, library, usedFrom = "used_from" }
+
+  public var description: String {
+    "\(kind.rawValue) plugin '\(name)' in \(library) is shadowed by the one in \(usedFrom), which comes first on the search path"
+  }
+}
+
 public struct PluginLoadError: Codable, Equatable, Sendable, CustomStringConvertible {
   public var library: String
   public var message: String

@@ -68,7 +68,7 @@ public struct PluginParameterInfo: Codable, Equatable, Sendable {
       switch text.lowercased() {
       case "true", "1", "yes": return PluginOptionValue(number: 0, integer: 1, text: "true")
       case "false", "0", "no": return PluginOptionValue(number: 0, integer: 0, text: "false")
-      default: throw bad("'\(text)' is not a boolean (true/false)")
+      default: throw bad("'\(text)' is not a boolean (true/false, yes/no or 1/0)")
       }
     case .string:
       return PluginOptionValue(number: 0, integer: 0, text: text)

@@ -3,14 +3,16 @@
 ///
 /// Names are unique per kind (a `lowpass` mask and a `lowpass` augmentation coexist: every
 /// place a spec is used says which kind it wants). A name found twice for one kind keeps
-/// the first on the search path (like `PATH`); the later one is reported in `errors`
-/// naming both files.
+/// the first on the search path (like `PATH`); the later one is reported in `shadowed`
+/// naming both files (its library did load: it is not in `errors`).
 public final class PluginRegistry {
   public let searchPath: PluginSearchPath
   /// Valid plugins in search order.
   public let plugins: [PluginInfo]
   /// Libraries and entries that could not be used, with reasons.
   public let errors: [PluginLoadError]
+  /// Plugins hidden by one of the same kind and name earlier on the search path.
+  public let shadowed: [PluginShadowing]
 
   /// Loads every library on `searchPath` (cached per process).
   public init(searchPath: PluginSearchPath = .standard()) {
@@ -18,14 +20,13 @@ public final class PluginRegistry {
     let (files, pathErrors) = searchPath.candidates()
     var plugins: [PluginInfo] = []
     var errors = pathErrors
+    var shadowed: [PluginShadowing] = []
     for file in files {
       let result = PluginLibraryLoader.load(file)
       errors += result.errors.map { PluginLoadError(library: file, message: $0) }
       for p in result.plugins {
         if let first = plugins.first(where: { $0.name == p.name && $0.kind == p.kind }) {
-          errors.append(PluginLoadError(
-            library: file,
-            message: "\(p.kind.rawValue) plugin '\(p.name)' duplicates the one in \(first.library), which comes first on the search path and is used"))
+          shadowed.append(PluginShadowing(name: p.name, kind: p.kind, library: file, usedFrom: first.library))
         } else {
           plugins.append(p)
         }
@@ -33,6 +34,7 @@ public final class PluginRegistry {
     }
     self.plugins = plugins
     self.errors = errors
+    self.shadowed = shadowed
   }
 
   /// Convenience: the standard search path with `--plugin-path` values.

@@ -22,10 +22,15 @@ public struct AttackProbe: Probe {
     var perturbationL2 = 0.0, perturbationLinf = 0.0
     let progress = ProgressReporter(label: name, total: n, quiet: !context.showsProgress)
     var batchIndex: UInt64 = 0
+    let batches = (n + context.batchSize - 1) / context.batchSize
+    var plainQueries = ModelQueryCount(), maskedQueries = ModelQueryCount()
     for start in stride(from: 0, to: n, by: context.batchSize) {
       let batch = try context.dataset.batch(Array(start..<min(n, start + context.batchSize)))
       let seed = SeededGenerator.derive(context.seed, batchIndex)
-      let adversarial = try attack.perturb(batch, model: context.model, seed: seed)
+      let before = attack.modelQueries
+      let adversarial = try attack.perturb(batch, model: context.model, seed: seed, batchIndex: Int(batchIndex), of: batches,
+                                           firstImage: start)
+      if let before, let after = attack.modelQueries { plainQueries.add(after.since(before)) }
       guard adversarial.shape == batch.images.shape, adversarial.isFinite else {
         throw FourierLensError.plugin(library: attack.name, reason: "returned a batch of shape \(adversarial.shape) or with non-finite values")
       }
@@ -45,7 +50,10 @@ public struct AttackProbe: Probe {
       if let masked {
         add("masked_clean", try masked.logits(batch.images), batch.labels)
         add("masked_transfer", try masked.logits(adversarial), batch.labels)
-        let adaptive = try attack.perturb(batch, model: masked, seed: seed)
+        let beforeMasked = attack.modelQueries
+        let adaptive = try attack.perturb(batch, model: masked, seed: seed, batchIndex: Int(batchIndex), of: batches,
+                                          firstImage: start)
+        if let beforeMasked, let after = attack.modelQueries { maskedQueries.add(after.since(beforeMasked)) }
         add("masked_adaptive", try masked.logits(adaptive), batch.labels)
       }
       batchIndex += 1
@@ -58,6 +66,10 @@ public struct AttackProbe: Probe {
       "clean_accuracy": .number(fraction("clean")), "robust_accuracy": .number(fraction("robust")),
       "mean_perturbation_l2": .number(perturbationL2 / Double(max(1, n))), "max_perturbation_linf": .number(perturbationLinf),
     ]
+    if attack.modelQueries != nil {
+      json["model_queries"] = plainQueries.json(images: n)
+      if masked != nil { json["masked_model_queries"] = maskedQueries.json(images: n) }
+    }
     var table = CSVTable(header: ["condition", "accuracy"])
     table.append(["clean", fraction("clean")])
     table.append(["adversarial", fraction("robust")])

@@ -86,9 +86,10 @@ public struct FourierHeatmapProbe: Probe {
     for (v, f) in visits.enumerated() {
       let rate = Float(wrong[v]) / Float(max(1, n))
       for (py, px) in [(f.fy, f.fx), (-f.fy, -f.fx)] {
-        // Centred position of frequency (py, px); skip the mirror when it falls outside the grid.
-        let row = py + h / 2, col = px + w / 2
-        guard row >= 0, row < h, col >= 0, col < w else { continue }
+        // Centred (fftshift) position of frequency (py, px). The mirror −f of a frequency on
+        // the Nyquist row or column (fy = −H/2 for even H) lies outside the centred range,
+        // but it aliases to a frequency on the grid: wrap it there instead of dropping it.
+        let row = (wrap(py, h) + h / 2) % h, col = (wrap(px, w) + w / 2) % w
         error[row * w + col] = rate
       }
       table.append([f.fy, f.fx, rate])

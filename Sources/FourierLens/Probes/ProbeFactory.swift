@@ -12,6 +12,13 @@ import Foundation
 public enum ProbeFactory {
   public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands"]
 
+  /// The probes of one run, each writing under its own file stem (see `ProbeOutputNames`);
+  /// the same probe given twice is an error.
+  public static func makeAll(_ texts: [String], registry: PluginRegistry, baseline: LearnedMask? = nil) throws -> [Probe] {
+    let probes = try texts.map { try make($0, registry: registry, baseline: baseline) }
+    return try ProbeOutputNames.assign(probes, writtenAs: texts)
+  }
+
   public static func make(_ text: String, registry: PluginRegistry, baseline: LearnedMask? = nil) throws -> Probe {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     let (name, rest): (String, String) = {

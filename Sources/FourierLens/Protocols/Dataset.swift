@@ -6,12 +6,28 @@ public struct DatasetInfo: Codable, Equatable, Sendable {
   public var classes: [String]
   /// [C, H, W] of one image after preprocessing.
   public var shape: [Int]
+  /// The split these images are (CIFAR-10, MNIST, a `train/` or `test/` subdirectory), nil
+  /// for a format that has no splits (a plain images.npy + labels.npy directory, one image
+  /// folder, generated data): `--split` does not choose anything there.
+  public var split: DatasetSplit?
 
-  public init(format: String, count: Int, classes: [String], shape: [Int]) {
+  public init(format: String, count: Int, classes: [String], shape: [Int], split: DatasetSplit? = nil) {
     self.format = format
     self.count = count
     self.classes = classes
     self.shape = shape
+    self.split = split
+  }
+
+  /// Writes `"split": null` for data without splits rather than leaving the key out, so
+  /// every `flens info --json` has the same keys.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(format, forKey: .format)
+    try c.encode(count, forKey: .count)
+    try c.encode(classes, forKey: .classes)
+    try c.encode(shape, forKey: .shape)
+    try c.encode(split, forKey: .split)
   }
 }
 

@@ -7,11 +7,26 @@ public struct AccuracyProbeResult: Decodable, Equatable, Sendable {
   public var cleanAccuracy: Double
   public var maskedAccuracy: Double?
   public var complementaryAccuracy: Double?
+  /// True when the complement kept (almost) no frequency (absent in older files).
+  public var complementaryDegenerate: Bool?
   public var count: Int?
+  /// The top-k curves: k in %, accuracy keeping only the top k % of frequencies by mask
+  /// value, and keeping all but them.
+  public var topKPercent: [Double]?
+  public var topKAccuracy: [Double]?
+  public var allButTopKAccuracy: [Double]?
 
   enum CodingKeys: String, CodingKey {
     case cleanAccuracy = "clean_accuracy", maskedAccuracy = "masked_accuracy"
-    case complementaryAccuracy = "complementary_accuracy", count
+    case complementaryAccuracy = "complementary_accuracy", complementaryDegenerate = "complementary_degenerate", count
+    case topKPercent = "top_k_percent", topKAccuracy = "top_k_accuracy", allButTopKAccuracy = "all_but_top_k_accuracy"
+  }
+
+  /// The top-k curves when all three lists are present, equally long and finite.
+  public var topKCurves: (percent: [Double], top: [Double], allBut: [Double])? {
+    guard let k = topKPercent, let t = topKAccuracy, let a = allButTopKAccuracy, !k.isEmpty,
+          k.count == t.count, k.count == a.count, (k + t + a).allSatisfy(\.isFinite) else { return nil }
+    return (k, t, a)
   }
 }
 
@@ -95,7 +110,10 @@ public struct CorruptionProbeResult: Equatable, Sendable {
     guard let list = json["severities"]?.arrayValue, !list.isEmpty else {
       throw FourierLensError.badFile(path: path, reason: "needs a non-empty list `severities`")
     }
-    self.name = json["corruption"]?.stringValue ?? name
+    // Two probes of one corruption with different options write `corruption-NAME_OPTIONS`
+    // (see ProbeOutputNames): the file's stem then tells them apart, the recorded name not.
+    let recorded = json["corruption"]?.stringValue ?? name
+    self.name = name.hasPrefix(recorded + "_") ? name : recorded
     severities = try list.enumerated().map { i, item in
       let label: String
       switch item["severity"] {

@@ -11,25 +11,41 @@ extension ReportBuilder {
     return chart
   }
 
+  /// True when the paper's complement of entry `i`'s learned masks keeps (almost) no
+  /// frequency: its accuracy is that of a blank input and is not shown as a finding.
+  func complementIsDegenerate(_ i: Int) -> Bool { MaskReliability.isDegenerate(entries[i].mask.allValues) }
+
   mutating func reliabilitySection() throws -> PageSection {
     var section = PageSection(id: "reliability", title: "Mask reliability")
     section.paragraph("Does the mask keep what the network needs? Accuracy on clean inputs, on inputs seen through the mask, "
                       + "and through its complement 1 − 1[M &gt; 0] (the frequencies the mask removes). A reliable mask keeps "
                       + "the masked accuracy near the clean one while the complement’s accuracy collapses.")
-    var csv = CSVTable(header: ["model", "source", "clean_accuracy", "masked_accuracy", "complementary_accuracy", "count"])
+    var csv = CSVTable(header: ["model", "source", "clean_accuracy", "masked_accuracy", "complementary_accuracy",
+                                "complementary_degenerate", "count"])
     var learned: [(Int, [Double])] = []
+    var degenerate: [Int] = []
     for (i, e) in entries.enumerated() {
       let s = e.mask.summary
-      learned.append((i, [Double(s.cleanAccuracy), Double(s.maskedAccuracy), Double(s.complementaryAccuracy)]))
+      let flagged = complementIsDegenerate(i)
+      if flagged { degenerate.append(i) }
+      learned.append((i, [Double(s.cleanAccuracy), Double(s.maskedAccuracy), flagged ? .nan : Double(s.complementaryAccuracy)]))
       csv.append([e.name, "learn-mask", NumberFormat.exact(s.cleanAccuracy), NumberFormat.exact(s.maskedAccuracy),
-                  NumberFormat.exact(s.complementaryAccuracy), "\(s.imageCount)"])
+                  NumberFormat.exact(s.complementaryAccuracy), flagged ? "yes" : "no", "\(s.imageCount)"])
     }
     var probed: [(Int, [Double])] = []
     for (i, e) in entries.enumerated() {
       guard let a = e.probes.accuracy, let m = a.maskedAccuracy, let c = a.complementaryAccuracy else { continue }
-      probed.append((i, [a.cleanAccuracy, m, c]))
+      let flagged = a.complementaryDegenerate ?? MaskReliability.isDegenerate(e.mask.values)
+      if flagged && !degenerate.contains(i) { degenerate.append(i) }
+      probed.append((i, [a.cleanAccuracy, m, flagged ? .nan : c]))
       csv.append([e.name, "accuracy probe", NumberFormat.exact(a.cleanAccuracy), NumberFormat.exact(m), NumberFormat.exact(c),
-                  a.count.map { "\($0)" } ?? ""])
+                  flagged ? "yes" : "no", a.count.map { "\($0)" } ?? ""])
+    }
+    if !degenerate.isEmpty {
+      section.note("The complement of the mask of \(nameList(degenerate.sorted())) keeps fewer than "
+                   + "\(NumberFormat.percent(MaskReliability.degenerateBelow)) % of the frequencies (the mask is positive "
+                   + "almost everywhere, so 1 − 1[M &gt; 0] is all zeros): its accuracy is that of a blank image, chance by "
+                   + "construction, and is left out of the charts. The top-k curves below need no threshold.")
     }
     let data = addCSV("reliability", csv)
     var figures = [addSVG("reliability", reliabilityChart(learned).render(title: "Mask reliability"),
@@ -50,8 +66,44 @@ extension ReportBuilder {
       absent.append("Held-out mask reliability: no accuracy probe with a mask (<code>flens probe --mask DIR --probe accuracy</code>).")
     }
     section.add(figures)
+    if let curves = try topKFigure() { section.add([curves]) }
     return section
   }
+
+  /// Accuracy keeping only the top k % of frequencies by mask value (solid) and all but
+  /// them (dashed), from the accuracy probe: a reliable mask ranks what the model needs
+  /// first, so the solid line rises to the clean accuracy early and the dashed one falls.
+  mutating func topKFigure() throws -> PageFigure? {
+    let withCurves = entries.indices.compactMap { i in entries[i].probes.accuracy?.topKCurves.map { (i, $0) } }
+    guard !withCurves.isEmpty else { return nil }
+    var percents: [Double] = []
+    for (_, c) in withCurves { for k in c.percent where !percents.contains(k) { percents.append(k) } }
+    percents.sort()
+    var csv = CSVTable(header: ["model", "top_k_percent", "top_k_accuracy", "all_but_top_k_accuracy"])
+    var series: [LineChart.Series] = []
+    for (i, c) in withCurves {
+      let x = c.percent.map { Double(percents.firstIndex(of: $0)!) }
+      series.append(.init(name: entries[i].name, color: color(i), style: "only the top k %", dash: .solid,
+                          points: Array(zip(x, c.top.map { $0 * 100 }))))
+      series.append(.init(name: entries[i].name, color: color(i), style: "all but the top k %", dash: .dashed,
+                          points: Array(zip(x, c.allBut.map { $0 * 100 }))))
+      for j in c.percent.indices {
+        csv.append([entries[i].name, Self.percentLabel(c.percent[j]), NumberFormat.exact(c.top[j]), NumberFormat.exact(c.allBut[j])])
+      }
+    }
+    let data = addCSV("reliability-top-k", csv)
+    let chart = LineChart(series: series, x: .categories(percents.map(Self.percentLabel)),
+                          xTitle: "k: share of frequencies, ranked by mask value (%)", yTitle: "accuracy (%)", yRange: 0...100)
+    return addSVG("reliability-top-k", chart.render(title: "Accuracy by the mask's top-k % of frequencies"),
+                  alt: "Accuracy keeping only the top k % of frequencies by mask value, and all but them",
+                  caption: "Accuracy (accuracy probe) keeping only the top k % of frequencies by mask value (solid) and "
+                    + "keeping all but them (dashed); Hermitian pairs of a DFT mask count together. No threshold is involved: "
+                    + "a mask that ranks what the model needs first rises early on the solid line and drops early on the dashed one.",
+                  data: [data])
+  }
+
+  /// k as written in the probe's list: "5", or "2.5".
+  static func percentLabel(_ k: Double) -> String { k == k.rounded() && abs(k) < 1e6 ? String(Int(k)) : NumberFormat.exact(k) }
 
   /// `examples.png` of every mask directory that has one, copied into `figures/`.
   mutating func examplesSection() throws -> PageSection? {

@@ -15,6 +15,8 @@ struct SummaryRow: Encodable {
   var cleanAccuracy: Float
   var maskedAccuracy: Float
   var complementaryAccuracy: Float
+  /// True when the complement keeps (almost) no frequency: the accuracy above is chance by construction.
+  var complementaryDegenerate: Bool
   var sparsity: Float
   var epochsRun: Int
   /// Masks the band statistics were taken over (seeds, or class/image masks).
@@ -30,7 +32,7 @@ struct SummaryRow: Encodable {
   enum CodingKeys: String, CodingKey {
     case model, isBaseline = "is_baseline", arch, transform, param, scope, maskShape = "mask_shape", maskCount = "mask_count"
     case cleanAccuracy = "clean_accuracy", maskedAccuracy = "masked_accuracy", complementaryAccuracy = "complementary_accuracy"
-    case sparsity, epochsRun = "epochs_run", samples, lowFrequencyShare = "low_frequency_share"
+    case complementaryDegenerate = "complementary_degenerate", sparsity, epochsRun = "epochs_run", samples, lowFrequencyShare = "low_frequency_share"
     case lowFrequencyShareDifference = "low_frequency_share_difference"
     case lowFrequencyShareDifferenceCI = "low_frequency_share_difference_ci"
     case robustAccuracy = "robust_accuracy", maskDirectory = "mask_directory", probeDirectory = "probe_directory"
@@ -68,7 +70,8 @@ extension ReportBuilder {
       return SummaryRow(
         model: e.name, isBaseline: i == baseline, arch: e.model?.arch, transform: s.transform.rawValue, param: s.param,
         scope: s.scope.rawValue, maskShape: s.maskShape, maskCount: s.maskCount, cleanAccuracy: s.cleanAccuracy,
-        maskedAccuracy: s.maskedAccuracy, complementaryAccuracy: s.complementaryAccuracy, sparsity: s.sparsity,
+        maskedAccuracy: s.maskedAccuracy, complementaryAccuracy: s.complementaryAccuracy,
+        complementaryDegenerate: complementIsDegenerate(i), sparsity: s.sparsity,
         epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.lowFrequencyShare,
         lowFrequencyShareDifference: d?.lowFrequencyShare,
         lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] },
@@ -100,7 +103,8 @@ extension ReportBuilder {
     let showArch = rows.contains { $0.arch != nil }
     var html = "<div class=\"table-wrap\"><table class=\"numbers\" id=\"summary-table\">\n"
     html += "<caption>Accuracies (in %) are those recorded by <code>flens learn-mask</code> on the images the mask was "
-    html += "learned on: clean, seen through the mask, and through its complement 1 − 1[M &gt; 0]. Sparsity is "
+    html += "learned on: clean, seen through the mask, and through its complement 1 − 1[M &gt; 0] (n/a where that "
+    html += "complement keeps almost no frequency: a blank input, chance by construction). Sparsity is "
     html += "‖M‖₁/‖M₀‖₁. Low-frequency share: fraction of the L2-normalised mask’s squared energy in the lowest "
     html += "\(settings.lowBands) of \(settings.radial) radial bands (mean over the samples: seeds, or class/image masks). "
     html += "Δ is the difference from the baseline <em>\(Markup.escape(baselineEntry.name))</em>, with a 95 % bootstrap "
@@ -127,8 +131,14 @@ extension ReportBuilder {
       html += "<td class=\"text\">\(Markup.escape("\(r.transform) · \(r.param) · \(shape)"))</td>"
       html += cell("clean_accuracy", NumberFormat.exact(r.cleanAccuracy), NumberFormat.percent(Double(r.cleanAccuracy)))
       html += cell("masked_accuracy", NumberFormat.exact(r.maskedAccuracy), NumberFormat.percent(Double(r.maskedAccuracy)))
-      html += cell("complementary_accuracy", NumberFormat.exact(r.complementaryAccuracy),
-                   NumberFormat.percent(Double(r.complementaryAccuracy)))
+      if r.complementaryDegenerate {
+        // Chance by construction (the complement is all zeros): not shown as a finding.
+        html += cell("complementary_accuracy", NumberFormat.exact(r.complementaryAccuracy), "n/a",
+                     " class=\"degenerate\" title=\"the complement 1 − 1[M > 0] keeps (almost) no frequency; see Mask reliability\"")
+      } else {
+        html += cell("complementary_accuracy", NumberFormat.exact(r.complementaryAccuracy),
+                     NumberFormat.percent(Double(r.complementaryAccuracy)))
+      }
       html += cell("sparsity", NumberFormat.exact(r.sparsity), NumberFormat.fixed(Double(r.sparsity), 3))
       html += cell("epochs_run", "\(r.epochsRun)", "\(r.epochsRun)")
       html += cell("samples", "\(r.samples)", "\(r.samples)")

@@ -1,29 +1,54 @@
+import Foundation
 import FourierLens
 
 extension ReportBuilder {
-  /// Loss curves of mask learning from each `summary.json` history: the distortion
-  /// (invariance) term, the sparsity term and the masked accuracy per epoch.
+  /// The per-epoch histories of entry `i`: its own `summary.json`'s, or for a `--seeds K`
+  /// run (whose top-level summary describes the mean mask and has no history) those of
+  /// every `seeds/<k>/summary.json`.
+  func learningHistories(_ i: Int) throws -> [(seed: UInt64?, history: [MaskEpochRecord])] {
+    let mask = entries[i].mask
+    if !mask.summary.history.isEmpty { return [(nil, mask.summary.history)] }
+    guard let seeds = mask.summary.seeds, !seeds.isEmpty else { return [] }
+    return try seeds.indices.compactMap { k in
+      let dir = MaskRunDirectory.seedDirectory(mask.directory, k)
+      guard FileManager.default.fileExists(atPath: MaskRunDirectory.summaryFile(dir)) else { return nil }
+      let history = try MaskRunDirectory.read(dir).summary.history
+      return history.isEmpty ? nil : (seeds[k].seed, history)
+    }
+  }
+
+  /// Loss curves of mask learning from each history: the distortion (invariance) term,
+  /// the sparsity term and the masked accuracy per epoch; one line per seed of a
+  /// multi-seed run, all in the model's colour.
   mutating func trainingSection() throws -> PageSection {
     var section = PageSection(id: "training", title: "Mask learning curves")
-    let having = entries.indices.filter { !entries[$0].mask.summary.history.isEmpty }
+    let histories = try entries.indices.map { try learningHistories($0) }
+    let having = entries.indices.filter { !histories[$0].isEmpty }
     guard !having.isEmpty else {
-      section.note("No per-epoch history in any <code>summary.json</code>.")
+      section.note("No per-epoch history in any <code>summary.json</code> (nor in <code>seeds/&lt;k&gt;/summary.json</code>).")
       return section
     }
-    var csv = CSVTable(header: ["model", "epoch", "learning_rate", "data_term", "distortion", "sparsity", "loss", "masked_accuracy"])
+    var csv = CSVTable(header: ["model", "seed", "epoch", "learning_rate", "data_term", "distortion", "sparsity", "loss",
+                                "masked_accuracy"])
     var distortion: [LineChart.Series] = [], sparsity: [LineChart.Series] = [], accuracy: [LineChart.Series] = []
     for i in having {
-      let e = entries[i], h = e.mask.summary.history
-      let many = h.count <= 40
-      distortion.append(.init(name: e.name, color: color(i), points: h.map { (Double($0.epoch), Double($0.distortion)) }, markers: many))
-      sparsity.append(.init(name: e.name, color: color(i), points: h.map { (Double($0.epoch), Double($0.sparsity)) }, markers: many))
-      accuracy.append(.init(name: e.name, color: color(i), points: h.map { (Double($0.epoch), Double($0.maskedAccuracy) * 100) },
-                            markers: many))
-      for r in h {
-        csv.append([e.name, "\(r.epoch)", NumberFormat.exact(r.learningRate), NumberFormat.exact(r.dataTerm),
-                    NumberFormat.exact(r.distortion), NumberFormat.exact(r.sparsity), NumberFormat.exact(r.loss),
-                    NumberFormat.exact(r.maskedAccuracy)])
+      let e = entries[i]
+      for (seed, h) in histories[i] {
+        let many = h.count <= 40 && histories[i].count == 1
+        distortion.append(.init(name: e.name, color: color(i), points: h.map { (Double($0.epoch), Double($0.distortion)) }, markers: many))
+        sparsity.append(.init(name: e.name, color: color(i), points: h.map { (Double($0.epoch), Double($0.sparsity)) }, markers: many))
+        accuracy.append(.init(name: e.name, color: color(i), points: h.map { (Double($0.epoch), Double($0.maskedAccuracy) * 100) },
+                              markers: many))
+        for r in h {
+          csv.append([e.name, seed.map { "\($0)" } ?? "", "\(r.epoch)", NumberFormat.exact(r.learningRate),
+                      NumberFormat.exact(r.dataTerm), NumberFormat.exact(r.distortion), NumberFormat.exact(r.sparsity),
+                      NumberFormat.exact(r.loss), NumberFormat.exact(r.maskedAccuracy)])
+        }
       }
+    }
+    let seeded = having.filter { histories[$0].count > 1 }
+    if !seeded.isEmpty {
+      section.note("One line per seed for \(nameList(seeded)) (from <code>seeds/&lt;k&gt;/summary.json</code>).")
     }
     let data = addCSV("training", csv)
     let objectives = Set(having.map { entries[$0].mask.summary.objective })

@@ -10,19 +10,21 @@ struct AttackCommand: ParsableCommand {
     commandName: "attack",
     abstract: "Attack a model on a dataset and write clean.npy, adversarial.npy, labels.npy and summary.json.",
     discussion: """
-      --attack is a plugin spec name:key=value,... (see `flens plugins`), for example
-      pgd-linf:eps=0.03,alpha=0.0075,steps=10 or pgd-band:eps=0.5,rmin=0.5. Budgets are
-      in pixel space [0, 1] unless the attack's `space` option says otherwise. Images are
+      --attack is a plugin spec name:key=value,... (see `flens plugins`), for example \
+      pgd-linf:eps=0.03,alpha=0.0075,steps=10 or pgd-band:eps=0.5,rmin=0.5. Budgets are \
+      in pixel space [0, 1] unless the attack's `space` option says otherwise. Images are \
       attacked in batches of --batch; the seed of batch b is derived from --seed and b.
 
-      DIR receives clean.npy and adversarial.npy ([N, C, H, W] float32, pixel space),
-      labels.npy (int64) and summary.json: `attack`, `library`, `model`, `data`, `split`,
-      `count`, `clean_accuracy`, `adversarial_accuracy`, `linf` and `l2` (the mean and
-      max per-image perturbation norms), `seed`. Nothing is written until every batch is
+      DIR receives clean.npy and adversarial.npy ([N, C, H, W] float32, pixel space), \
+      labels.npy (int64) and summary.json: `attack`, `library`, `model`, `data`, `split`, \
+      `count`, `clean_accuracy`, `adversarial_accuracy`, `linf` and `l2` (the mean and \
+      max per-image perturbation norms), `seed`, `model_queries` (the attack's logits and \
+      loss_grad calls and the images they evaluated). Nothing is written until every batch is \
       done; each file is written atomically. --json prints the summary.
 
       Example:
-        flens attack --model runs/smallcnn --data ../shared/data/cifar10 --attack pgd-linf:eps=0.03 --limit 256 --out runs/attack
+        flens attack --model runs/smallcnn --data ../shared/data/cifar10 \\
+          --attack pgd-linf:eps=0.03 --limit 256 --out runs/attack
       """
   )
 
@@ -62,17 +64,20 @@ struct AttackCommand: ParsableCommand {
     var library: String
     var model: String
     var data: String
-    var split: String
+    /// The split attacked; null for data without splits.
+    var split: NullWhenAbsent<DatasetSplit>
     var count: Int
     var cleanAccuracy: Double
     var adversarialAccuracy: Double
     var linf: NormSummary
     var l2: NormSummary
     var seed: UInt64
+    /// How often the attack asked the model (the plugin's logits and loss_grad callbacks).
+    var modelQueries: JSONValue
 
     enum CodingKeys: String, CodingKey {
       case attack, library, model, data, split, count, cleanAccuracy = "clean_accuracy",
-           adversarialAccuracy = "adversarial_accuracy", linf, l2, seed
+           adversarialAccuracy = "adversarial_accuracy", linf, l2, seed, modelQueries = "model_queries"
     }
   }
 
@@ -80,7 +85,6 @@ struct AttackCommand: ParsableCommand {
     // The plugin first: a bad spec should not wait for the model to load.
     let plugin = try pluginOptions.registry().makeAttack(PluginSpec.parse(attack, option: "--attack"))
     let model = try modelOptions.load()
-    let split = dataOptions.split ?? .test
     let dataset = try dataOptions.open(defaultSplit: .test)
     guard dataset.info.shape == model.description.input else {
       throw FourierLensError.shapeMismatch(
@@ -94,9 +98,12 @@ struct AttackCommand: ParsableCommand {
     var cleanCorrect = 0, adversarialCorrect = 0
     var linfSum = 0.0, linfMax = 0.0, l2Sum = 0.0, l2Max = 0.0
     var batchIndex: UInt64 = 0
+    let batches = (total + batch - 1) / batch
+    let queriesBefore = plugin.queries
     for start in stride(from: 0, to: total, by: batch) {
       let images = try dataset.batch(Array(start ..< min(total, start + batch)))
-      let adv = try plugin.perturb(images, model: model, seed: SeededGenerator.derive(seed, batchIndex))
+      let adv = try plugin.perturb(images, model: model, seed: SeededGenerator.derive(seed, batchIndex),
+                                   batchIndex: Int(batchIndex), of: batches, firstImage: start)
       cleanCorrect += zip(ClassifierEvaluation.argmax(try model.logits(images.images), classes: k), images.labels).filter { $0 == $1 }.count
       adversarialCorrect += zip(ClassifierEvaluation.argmax(try model.logits(adv), classes: k), images.labels).filter { $0 == $1 }.count
       let per = images.images.strideOfFirstDimension
@@ -127,10 +134,10 @@ struct AttackCommand: ParsableCommand {
 
     let summary = Summary(
       attack: plugin.spec.description, library: plugin.plugin.library, model: modelOptions.model, data: dataOptions.data!,
-      split: split.rawValue, count: total, cleanAccuracy: Double(cleanCorrect) / Double(total),
+      split: NullWhenAbsent(dataset.info.split), count: total, cleanAccuracy: Double(cleanCorrect) / Double(total),
       adversarialAccuracy: Double(adversarialCorrect) / Double(total),
       linf: NormSummary(mean: linfSum / Double(total), max: linfMax), l2: NormSummary(mean: l2Sum / Double(total), max: l2Max),
-      seed: seed)
+      seed: seed, modelQueries: plugin.queries.since(queriesBefore).json(images: total))
     do {
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
     } catch {

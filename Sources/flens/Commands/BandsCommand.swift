@@ -12,15 +12,15 @@ struct BandsCommand: ParsableCommand {
     commandName: "bands",
     abstract: "Radial and angular energy profiles of a mask or spectrum (.npy, unshifted layout).",
     discussion: """
-      INPUT is H×W, or any stack of H×W planes (C×H×W per-channel masks, one mask
-      per class or image): all planes count as one mask, with the same bands in
-      every plane. Energies: the mask is divided by its L2 norm; a band's energy is
+      INPUT is H×W, or any stack of H×W planes (C×H×W per-channel masks, one mask \
+      per class or image): all planes count as one mask, with the same bands in \
+      every plane. Energies: the mask is divided by its L2 norm; a band's energy is \
       the L2 norm of the mask inside it.
 
-      DFT masks (the default) are measured in the centred spectrum: radial bands of
-      equal width from DC to the corner; angular sectors counter-clockwise from the
-      positive horizontal frequency axis (upwards positive); DC is in no sector.
-      --fold joins opposite directions (N sectors over 180°). With --transform dct,
+      DFT masks (the default) are measured in the centred spectrum: radial bands of \
+      equal width from DC to the corner; angular sectors counter-clockwise from the \
+      positive horizontal frequency axis (upwards positive); DC is in no sector. \
+      --fold joins opposite directions (N sectors over 180°). With --transform dct, \
       radius and angle are measured from the DC corner and the sectors divide 90°.
 
       Example:

@@ -19,19 +19,19 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Measure the throughput of a workload (images/s), for comparisons with PyTorch.",
     discussion: """
-      WORKLOAD is one of: mask-step (one step of dataset-mask learning: the paper's loss, the
-      --param mask, the --transform), attack-step (one call of the --attack plugin, PGD-10 by
-      default), train-step (one SGD step in training mode), masked-forward (logits through a
-      mask, as the probes compute them), fft (the frequency stage of a mask step: T(x), mask,
+      WORKLOAD is one of: mask-step (one step of dataset-mask learning: the paper's loss, the \
+      --param mask, the --transform), attack-step (one call of the --attack plugin, PGD-10 by \
+      default), train-step (one SGD step in training mode), masked-forward (logits through a \
+      mask, as the probes compute them), fft (the frequency stage of a mask step: T(x), mask, \
       T⁻¹ and the adjoint ∂L/∂M), gemm (a 2048² float32 matrix product: the peak GFLOP/s).
 
-      The model is --model MODEL, or a freshly initialised --arch with --input (seeded).
-      Images and labels are random (seeded). --warmup steps run untimed first (plans,
-      allocations), then --steps timed steps. JSON keys: images_per_s, seconds_per_step,
-      cpu_seconds_per_image, peak_rss_bytes, gflops (model FLOPs: forward, plus the backward
-      the workload runs), model_gflop_per_image, and for mask-step frequency_seconds_per_step
-      and frequency_fraction (the frequency stage timed alone, alternating with the steps).
-      --save-model writes the model used (for the PyTorch side); --dump writes the batch and
+      The model is --model MODEL, or a freshly initialised --arch with --input (seeded). \
+      Images and labels are random (seeded). --warmup steps run untimed first (plans, \
+      allocations), then --steps timed steps. JSON keys: images_per_s, seconds_per_step, \
+      cpu_seconds_per_image, peak_rss_bytes, gflops (model FLOPs: forward, plus the backward \
+      the workload runs), model_gflop_per_image, and for mask-step frequency_seconds_per_step \
+      and frequency_fraction (the frequency stage timed alone, alternating with the steps). \
+      --save-model writes the model used (for the PyTorch side); --dump writes the batch and \
       the first step's result so that another implementation can check it computes the same.
 
       Examples:

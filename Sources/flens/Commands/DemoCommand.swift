@@ -8,14 +8,21 @@ struct DemoCommand: ParsableCommand {
     commandName: "demo",
     abstract: "Run the whole pipeline on built-in synthetic data and write a comparison report.",
     discussion: """
-      Generates images whose classes differ both in a large low-frequency shape and in a
-      faint high-frequency oriented texture, trains a standard and an adversarially trained
-      small CNN, learns their Fourier masks, probes them and writes report/index.html.
-      The adversarially trained model's mask sits at lower frequencies: the paper's finding.
+      Generates images whose classes differ both in a large low-frequency shape and in a \
+      faint high-frequency oriented texture, trains a standard and an adversarially trained \
+      small CNN, learns their Fourier masks, probes them and writes report/index.html. \
+      The adversarially trained model's mask sits at lower frequencies: the paper's finding. \
+      DIR/demo-settings.json records these settings.
+
+      Settings:
+      \(settings.text)
 
       Example:
         flens demo --out demo-run
       """)
+
+  /// The demo's settings, from the experiment below (a fixed text: a test parses it).
+  static let settings = DemoSettings(try! ExperimentSpec.parse(experiment, file: "built-in demo experiment"))
 
   /// The demo as an experiment file: `flens run` on this text does the same.
   static let experiment = """
@@ -46,6 +53,12 @@ struct DemoCommand: ParsableCommand {
     var spec = try ExperimentSpec.parse(Self.experiment, file: "built-in demo experiment")
     spec.threads = compute.threads ?? ProcessInfo.processInfo.activeProcessorCount
     spec.device = compute.device
+    do {
+      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    } catch {
+      throw FourierLensError.badFile(path: out, reason: "cannot create the run directory: \(error.localizedDescription)")
+    }
+    try AtomicFile.writeJSON(DemoSettings(spec), to: out + "/demo-settings.json")
     let runner = ExperimentRunner(spec: spec, specFile: "", runDirectory: out, registry: PluginRegistry(), quiet: quiet)
     Interruption.install()  // Ctrl-C: stop at the next step with a checkpoint
     let index = try runner.run()

@@ -9,15 +9,15 @@ struct EvalCommand: ParsableCommand {
     commandName: "eval",
     abstract: "Accuracy of a model on a dataset (default split: test).",
     discussion: """
-      The data is preprocessed with --grayscale / --size as given; its image shape must
-      be the model's input shape. --json prints `accuracy` (a fraction in [0, 1]) and
-      `count` (images evaluated); with --attack also `robust_accuracy`: the fraction of
-      images still classified correctly after the attack (an attack plugin, see
+      The data is preprocessed with --grayscale / --size as given; its image shape must \
+      be the model's input shape. --json prints `accuracy` (a fraction in [0, 1]) and \
+      `count` (images evaluated); with --attack also `robust_accuracy`: the fraction of \
+      images still classified correctly after the attack (an attack plugin, see \
       `flens plugins`; its seed comes from --seed and the batch).
 
       Examples:
         flens eval --model runs/smallcnn --data ../shared/data/cifar10 --json
-        flens eval --model runs/smallcnn --data ../shared/data/cifar10 --limit 500 \
+        flens eval --model runs/smallcnn --data ../shared/data/cifar10 --limit 500 \\
           --attack pgd-linf:eps=0.0157,steps=10 --json
       """
   )
@@ -51,13 +51,14 @@ struct EvalCommand: ParsableCommand {
     var robustAccuracy: Double?
     var attack: String?
     var model: String
-    var split: String
+    /// The split evaluated on; null for data without splits.
+    var split: NullWhenAbsent<DatasetSplit>
   }
 
   func run() throws {
     let model = try modelOptions.load()
-    let split = dataOptions.split ?? .test
     let dataset = try dataOptions.open(defaultSplit: .test)
+    let split = dataset.info.split
     guard dataset.info.shape == model.description.input else {
       throw FourierLensError.shapeMismatch(
         "model \(modelOptions.model) expects images of shape \(model.description.input), the data \(dataOptions.data!) has \(dataset.info.shape) (use --grayscale / --size)")
@@ -70,10 +71,11 @@ struct EvalCommand: ParsableCommand {
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       encoder.keyEncodingStrategy = .convertToSnakeCase
       let report = Report(accuracy: result.accuracy, count: result.count, robustAccuracy: result.robustAccuracy,
-                          attack: spec?.description, model: modelOptions.model, split: split.rawValue)
+                          attack: spec?.description, model: modelOptions.model, split: NullWhenAbsent(split))
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else {
-      print(String(format: "accuracy %.4f on %d images (%@ split)", result.accuracy, result.count, split.rawValue))
+      let from = split.map { "\($0.rawValue) split" } ?? "no split"
+      print(String(format: "accuracy %.4f on %d images (%@)", result.accuracy, result.count, from))
       if let robust = result.robustAccuracy, let spec {
         print(String(format: "robust accuracy %.4f under %@", robust, spec.description))
       }

@@ -9,27 +9,30 @@ struct ImportCommand: ParsableCommand {
     commandName: "import",
     abstract: "Import a PyTorch model: a TorchScript module or a state dict for a built-in architecture.",
     discussion: """
-      A TorchScript module (torch.jit.trace(model, example).save("model.pt") or
-      torch.jit.script(...).save) must map a normalised [N, C, H, W] float32 batch to
-      [N, classes] logits; FourierLens applies (x − mean) / std to pixel-space input
+      A TorchScript module (torch.jit.trace(model, example).save("model.pt") or \
+      torch.jit.script(...).save) must map a normalised [N, C, H, W] float32 batch to \
+      [N, classes] logits; FourierLens applies (x − mean) / std to pixel-space input \
       ([0, 1]) before calling it. The module is run once on import to check its shapes.
 
-      A state dict loads into a built-in architecture (--arch smallcnn|resnet18|resnet18-imagenet|vgg11bn)
-      by torchvision's parameter names; every tensor must be present with the right
-      shape. Save it from Python as usual, or as safetensors:
+      A state dict loads into a built-in architecture \
+      (--arch smallcnn|resnet18|resnet18-imagenet|vgg11bn) by torchvision's parameter names; \
+      every tensor must be present with the right shape. Save it from Python as usual, or as \
+      safetensors:
         torch.save(model.state_dict(), "weights.pt")
         safetensors.torch.save_file(model.state_dict(), "weights.safetensors")
-      resnet18 uses the CIFAR stem (3×3 conv, no max-pool) for inputs under 64×64;
+
+      resnet18 uses the CIFAR stem (3×3 conv, no max-pool) for inputs under 64×64; \
       resnet18-imagenet is torchvision's resnet18 (7×7/2 stem, max-pool) at any size.
 
-      --classes takes the class names in label order, or a single number N for the
+      --classes takes the class names in label order, or a single number N for the \
       names 0…N−1.
 
       Examples:
         flens import --torchscript net.pt --input 3,32,32 --mean 0.49,0.48,0.45 \\
           --std 0.25,0.24,0.26 --classes 10 --out models/imported
         flens import --state-dict weights.pt --arch resnet18 --input 3,224,224 \\
-          --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --classes 1000 --out models/r18
+          --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --classes 1000 \\
+          --out models/r18
       """
   )
 

@@ -10,12 +10,12 @@ struct InfoCommand: ParsableCommand {
     commandName: "info",
     abstract: "Describe a dataset (format, image count, class names, image shape) or a model.",
     discussion: """
-      Recognises CIFAR-10 binary directories, MNIST IDX directories, image folders
-      (one subdirectory of PNG/JPEG files per class; images have 3 channels) and
-      images.npy + labels.npy directories, and train/ + test/ subdirectories of these.
+      Recognises CIFAR-10 binary directories, MNIST IDX directories, image folders \
+      (one subdirectory of PNG/JPEG files per class; images have 3 channels) and \
+      images.npy + labels.npy directories, and train/ + test/ subdirectories of these. \
       The shape is [C, H, W] after --grayscale / --size. The default split is test.
 
-      With --model, prints the model's description instead (arch, input [C, H, W],
+      With --model, prints the model's description instead (arch, input [C, H, W], \
       mean, std, classes and how it was trained).
 
       Examples:
@@ -115,6 +115,7 @@ struct InfoCommand: ParsableCommand {
   static func text(_ info: DatasetInfo) -> String {
     """
     format:  \(info.format)
+    split:   \(info.split?.rawValue ?? "none (this format has no splits)")
     count:   \(info.count)
     shape:   \(info.shape.map(String.init).joined(separator: "x")) (C x H x W)
     classes: \(info.classes.count) (\(info.classes.joined(separator: ", ")))

@@ -11,23 +11,24 @@ struct LearnMaskCommand: ParsableCommand {
     commandName: "learn-mask",
     abstract: "Learn a Fourier mask: the frequencies a model needs (Karantzas et al. 2022).",
     discussion: """
-      The mask M multiplies the spectrum of the model's normalised input, x_M = T⁻¹(M ⊙ T(x)),
-      and is trained so that the model's loss is unchanged (invariance) while ‖M‖₁/‖M₀‖₁ is
-      pushed down (sparsity, weighted by --lambda). Larger λ gives sparser masks at some cost
-      in masked accuracy; the mask kept is the last one whose masked accuracy reaches 99 % of
+      The mask M multiplies the spectrum of the model's normalised input, x_M = T⁻¹(M ⊙ T(x)), \
+      and is trained so that the model's loss is unchanged (invariance) while ‖M‖₁/‖M₀‖₁ is \
+      pushed down (sparsity, weighted by --lambda). Larger λ gives sparser masks at some cost \
+      in masked accuracy; the mask kept is the last one whose masked accuracy reaches 99 % of \
       clean accuracy. The paper's exact setting is --lambda 0.2 --lr 0.001.
 
-      Writes DIR/mask.npy (unshifted layout; H×W, C×H×W with --per-channel, with a leading
-      dimension per class or image for --scope class|image), theta.npy, summary.json,
+      Writes DIR/mask.npy (unshifted layout; H×W, C×H×W with --per-channel, with a leading \
+      dimension per class or image for --scope class|image), theta.npy, summary.json, \
       history.csv, mask.png and examples.png.
 
-      Ctrl-C stops before the next optimisation step, writes DIR/checkpoint.json and exits
-      with status 130; the same command with --resume continues exactly where it stopped
-      (the result is bit-identical to an uninterrupted run). A killed run also resumes, from
+      Ctrl-C stops before the next optimisation step, writes DIR/checkpoint.json and exits \
+      with status 130; the same command with --resume continues exactly where it stopped \
+      (the result is bit-identical to an uninterrupted run). A killed run also resumes, from \
       its last epoch.
 
       Example:
-        flens learn-mask --model runs/standard --data ../shared/data/cifar10 --grayscale \\
+        flens learn-mask --model runs/standard --data ../shared/data/cifar10 \\
+          --grayscale \\
           --limit 2000 --epochs 30 --out masks/standard
       """)
 

@@ -10,12 +10,12 @@ struct PluginsCommand: ParsableCommand {
     commandName: "plugins",
     abstract: "List plugins (masks, attacks, augmentations) and check mask gradients.",
     discussion: """
-      Plugins are shared libraries found on the search path: --plugin-path, then
-      FLENS_PLUGIN_PATH (colon-separated), then the directory of flens (its bundled
-      libFL*.so), then ~/.local/lib/fourierlens. In a directory every .so (.dylib on
-      macOS) is a plugin library, except next to flens, where only libFL* files are.
-      Plugins are used as specs name:key=value,... (for example
-      pgd-linf:eps=0.03,alpha=0.0075,steps=10); options are checked against the
+      Plugins are shared libraries found on the search path: --plugin-path, then \
+      FLENS_PLUGIN_PATH (colon-separated), then the directory of flens (its bundled \
+      libFL*.so), then ~/.local/lib/fourierlens. In a directory every .so (.dylib on \
+      macOS) is a plugin library, except next to flens, where only libFL* files are. \
+      Plugins are used as specs name:key=value,... (for example \
+      pgd-linf:eps=0.03,alpha=0.0075,steps=10); options are checked against the \
       schema listed here.
 
       Examples:
@@ -33,9 +33,9 @@ struct PluginsListCommand: ParsableCommand {
     commandName: "list",
     abstract: "List every plugin found, with its kind, library, summary and options, and every library that failed.",
     discussion: """
-      --json prints {"plugins": [{"name", "kind", "library", "summary", "parameters":
-      [{"name", "type", "default", "minimum", "maximum", "choices", "help"}]}],
-      "errors": [{"library", "message"}]}. A library that fails to load is listed under
+      --json prints {"plugins": [{"name", "kind", "library", "summary", "parameters": \
+      [{"name", "type", "default", "minimum", "maximum", "choices", "help"}]}], \
+      "errors": [{"library", "message"}]}. A library that fails to load is listed under \
       errors; it is not an error of this command.
 
       Example:
@@ -58,9 +58,10 @@ struct PluginsListCommand: ParsableCommand {
     }
     var plugins: [Plugin]
     var errors: [PluginLoadError]
+    var shadowed: [PluginShadowing]
     var searchPath: [String]
 
-    enum CodingKeys: String, CodingKey { case plugins, errors, searchPath = "search_path" }
+    enum CodingKeys: String, CodingKey { case plugins, errors, shadowed, searchPath = "search_path" }
   }
 
   func run() throws {
@@ -71,7 +72,7 @@ struct PluginsListCommand: ParsableCommand {
     if json {
       let listing = Listing(
         plugins: sorted.map { .init(name: $0.name, kind: $0.kind, library: $0.library, summary: $0.summary, parameters: $0.parameters) },
-        errors: registry.errors, searchPath: registry.searchPath.entries.map(\.path))
+        errors: registry.errors, shadowed: registry.shadowed, searchPath: registry.searchPath.entries.map(\.path))
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       print(String(decoding: try encoder.encode(listing), as: UTF8.self))
@@ -93,6 +94,10 @@ struct PluginsListCommand: ParsableCommand {
       lines.append("libraries that failed to load:")
       for e in registry.errors { lines.append("  \(e.library): \(e.message)") }
     }
+    if !registry.shadowed.isEmpty {
+      lines.append("plugins shadowed by one of the same name earlier on the search path (not used):")
+      for s in registry.shadowed { lines.append("  \(s.kind.rawValue) \(s.name) in \(s.library), shadowed by \(s.usedFrom)") }
+    }
     lines.append("search path: " + registry.searchPath.entries.map(\.path).joined(separator: ":"))
     print(lines.joined(separator: "\n"))
   }
@@ -103,11 +108,11 @@ struct PluginsCheckCommand: ParsableCommand {
     commandName: "check",
     abstract: "Check a mask plugin's vector-Jacobian product against finite differences.",
     discussion: """
-      Builds the mask for the given image shape in every requested layout and
-      transform, and compares the plugin's VJP with Richardson-extrapolated central
-      differences of L(θ) = Σ g·M(θ) for a random g, along random and coordinate
-      directions at a point near θ₀. Exits 1 when any relative error exceeds the
-      tolerance. Combinations the plugin declines as unsupported (for example the
+      Builds the mask for the given image shape in every requested layout and \
+      transform, and compares the plugin's VJP with Richardson-extrapolated central \
+      differences of L(θ) = Σ g·M(θ) for a random g, along random and coordinate \
+      directions at a point near θ₀. Exits 1 when any relative error exceeds the \
+      tolerance. Combinations the plugin declines as unsupported (for example the \
       symmetric mask with the DCT) are reported as skipped.
 
       Example:

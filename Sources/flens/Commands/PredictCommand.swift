@@ -9,8 +9,8 @@ struct PredictCommand: ParsableCommand {
     commandName: "predict",
     abstract: "Run a model on a .npy batch of pixel-space images and write the logits.",
     discussion: """
-      INPUT is float32 (or float64) [N, C, H, W] or one image [C, H, W], in pixel space
-      ([0, 1]; the model applies its own normalisation). The output is float32 [N, K]
+      INPUT is float32 (or float64) [N, C, H, W] or one image [C, H, W], in pixel space \
+      ([0, 1]; the model applies its own normalisation). The output is float32 [N, K] \
       logits in the order of the model's classes.
 
       Example:

@@ -9,20 +9,29 @@ struct ProbeCommand: ParsableCommand {
     abstract: "Measure a model (and optionally a learned mask): accuracy, attacks, corruptions, heat maps, pass-bands, bands.",
     discussion: """
       Probes (repeat --probe for several):
-        accuracy                     clean, masked and complementary-mask accuracy
-        attack:SPEC                  robust accuracy under an attack plugin; with --mask also
-                                     through the mask (transfer and adaptive)
-        corruption:SPEC              accuracy under an augmentation used as a corruption;
-                                     'a|b|c' values sweep severities
-        heatmap[:eps=4]              Fourier heat map (Yin et al. 2019)
-        passband[:radial=8,angular=8]  low/high-pass and angular-sector accuracy curves
-        bands[:radial=16,angular=8]  band energies of --mask, differences vs --baseline
-                                     with 95 % bootstrap intervals
-      Each probe writes NAME.json and NAME.csv (and NAME.<key>.npy) into --out.
+        accuracy            clean, masked and complementary-mask accuracy;
+                            accuracy keeping only (or all but) the top-k %
+                            of frequencies by mask value
+        attack:SPEC         robust accuracy under an attack plugin; with
+                            --mask also through the mask (transfer, adaptive)
+        corruption:SPEC     accuracy under an augmentation used as a
+                            corruption; 'a|b|c' values sweep severities
+        heatmap[:eps=4]     Fourier heat map (Yin et al. 2019)
+        passband[:radial=8,angular=8]
+                            low/high-pass and angular-sector accuracy curves
+        bands[:radial=16,angular=8]
+                            band energies of --mask, differences vs
+                            --baseline with 95 % bootstrap intervals
+
+      Each probe writes NAME.json and NAME.csv (and NAME.<key>.npy) into --out. \
+      Probes that would share a NAME (the same attack with different options) get \
+      their options appended, e.g. attack-pgd-linf_eps=0.03; the same probe twice is an error.
 
       Example:
-        flens probe --model runs/standard --data ../shared/data/cifar10 --grayscale --limit 500 \\
-          --mask masks/standard --probe accuracy --probe 'attack:pgd-linf:eps=0.03' \\
+        flens probe --model runs/standard --data ../shared/data/cifar10 \\
+          --grayscale --limit 500 \\
+          --mask masks/standard --probe accuracy \\
+          --probe 'attack:pgd-linf:eps=0.03' \\
           --probe heatmap --out probes/standard
       """)
 
@@ -64,7 +73,7 @@ struct ProbeCommand: ParsableCommand {
     let learned = try mask.map(MaskRunDirectory.read)
     let baselineMask = try baseline.map(MaskRunDirectory.read)
     // Every spec is checked before any work starts.
-    let made = try probes.map { try ProbeFactory.make($0, registry: registry, baseline: baselineMask) }
+    let made = try ProbeFactory.makeAll(probes, registry: registry, baseline: baselineMask)
     let classifier = try modelOptions.load()
     let dataset = try data.open(defaultSplit: .test)
     guard dataset.info.shape == classifier.description.input else {

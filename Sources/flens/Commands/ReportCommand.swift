@@ -17,13 +17,13 @@ struct ReportCommand: ParsableCommand {
         - one `flens learn-mask` directory (it has summary.json), named by its
           folder, with probe outputs in RUN_DIR/probes/ if present.
 
-      OUT gets index.html (no script, inline CSS, viewable offline), figures/
-      (SVG charts and frequency maps, PNG heat maps with colour bars) and data/
-      (JSON and CSV: the numbers behind every figure). The page has a summary
-      table, each model's centred mask, differences from the baseline, radial
-      and angular band energies (with 95 % bootstrap intervals when several seeds
-      or masks exist), mask reliability, and, when the probes exist, Fourier
-      heat maps, pass-band curves, robust accuracy and corruption curves, and
+      OUT gets index.html (no script, inline CSS, viewable offline), figures/ \
+      (SVG charts and frequency maps, PNG heat maps with colour bars) and data/ \
+      (JSON and CSV: the numbers behind every figure). The page has a summary \
+      table, each model's centred mask, differences from the baseline, radial \
+      and angular band energies (with 95 % bootstrap intervals when several seeds \
+      or masks exist), mask reliability, and, when the probes exist, Fourier \
+      heat maps, pass-band curves, robust accuracy and corruption curves, and \
       the mask-learning curves. Missing probes only leave their figures out.
 
       Example:

@@ -7,7 +7,7 @@ struct RunCommand: ParsableCommand {
     commandName: "run",
     abstract: "Run a whole experiment from a YAML or JSON file: train, learn masks, probe, report.",
     discussion: """
-      Steps are cached by a hash of their configuration and inputs: running again does only
+      Steps are cached by a hash of their configuration and inputs: running again does only \
       what changed, and an interrupted run resumes. See examples/paper-comparison/.
 
       Example:

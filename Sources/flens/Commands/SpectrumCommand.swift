@@ -10,12 +10,12 @@ struct SpectrumCommand: ParsableCommand {
     commandName: "spectrum",
     abstract: "Magnitude spectrum (DFT centred, or DCT) of an image or .npy array.",
     discussion: """
-      INPUT is a PNG or JPEG image (pixel values in [0, 1]) or a .npy array H×W or
+      INPUT is a PNG or JPEG image (pixel values in [0, 1]) or a .npy array H×W or \
       C×H×W. The transform is applied to every channel.
 
-      --out FILE.npy writes the magnitude as C×H×W float32 (C = 1 for an H×W input):
-      for the DFT |X| centred with DC at (H/2, W/2) (integer division), for the DCT
-      |X| with DC at [0, 0]. --out FILE.png writes a heat map (turbo, with a colour
+      --out FILE.npy writes the magnitude as C×H×W float32 (C = 1 for an H×W input): \
+      for the DFT |X| centred with DC at (H/2, W/2) (integer division), for the DCT \
+      |X| with DC at [0, 0]. --out FILE.png writes a heat map (turbo, with a colour \
       bar) of the mean magnitude over channels. --log uses log(1 + |X|).
 
       Example:

@@ -11,25 +11,28 @@ struct TrainCommand: ParsableCommand {
     commandName: "train",
     abstract: "Train a classifier (smallcnn, resnet18, resnet18-imagenet, vgg11bn) on a dataset.",
     discussion: """
-      Mini-batch training with SGD (Nesterov momentum 0.9) or Adam, weight decay and a
-      one-cycle learning rate (warm-up, then cosine anneal), evaluated on the test split
-      after every epoch. --augment applies augmentation plugins to every batch (with seeds
-      derived from --seed and the step); --adversarial replaces every batch by its
-      adversarial version (Madry et al.), computed with the model in evaluation mode.
-      `flens plugins` lists the plugins and their options. MODEL receives the best model so far (by test accuracy):
-      model.json (architecture, input, normalisation, classes, how it was trained) and
-      weights.pt (a dict of tensors that Python's torch.load reads). MODEL/checkpoint
-      holds the state of the run: after Ctrl-C (which stops after the current step and exits
-      with status 130) or --max-steps, rerun the same command with --resume to continue
-      exactly where it stopped; the result is the same as an uninterrupted run. A killed
-      run resumes from its last checkpoint (--checkpoint-every N for finer ones). The
-      normalisation (per-channel mean/std of the training images unless --mean/--std are
+      Mini-batch training with SGD (Nesterov momentum 0.9) or Adam, weight decay and a \
+      one-cycle learning rate (warm-up, then cosine anneal), evaluated on the test split \
+      after every epoch. --augment applies augmentation plugins to every batch (with seeds \
+      derived from --seed and the step); --adversarial replaces every batch by its \
+      adversarial version (Madry et al.), computed with the model in evaluation mode. \
+      `flens plugins` lists the plugins and their options. MODEL receives the best model so far (by test accuracy): \
+      model.json (architecture, input, normalisation, classes, how it was trained) and \
+      weights.pt (a dict of tensors that Python's torch.load reads). MODEL/checkpoint \
+      holds the state of the run: after Ctrl-C (which stops after the current step and exits \
+      with status 130) or --max-steps, rerun the same command with --resume to continue \
+      exactly where it stopped; the result is the same as an uninterrupted run. A killed \
+      run resumes from its last checkpoint (--checkpoint-every N for finer ones). The \
+      normalisation (per-channel mean/std of the training images unless --mean/--std are \
       given) is part of the model.
 
       Examples:
-        flens train --arch smallcnn --data ../shared/data/cifar10 --epochs 15 --out runs/smallcnn
-        flens train --arch resnet18 --data ../shared/data/cifar10 --grayscale --epochs 30 \
-          --augment base --adversarial pgd-linf:eps=0.06,space=normalized --out runs/adversarial
+        flens train --arch smallcnn --data ../shared/data/cifar10 --epochs 15 \\
+          --out runs/smallcnn
+        flens train --arch resnet18 --data ../shared/data/cifar10 --grayscale \\
+          --epochs 30 \\
+          --augment base --adversarial pgd-linf:eps=0.06,space=normalized \\
+          --out runs/adversarial
       """
   )
 

@@ -232,7 +232,7 @@ final class ExperimentRunner {
     executedSteps.append("probe:\(name)")
     let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name)
     let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0.0) }
-    let probes = try p.run.map { try ProbeFactory.make($0, registry: registry, baseline: baselineMask) }
+    let probes = try ProbeFactory.makeAll(p.run, registry: registry, baseline: baselineMask)
     let context = ProbeContext(model: model, dataset: try dataset(.test, limit: p.images ?? 1000), mask: mask,
                                batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
     for probe in probes {
