@@ -59,6 +59,8 @@ extension MaskLearningJob {
       for (t, target) in retention.targets.enumerated() {
         let targetDir = dir + "/" + RetentionPathConfig.directoryName(target)
         let maskDir = seeds == 1 ? targetDir : MaskRunDirectory.seedDirectory(targetDir, k)
+        // Leftovers of writers killed while the directories were written last time.
+        if resume { for d in [targetDir, maskDir] { AtomicFile.removeStaleTemporaries(in: d) } }
         perTarget[t].append(try writeChoice(RetentionChoice(target: target, path: path), path: path, config: c,
                                             to: maskDir))
       }

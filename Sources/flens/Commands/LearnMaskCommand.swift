@@ -123,7 +123,7 @@ struct LearnMaskCommand: ParsableCommand {
     if let path = try retentionPath() {
       try path.validate()
       if lambda != nil { throw ValidationError("--lambda and --retention exclude each other: the path chooses λ (see --lambda-start)") }
-      if scope == .image { throw ValidationError("--retention works with --scope dataset or class, not image") }
+      if scope == .image { throw ValidationError("--retention works with --scope dataset or class, not --scope image") }
     }
   }
 
