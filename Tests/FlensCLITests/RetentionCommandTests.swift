@@ -143,4 +143,67 @@ import Testing
     print("learn-mask --retention kill-and-resume: \(stats) (reference run \(String(format: "%.1f", t)) s)")
     #expect(stats.kills >= kills && stats.completedCycles >= 1)
   }
+
+  /// `masks.retention` in an experiment: every model's masks at each R, probes against the
+  /// baseline at the same R, a report per R and an index; cached on a second run.
+  @Test func experimentWithRetentionComparesEveryModelAtEachTarget() throws {
+    let data = try StripesData.write(count: 32)
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }
+    let path = dir.appendingPathComponent("exp.yaml").path
+    try """
+      name: retention-test
+      threads: 2
+      data: {path: \(data.path)}
+      models:
+        standard: {arch: smallcnn, epochs: 1, batch: 16, lr: 0.05}
+        other:    {arch: smallcnn, epochs: 2, batch: 16, lr: 0.05}
+      masks: {epochs: 2, batch: 16, images: 16, retention: [0.95, 0.9], lambda_start: 0.01, lambda_factor: 4, lambda_max: 1}
+      probes: {images: 16, run: [accuracy, "bands:radial=4,angular=4"]}
+      """.write(toFile: path, atomically: true, encoding: .utf8)
+    let run = dir.appendingPathComponent("run").path
+    let first = try FlensCLI.run(["run", path, "--out", run])
+    #expect(first.exitCode == 0, "\(first)")
+    #expect(first.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == run + "/report/index.html")
+    for model in ["standard", "other"] {
+      for r in ["retention-0.95", "retention-0.9"] {
+        let s = try MaskRunDirectory.read("\(run)/masks/\(model)/\(r)").summary
+        #expect(r == "retention-\(s.retentionTarget ?? -1)")
+        #expect(FileManager.default.fileExists(atPath: "\(run)/probes/\(model)/\(r)/accuracy.json"), "\(model) \(r) probes")
+      }
+      #expect(FileManager.default.fileExists(atPath: "\(run)/masks/\(model)/path.csv"))
+    }
+    // The other model's band differences are taken against the standard mask at the same R.
+    let bands = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath:
+      run + "/probes/other/retention-0.9/bands.json"))) as? [String: Any]
+    #expect(bands?["radial_difference"] != nil)
+    for file in ["report/index.html", "report/data/retention.csv", "report/retention-0.95/index.html",
+                 "report/retention-0.9/index.html"] {
+      #expect(FileManager.default.fileExists(atPath: run + "/" + file), "missing \(file)")
+    }
+    let second = try FlensCLI.run(["run", path, "--out", run])
+    #expect(second.exitCode == 0)
+    for step in ["mask standard: cached", "mask other: cached", "probes other: cached", "report: cached"] {
+      #expect(second.stderr.contains(step), "second run: \(step) missing in \(second.stderr)")
+    }
+  }
+
+  @Test func experimentRetentionIsValidatedBeforeWork() throws {
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    for (masks, key) in [("{retention: [1.5]}", "masks.retention"), ("{retention: []}", "masks.retention"),
+                         ("{retention: [0.9], lambda: 0.1}", "masks.lambda"),
+                         ("{retention: [0.9], scope: image}", "masks.retention"),
+                         ("{retention: [0.9], lambda_factor: 0.5}", "masks.lambda_factor"),
+                         ("{lambda_max: 2}", "masks.lambda_start")] {
+      let path = dir.appendingPathComponent("bad.yaml").path
+      try "data: {path: generated}\nmodels: {standard: {arch: smallcnn, epochs: 1}}\nmasks: \(masks)\n"
+        .write(toFile: path, atomically: true, encoding: .utf8)
+      let run = dir.appendingPathComponent("run").path
+      let r = try FlensCLI.run(["run", path, "--out", run])
+      #expect(r.exitCode == 1, "\(masks): \(r)")
+      #expect(r.stderr.contains(path) && r.stderr.contains(key), "\(masks): \(r.stderr)")
+      #expect(!FileManager.default.fileExists(atPath: run + "/models"), "\(masks): work started")
+    }
+  }
 }
