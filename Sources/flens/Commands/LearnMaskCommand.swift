@@ -25,7 +25,7 @@ struct LearnMaskCommand: ParsableCommand {
       stops after the first λ at which no mask reaches the smallest R any more, or before
       a λ above --lambda-max (5). For each R (and each class with --scope class), the
       sparsest mask of the path with masked accuracy ≥ R × clean accuracy is written to
-      DIR/retention-<R>/ (the layout above; summary.json adds retention_target, lambda,
+      DIR/retention-<R>/ (the layout below; summary.json adds retention_target, lambda,
       target_met and path), and every λ tried to DIR/path.csv. Not for --scope image.
 
       Writes DIR/mask.npy (unshifted layout; H×W, C×H×W with --per-channel, with a leading
@@ -84,7 +84,7 @@ struct LearnMaskCommand: ParsableCommand {
   @Option(help: "Random seed.")
   var seed: UInt64 = 0
 
-  @Option(help: "Keep a mask once masked accuracy ≥ this fraction of clean accuracy.")
+  @Option(help: "Keep a mask once masked accuracy ≥ this fraction of clean accuracy (with --retention, the smallest R takes its place).")
   var accuracyTarget: Float = 0.99
 
   @Option(help: "Stop after this many epochs with the sparsity term changing ≤ 1e-5.")
