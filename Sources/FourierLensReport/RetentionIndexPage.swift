@@ -59,12 +59,45 @@ public enum RetentionIndexPage {
       sections.append(section)
     }
     files.add("data/retention.csv", text: csv.text)
+    if let trade = tradeOffSection(targets.first?.entries ?? [], files: &files) { sections.insert(trade, at: 0) }
     let page = ReportPage(
       title: "FourierLens report at matched retention",
       subtitle: "Masks compared at the same fraction of clean accuracy: "
         + targets.map { "\(NumberFormat.percent(Double($0.retention))) %" }.joined(separator: ", "),
-      inputs: inputs, sections: sections, dataFiles: ["data/retention.csv"])
+      inputs: inputs, sections: sections, dataFiles: files.files.map(\.path).filter { $0.hasPrefix("data/") })
     files.add("index.html", text: page.html())
     try files.write(to: directory)
+  }
+
+  /// The trade-off curve: sparsity against retention along each model's λ path (one line per
+  /// model and seed, coloured by model), from the paths recorded in the summaries.
+  static func tradeOffSection(_ entries: [ReportEntry], files: inout ReportFiles) -> PageSection? {
+    var csv = CSVTable(header: ["model", "seed", "lambda", "masked_accuracy", "clean_accuracy", "retention", "sparsity"])
+    var series: [LineChart.Series] = []
+    for (i, e) in entries.enumerated() {
+      let path = e.mask.summary.path ?? []
+      for seed in path.map(\.seed).reduce(into: [UInt64](), { if !$0.contains($1) { $0.append($1) } }) {
+        let points = path.filter { $0.seed == seed }
+        series.append(.init(name: e.name, color: ChartStyle.color(forIndex: i),
+                            points: points.map { (Double($0.retention) * 100, Double($0.sparsity)) }))
+        for p in points {
+          csv.append([e.name, "\(seed)", NumberFormat.exact(p.lambda), NumberFormat.exact(p.maskedAccuracy),
+                      NumberFormat.exact(p.cleanAccuracy), NumberFormat.exact(p.retention), NumberFormat.exact(p.sparsity)])
+        }
+      }
+    }
+    guard !series.isEmpty else { return nil }
+    files.add("data/tradeoff.csv", text: csv.text)
+    let chart = LineChart(series: series, x: .numeric(range: nil), xTitle: "retention: masked / clean accuracy (%)",
+                          yTitle: "sparsity ‖M‖₁ / ‖M₀‖₁", yRange: 0...1)
+    let figure = chart.render(title: "Sparsity against retention")
+    files.add("figures/tradeoff.svg", text: figure.text)
+    var section = PageSection(id: "tradeoff", title: "Sparsity against retention")
+    section.add([PageFigure(file: "figures/tradeoff.svg", width: Int(figure.width.rounded(.up)),
+                            height: Int(figure.height.rounded(.up)), alt: "Sparsity against retention per model",
+                            caption: "Every λ of each model's regularisation path (one line per seed): the sparsest mask "
+                              + "at retention R is the lowest point at or right of R.",
+                            links: [("data CSV", "data/tradeoff.csv")])])
+    return section
   }
 }

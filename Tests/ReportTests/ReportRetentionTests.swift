@@ -9,12 +9,13 @@ import Testing
   /// A mask directory as `learn-mask --retention` writes it under `dir/retention-<R>/`
   /// (or `dir` itself without a target).
   static func writeMask(_ dir: String, target: Float?, clean: Float, masked: Float, met: Bool = true,
-                        mask: [Float] = ReportFixture.lowPassMask()) throws {
+                        mask: [Float] = ReportFixture.lowPassMask(), path: [MaskSummary.RetentionPathPoint]? = nil) throws {
     let maskDir = target.map { dir + "/" + RetentionPathConfig.directoryName($0) } ?? dir
     var summary = try ReportFixture.writeMask(maskDir, mask: mask, clean: clean, masked: masked, complementary: 0.1)
     summary.retentionTarget = target
     summary.targetMet = met
     summary.lambda = 0.3
+    summary.path = path
     try AtomicFile.writeJSON(summary, to: MaskRunDirectory.summaryFile(maskDir))
   }
 
@@ -66,8 +67,15 @@ import Testing
   @Test func indexPageTablesEveryTarget() throws {
     let root = try ReportFixture.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: root) }
+    // Two seeds' paths of three λ each.
+    let path = (0..<2).flatMap { seed in
+      [Float(0.01), 0.1, 1].enumerated().map { i, lambda in
+        MaskSummary.RetentionPathPoint(seed: UInt64(seed), lambda: lambda, maskedAccuracy: 0.8 - 0.05 * Float(i),
+                                       cleanAccuracy: 0.8, sparsity: 0.5 / Float(i + 1))
+      }
+    }
     for t in [Float(0.95), 0.99] {
-      try Self.writeMask(root + "/masks/standard", target: t, clean: 0.8, masked: 0.8 * t + 0.001)
+      try Self.writeMask(root + "/masks/standard", target: t, clean: 0.8, masked: 0.8 * t + 0.001, path: path)
       try Self.writeMask(root + "/masks/adversarial", target: t, clean: 0.5, masked: t == 0.99 ? 0.45 : 0.48, met: t != 0.99)
     }
     var targets: [RetentionIndexPage.Target] = []
@@ -87,6 +95,12 @@ import Testing
     #expect(notes.contains { $0.contains("Target not met") && $0.contains("adversarial") })
     #expect(notes.contains { $0.contains("Not at matched retention") })
     let csv = try String(contentsOfFile: root + "/report/data/retention.csv", encoding: .utf8).split(separator: "\n")
+    // The trade-off curve: one line per seed of the model with a path, its points in the CSV.
+    let figure = try String(contentsOfFile: root + "/report/figures/tradeoff.svg", encoding: .utf8)
+    #expect(figure.contains("<svg") && page.first(id: "tradeoff") != nil)
+    let trade = try String(contentsOfFile: root + "/report/data/tradeoff.csv", encoding: .utf8).split(separator: "\n")
+    #expect(trade.count == 1 + 6 && trade[0] == "model,seed,lambda,masked_accuracy,clean_accuracy,retention,sparsity")
+    #expect(trade[1] == "standard,0,0.01,0.8,0.8,1.0,0.5")
     #expect(csv.count == 5 && csv[0] == "retention_target,model,lambda,clean_accuracy,masked_accuracy,retention,sparsity,target_met")
   }
 }
