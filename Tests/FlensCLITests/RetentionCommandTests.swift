@@ -71,6 +71,10 @@ import Testing
     let probe = try FlensCLI.run(["probe", "--model", model, "--data", data.path, "--mask", out + "/retention-0.9",
                                   "--probe", "accuracy", "--threads", "2", "--out", dir.appendingPathComponent("p").path, "--json"])
     #expect(probe.exitCode == 0, "\(probe)")
+    // The run directory itself is not one; the error says which are.
+    let wrong = try FlensCLI.run(["probe", "--model", model, "--data", data.path, "--mask", out, "--probe", "accuracy",
+                                  "--threads", "2", "--out", dir.appendingPathComponent("q").path])
+    #expect(wrong.exitCode == 1 && wrong.stderr.contains("retention-0.9") && wrong.stderr.contains("retention-0.95"), "\(wrong)")
   }
 
   @Test func targetsNotMetAreSaidOnTheTerminalAndInTheSummary() throws {

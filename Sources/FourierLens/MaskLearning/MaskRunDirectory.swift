@@ -182,6 +182,11 @@ public enum MaskRunDirectory {
   public static func read(_ dir: String) throws -> LearnedMask {
     let summaryPath = summaryFile(dir)
     guard FileManager.default.fileExists(atPath: summaryPath) else {
+      let targets = retentionDirectories(in: dir)
+      guard targets.isEmpty else {
+        throw FourierLensError.badFile(path: dir, reason: "not a mask directory: it holds \(targets.joined(separator: ", ")) "
+                                         + "from `flens learn-mask --retention`; name one of those")
+      }
       throw FourierLensError.badFile(path: dir, reason: "not a mask directory (no summary.json; was `flens learn-mask` finished?)")
     }
     let summary: MaskSummary
@@ -197,6 +202,16 @@ public enum MaskRunDirectory {
     }
     guard mask.isFinite else { throw FourierLensError.badFile(path: maskFile(dir), reason: "contains NaN or infinite values") }
     return LearnedMask(allValues: mask.data, summary: summary, directory: dir)
+  }
+
+  /// The `retention-<R>/` mask directories a `learn-mask --retention` run wrote in `dir`, sorted.
+  public static func retentionDirectories(in dir: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    return names.filter { name in
+      var isDirectory: ObjCBool = false
+      return name.hasPrefix("retention-")
+        && FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
+    }.sorted()
   }
 
   public static func writeCheckpoint(_ state: MaskLearnerState, to dir: String) throws {

@@ -91,8 +91,7 @@ public enum ReportInputs {
 
   /// For a directory of `learn-mask --retention` read without a target: how to read it.
   static func retentionHint(_ directory: String) -> String {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    let targets = names.filter { $0.hasPrefix("retention-") && isDirectory(directory + "/" + $0) }.sorted()
+    let targets = MaskRunDirectory.retentionDirectories(in: directory)
     guard !targets.isEmpty else { return "" }
     return "; it holds \(targets.joined(separator: ", ")) from `flens learn-mask --retention`: pass --retention R"
   }
