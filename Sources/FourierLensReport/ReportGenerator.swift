@@ -6,10 +6,13 @@ public struct ReportOptions: Sendable {
   /// The entry differences are taken against (default: `standard` if present, else the first).
   public var baseline: String?
   public var bands: BandSettings
+  /// Report the masks of `flens learn-mask --retention` at this R (`retention-<R>/`).
+  public var retention: Float?
 
-  public init(baseline: String? = nil, bands: BandSettings = BandSettings()) {
+  public init(baseline: String? = nil, bands: BandSettings = BandSettings(), retention: Float? = nil) {
     self.baseline = baseline
     self.bands = bands
+    self.retention = retention
   }
 }
 
@@ -44,7 +47,7 @@ public enum ReportGenerator {
   /// Reads the run directories (see `ReportInputs` for their layout) and writes the report.
   public static func generate(runDirectories: [String], options: ReportOptions = ReportOptions(),
                               to directory: String) throws -> ReportSummary {
-    let entries = try ReportInputs.read(runDirectories)
+    let entries = try ReportInputs.read(runDirectories, retention: options.retention)
     return try generate(entries: entries, inputs: runDirectories, options: options, to: directory)
   }
 

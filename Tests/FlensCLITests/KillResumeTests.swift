@@ -38,7 +38,7 @@ import Testing
   /// Kills and resumes `arguments` (which must write to `out`) until `requiredKills` kills
   /// have hit a running process; after every kill `checkConsistent(out)` runs, and every run
   /// that completes is handed to `compare(out)`. Ends with at least one completed cycle.
-  static func killAndResume(_ arguments: [String], out: String, referenceSeconds: Double,
+  static func killAndResume(_ arguments: [String], out: String, referenceSeconds: Double, kills requiredKills: Int = requiredKills,
                             checkConsistent: (String) throws -> Void, compare: (String) throws -> Void) throws -> Stats {
     var rng = SeededGenerator(seed: 2024)
     var stats = Stats()

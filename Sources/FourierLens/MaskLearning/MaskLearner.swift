@@ -60,7 +60,13 @@ public final class MaskLearner {
   }
 
   /// Learns the masks of `config.scope` on every image of `dataset`.
-  public func learn(on dataset: Dataset, resumeFrom state: MaskLearnerState? = nil) throws -> MaskLearningResult {
+  ///
+  /// `warmStart` (θ of every mask back to back; dataset and class scopes) starts the run from
+  /// those parameters instead of the parameterization's initial ones, with a fresh optimiser
+  /// and schedule: a regularisation path continues from the mask of the previous λ this way.
+  /// A checkpoint (`state`) takes precedence, since it already holds where the run was.
+  public func learn(on dataset: Dataset, resumeFrom state: MaskLearnerState? = nil,
+                    warmStart: [Float]? = nil) throws -> MaskLearningResult {
     guard dataset.info.shape == imageShape else {
       throw FourierLensError.shapeMismatch("the data's images are \(dataset.info.shape), the model expects \(imageShape)")
     }
@@ -68,13 +74,16 @@ public final class MaskLearner {
     if let state, state.config != config {
       throw FourierLensError.message("the checkpoint was written with another configuration; start afresh without --resume")
     }
+    if warmStart != nil, config.scope == .image {
+      throw FourierLensError.badOption(name: "--scope", reason: "image masks cannot be warm-started")
+    }
     switch config.scope {
     case .dataset:
       return try learnGroups(dataset, indices: Array(0..<dataset.info.count), groupCount: 1,
-                             group: { _, _ in 0 }, resumeFrom: state)
+                             group: { _, _ in 0 }, resumeFrom: state, warmStart: warmStart)
     case .class:
       return try learnGroups(dataset, indices: Array(0..<dataset.info.count), groupCount: dataset.info.classes.count,
-                             group: { _, label in label }, resumeFrom: state)
+                             group: { _, label in label }, resumeFrom: state, warmStart: warmStart)
     case .image:
       // Images are optimised `batchSize` at a time; each chunk is its own small run.
       var parts: [MaskLearningResult] = []
@@ -83,7 +92,7 @@ public final class MaskLearner {
         let indices = Array(start..<min(n, start + config.batchSize))
         let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
         parts.append(try learnGroups(dataset, indices: indices, groupCount: indices.count,
-                                     group: { index, _ in position[index]! }, resumeFrom: nil))
+                                     group: { index, _ in position[index]! }, resumeFrom: nil, warmStart: nil))
       }
       return Self.concatenate(parts)
     }
@@ -102,7 +111,7 @@ public final class MaskLearner {
 
   private func learnGroups(_ dataset: Dataset, indices: [Int], groupCount: Int,
                            group: (_ index: Int, _ label: Int) -> Int,
-                           resumeFrom state: MaskLearnerState?) throws -> MaskLearningResult {
+                           resumeFrom state: MaskLearnerState?, warmStart: [Float]?) throws -> MaskLearningResult {
     let batchSize = config.batchSize
     let batchesPerEpoch = (indices.count + batchSize - 1) / batchSize
     let label = config.scope == .image ? "mask \(indices.first!)–\(indices.last!)" : "mask"
@@ -120,7 +129,12 @@ public final class MaskLearner {
     let initialL1 = initialMask.reduce(0) { $0 + abs($1) }
     guard initialL1 > 0 else { throw FourierLensError.plugin(library: parameterization.name, reason: "the initial mask is all zeros") }
 
-    var theta = state?.theta ?? Array([[Float]](repeating: theta0, count: groupCount).joined())
+    if let warmStart {
+      guard warmStart.count == p * groupCount, warmStart.allSatisfy(\.isFinite) else {
+        throw FourierLensError.message("a warm start needs \(p * groupCount) finite parameters (\(groupCount) masks of \(p)), got \(warmStart.count)")
+      }
+    }
+    var theta = state?.theta ?? warmStart ?? Array([[Float]](repeating: theta0, count: groupCount).joined())
     var adam = state?.adam ?? Adam(parameterCount: p * groupCount, groups: groupCount)
     var kept: [[Float]] = state?.keptTheta ?? .init(repeating: [], count: groupCount)
     var previousSparsity = state?.previousSparsity
@@ -231,27 +245,74 @@ public final class MaskLearner {
 
     // The result: kept masks where the target was met, the last iterate elsewhere.
     var finalTheta = theta
-    var meeting = 0
+    var metTarget = [Bool](repeating: false, count: groupCount)
     for k in 0..<groupCount where !kept[k].isEmpty {
       finalTheta.replaceSubrange(k * p ..< (k + 1) * p, with: kept[k])
-      meeting += 1
+      metTarget[k] = true
     }
-    let finalMasks = try allMasks(finalTheta, groupCount: groupCount)
-    let maskedCorrect = try evaluate(dataset, indices: indices, theta: finalTheta, groupCount: groupCount,
+    return try measuredResult(finalTheta, metTarget: metTarget, dataset: dataset, indices: indices,
+                              clean: clean, groupOfIndex: groupOfIndex, initialL1: initialL1,
+                              epochsRun: epochsRun, history: history)
+  }
+
+  /// Measures given parameters (every mask of `config.scope`, back to back) on `dataset`
+  /// without learning: a mask is counted as meeting the target when its masked accuracy is
+  /// ≥ `config.accuracyTarget` × its clean accuracy. A retention search assembles masks
+  /// from several λ and measures the assembly this way.
+  public func measure(theta: [Float], on dataset: Dataset) throws -> MaskLearningResult {
+    guard config.scope != .image else {
+      throw FourierLensError.badOption(name: "--scope", reason: "image masks are measured while they are learned")
+    }
+    let indices = Array(0..<dataset.info.count)
+    let groupCount = config.scope == .dataset ? 1 : dataset.info.classes.count
+    let (clean, groupOfIndex) = try cleanReference(dataset, indices: indices, groupCount: groupCount,
+                                                   group: { _, label in config.scope == .dataset ? 0 : label })
+    let p = parameterization.parameterCount
+    guard theta.count == p * groupCount else {
+      throw FourierLensError.message("\(theta.count) parameters for \(groupCount) masks of \(p)")
+    }
+    let initialL1 = try checkedMask(parameterization.initialParameters(), context: "initial mask").reduce(0) { $0 + abs($1) }
+    var result = try measuredResult(theta, metTarget: [], dataset: dataset, indices: indices, clean: clean,
+                                    groupOfIndex: groupOfIndex, initialL1: initialL1, epochsRun: 0, history: [])
+    result.groupMetTarget = (0..<groupCount).map {
+      clean.countPerGroup[$0] > 0 && result.groupMaskedAccuracy[$0] >= config.accuracyTarget * result.groupCleanAccuracy[$0]
+    }
+    result.masksMeetingTarget = result.groupMetTarget.filter { $0 }.count
+    return result
+  }
+
+  /// The result for final parameters: accuracy through the masks and their complements,
+  /// overall and per group, and sparsity.
+  private func measuredResult(_ theta: [Float], metTarget: [Bool], dataset: Dataset, indices: [Int],
+                              clean: CleanReference, groupOfIndex: [Int: Int], initialL1: Float,
+                              epochsRun: Int, history: [MaskEpochRecord]) throws -> MaskLearningResult {
+    let groupCount = clean.countPerGroup.count
+    let maskSize = maskOperator.maskShape.reduce(1, *)
+    let finalMasks = try allMasks(theta, groupCount: groupCount)
+    let maskedCorrect = try evaluate(dataset, indices: indices, masks: finalMasks, groupCount: groupCount,
                                      groupOf: { groupOfIndex[$0]! })
     let complement = finalMasks.map { $0 > 0 ? Float(0) : 1 }
     let complementCorrect = try evaluate(dataset, indices: indices, masks: complement, groupCount: groupCount,
                                          groupOf: { groupOfIndex[$0]! })
+    func fraction(_ correct: Int, _ k: Int) -> Float {
+      clean.countPerGroup[k] == 0 ? 0 : Float(correct) / Float(clean.countPerGroup[k])
+    }
     return MaskLearningResult(
       config: config, parameterization: parameterization.name, maskShape: maskOperator.maskShape,
-      maskCount: groupCount, masks: finalMasks, theta: finalTheta, imageCount: indices.count,
-      cleanAccuracy: cleanAccuracy,
+      maskCount: groupCount, masks: finalMasks, theta: theta, imageCount: indices.count,
+      cleanAccuracy: Float(clean.correctPerGroup.reduce(0, +)) / Float(indices.count),
       maskedAccuracy: Float(maskedCorrect.reduce(0, +)) / Float(indices.count),
       complementaryAccuracy: Float(complementCorrect.reduce(0, +)) / Float(indices.count),
-      sparsity: try meanSparsity(finalTheta, groupCount: groupCount, initialL1: initialL1),
-      epochsRun: epochsRun, masksMeetingTarget: meeting, history: history)
+      sparsity: try meanSparsity(theta, groupCount: groupCount, initialL1: initialL1),
+      epochsRun: epochsRun, masksMeetingTarget: metTarget.filter { $0 }.count, history: history,
+      groupImageCount: clean.countPerGroup,
+      groupCleanAccuracy: (0..<groupCount).map { fraction(clean.correctPerGroup[$0], $0) },
+      groupMaskedAccuracy: (0..<groupCount).map { fraction(maskedCorrect[$0], $0) },
+      groupSparsity: (0..<groupCount).map { k in
+        finalMasks[k * maskSize ..< (k + 1) * maskSize].reduce(0) { $0 + abs($1) } / initialL1
+      },
+      groupMetTarget: metTarget)
   }
-
 
   /// One pass over the clean images: accuracy per group, and what each objective compares against.
   func cleanReference(_ dataset: Dataset, indices: [Int], groupCount: Int,
@@ -510,6 +571,11 @@ public final class MaskLearner {
     r.sparsity = weighted(\.sparsity)
     r.epochsRun = parts.map(\.epochsRun).max() ?? 0
     r.masksMeetingTarget = parts.reduce(0) { $0 + $1.masksMeetingTarget }
+    r.groupImageCount = parts.flatMap(\.groupImageCount)
+    r.groupCleanAccuracy = parts.flatMap(\.groupCleanAccuracy)
+    r.groupMaskedAccuracy = parts.flatMap(\.groupMaskedAccuracy)
+    r.groupSparsity = parts.flatMap(\.groupSparsity)
+    r.groupMetTarget = parts.flatMap(\.groupMetTarget)
     r.history = parts.count == 1 ? r.history : []
     return r
   }

@@ -20,6 +20,9 @@ public struct MaskLearningJob {
   /// Polled before every step (see `MaskLearner.shouldStop`); a stop becomes an
   /// `InterruptedError` that says where the checkpoint is and how to continue.
   public var shouldStop: () -> Bool = { false }
+  /// Set for `--retention`: `runRetention(to:)` searches λ along this path instead of
+  /// learning at `config.lambda`.
+  public var retention: RetentionPathConfig?
 
   public init(model: Classifier, modelName: String, dataset: Dataset, dataName: String, paramSpec: String,
               makeParameterization: @escaping () throws -> MaskParameterization, config: MaskLearningConfig) {
@@ -49,8 +52,42 @@ public struct MaskLearningJob {
     return try writeSeedAggregate(summaries, to: dir)
   }
 
-  private func log(_ line: String) {
+  func log(_ line: String) {
     FileHandle.standardError.write(Data("learn-mask: \(line)\n".utf8))
+  }
+
+  /// Says on standard error, whatever `showsProgress` is, which masks missed their target:
+  /// the keep rule must never fail silently.
+  func warnUnmet(_ groups: [Int], of maskCount: Int, what target: String, keeping kept: String, in dir: String) {
+    guard !groups.isEmpty else { return }
+    let names: String
+    switch config.scope {
+    case .dataset: names = "the dataset mask"
+    case .class:
+      let classes = dataset.info.classes
+      names = "class " + groups.map { $0 < classes.count ? classes[$0] : "\($0)" }.joined(separator: ", ")
+    case .image: names = "image " + groups.map(String.init).joined(separator: ", ")
+    }
+    log("warning: \(groups.count) of \(maskCount) masks never reached \(target) (\(names)); "
+        + "\(kept) (\(dir)/summary.json: target_met false)")
+  }
+
+  /// Runs a learner with checkpoints in `dir`, turning a stop into an `InterruptedError` that
+  /// says how to continue.
+  func learnResumably(_ learner: MaskLearner, in dir: String, from state: MaskLearnerState?,
+                      warmStart: [Float]? = nil) throws -> MaskLearningResult {
+    learner.showsProgress = showsProgress
+    learner.checkpoint = { try MaskRunDirectory.writeCheckpoint($0, to: dir) }
+    learner.shouldStop = shouldStop
+    do {
+      return try learner.learn(on: dataset, resumeFrom: state, warmStart: warmStart)
+    } catch let stop as MaskLearner.Interrupted {
+      guard stop.checkpointed else {
+        throw InterruptedError("interrupted (\(stop)); --scope image keeps no checkpoint: run the command again")
+      }
+      throw InterruptedError("interrupted (\(stop)); checkpoint written to \(MaskRunDirectory.checkpointFile(dir)): "
+                             + "continue with the same command and --resume")
+    }
   }
 
   private func runOne(_ config: MaskLearningConfig, to dir: String) throws -> MaskSummary {
@@ -63,27 +100,23 @@ public struct MaskLearningJob {
       return done.summary
     }
     let learner = try MaskLearner(model: model, parameterization: makeParameterization(), config: config)
-    learner.showsProgress = showsProgress
     let state = resume ? try MaskRunDirectory.readCheckpoint(dir) : nil
     if let state, showsProgress { log("resuming \(dir) at epoch \(state.nextEpoch + 1)") }
-    learner.checkpoint = { try MaskRunDirectory.writeCheckpoint($0, to: dir) }
-    learner.shouldStop = shouldStop
-    let result: MaskLearningResult
-    do {
-      result = try learner.learn(on: dataset, resumeFrom: state)
-    } catch let stop as MaskLearner.Interrupted {
-      guard stop.checkpointed else {
-        throw InterruptedError("interrupted (\(stop)); --scope image keeps no checkpoint: run the command again")
-      }
-      throw InterruptedError("interrupted (\(stop)); checkpoint written to \(MaskRunDirectory.checkpointFile(dir)): "
-                             + "continue with the same command and --resume")
-    }
+    let result = try learnResumably(learner, in: dir, from: state)
+    warnUnmet(result.unmetGroups ?? [], of: result.maskCount,
+              what: String(format: "%g %% of clean accuracy", Double(config.accuracyTarget) * 100),
+              keeping: "each keeps its last state", in: dir)
     let summary = MaskSummary(result: result, param: paramSpec, model: modelName, data: dataName)
-    // Figures first: summary.json, written last, marks the directory complete.
-    try writeFigures(masks: result.masks, shape: result.maskShape, to: dir)
-    try MaskRunDirectory.write(result, summary: summary, to: dir)
+    try writeMaskDirectory(result, summary: summary, to: dir)
     try? FileManager.default.removeItem(atPath: MaskRunDirectory.checkpointFile(dir))
     return summary
+  }
+
+  /// Writes a complete mask directory: figures first, as summary.json, written last, marks
+  /// the directory complete.
+  func writeMaskDirectory(_ result: MaskLearningResult, summary: MaskSummary, to dir: String) throws {
+    try writeFigures(masks: result.masks, shape: result.maskShape, to: dir)
+    try MaskRunDirectory.write(result, summary: summary, to: dir)
   }
 
   /// `mask.png` (the first mask) and `examples.png` (images seen through it).
@@ -98,7 +131,9 @@ public struct MaskLearningJob {
 
   /// The mean mask over seeds (`mask.npy`), its pixel-wise standard deviation
   /// (`mask_std.npy`), and a summary whose metrics are the means over seeds.
-  private func writeSeedAggregate(_ summaries: [MaskSummary], to dir: String) throws -> MaskSummary {
+  /// `adjust` sets what else the aggregate's summary records (a retention run's λ and path).
+  func writeSeedAggregate(_ summaries: [MaskSummary], to dir: String,
+                          adjust: (inout MaskSummary) -> Void = { _ in }) throws -> MaskSummary {
     let runs = try summaries.indices.map { try MaskRunDirectory.read(MaskRunDirectory.seedDirectory(dir, $0)) }
     let count = Float(runs.count)
     let size = runs[0].allValues.count
@@ -119,7 +154,12 @@ public struct MaskLearningJob {
     s.masksMeetingTarget = summaries.map(\.masksMeetingTarget).min() ?? 0
     s.seed = config.seed
     s.history = []
-    s.seeds = summaries.map { .init(seed: $0.seed, maskedAccuracy: $0.maskedAccuracy, sparsity: $0.sparsity, epochsRun: $0.epochsRun) }
+    s.targetMet = summaries.allSatisfy { $0.targetMet ?? true }
+    s.seeds = summaries.map {
+      .init(seed: $0.seed, maskedAccuracy: $0.maskedAccuracy, sparsity: $0.sparsity, epochsRun: $0.epochsRun,
+            lambda: $0.retentionTarget == nil ? nil : $0.lambda, targetMet: $0.targetMet)
+    }
+    adjust(&s)
     try writeFigures(masks: mean, shape: first.maskShape, to: dir)
     try AtomicFile.writeJSON(s, to: MaskRunDirectory.summaryFile(dir))
     return s

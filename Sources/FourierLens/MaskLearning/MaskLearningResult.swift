@@ -43,4 +43,23 @@ public struct MaskLearningResult: Sendable {
   /// Masks whose accuracy target was reached at least once (the others are the last iterate).
   public var masksMeetingTarget: Int
   public var history: [MaskEpochRecord]
+  /// Per mask (group): images, clean and masked accuracy on them, ‖M_k‖₁/‖M₀‖₁, and whether
+  /// the accuracy target was met (a group without images has accuracies 0 and never meets it).
+  public var groupImageCount: [Int] = []
+  public var groupCleanAccuracy: [Float] = []
+  public var groupMaskedAccuracy: [Float] = []
+  public var groupSparsity: [Float] = []
+  public var groupMetTarget: [Bool] = []
+}
+
+extension MaskLearningResult {
+  /// The masks (groups) with images that did not meet the accuracy target; nil for a
+  /// result built without per-group facts.
+  public var unmetGroups: [Int]? {
+    guard groupMetTarget.count == maskCount, groupImageCount.count == maskCount else { return nil }
+    return (0..<maskCount).filter { groupImageCount[$0] > 0 && !groupMetTarget[$0] }
+  }
+
+  /// Whether every mask with images met the accuracy target.
+  public var targetMet: Bool { unmetGroups.map(\.isEmpty) ?? (masksMeetingTarget >= maskCount) }
 }

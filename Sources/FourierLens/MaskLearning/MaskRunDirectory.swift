@@ -33,15 +33,52 @@ public struct MaskSummary: Codable, Equatable, Sendable {
   public var history: [MaskEpochRecord]
   /// With `--seeds K`: the per-seed runs, in `seeds/<k>/`.
   public var seeds: [SeedSummary]?
+  /// Whether every mask (with images) met its accuracy target; false means the keep rule
+  /// failed for some mask, which then holds its last state (or, for a retention target, the
+  /// mask of the path with the highest retention).
+  public var targetMet: Bool?
+  /// `--retention R`: the target R (masked accuracy ≥ R × clean accuracy) this mask was chosen for.
+  public var retentionTarget: Float?
+  /// `--retention --scope class`: the λ each class's mask was found at (`lambda` is the largest).
+  public var groupLambdas: [Float]?
+  /// `--retention`: every λ of the regularisation path with what it gave.
+  public var path: [RetentionPathPoint]?
+
+  /// One λ of a retention run's regularisation path (over all masks of the run).
+  public struct RetentionPathPoint: Codable, Equatable, Sendable {
+    public var seed: UInt64
+    public var lambda: Float
+    public var maskedAccuracy: Float
+    public var cleanAccuracy: Float
+    /// masked / clean accuracy (1 when clean accuracy is 0).
+    public var retention: Float
+    public var sparsity: Float
+
+    public init(seed: UInt64, lambda: Float, maskedAccuracy: Float, cleanAccuracy: Float, sparsity: Float) {
+      self.seed = seed
+      self.lambda = lambda
+      self.maskedAccuracy = maskedAccuracy
+      self.cleanAccuracy = cleanAccuracy
+      retention = cleanAccuracy > 0 ? maskedAccuracy / cleanAccuracy : 1
+      self.sparsity = sparsity
+    }
+
+    enum CodingKeys: String, CodingKey {
+      case seed, lambda, maskedAccuracy = "masked_accuracy", cleanAccuracy = "clean_accuracy", retention, sparsity
+    }
+  }
 
   public struct SeedSummary: Codable, Equatable, Sendable {
     public var seed: UInt64
     public var maskedAccuracy: Float
     public var sparsity: Float
     public var epochsRun: Int
+    /// `--retention`: the λ this seed's mask was found at, and whether it met the target.
+    public var lambda: Float?
+    public var targetMet: Bool?
 
     enum CodingKeys: String, CodingKey {
-      case seed, maskedAccuracy = "masked_accuracy", sparsity, epochsRun = "epochs_run"
+      case seed, maskedAccuracy = "masked_accuracy", sparsity, epochsRun = "epochs_run", lambda, targetMet = "target_met"
     }
   }
 
@@ -51,6 +88,7 @@ public struct MaskSummary: Codable, Equatable, Sendable {
     case epochsRun = "epochs_run", layout, scope, objective, lambda, lr, epochs, batch, seed, data
     case imageCount = "image_count", maskShape = "mask_shape", maskCount = "mask_count"
     case masksMeetingTarget = "masks_meeting_target", accuracyTarget = "accuracy_target", history, seeds
+    case targetMet = "target_met", retentionTarget = "retention_target", groupLambdas = "group_lambdas", path
   }
 
   public init(result r: MaskLearningResult, param: String, model: String, data: String) {
@@ -77,6 +115,7 @@ public struct MaskSummary: Codable, Equatable, Sendable {
     masksMeetingTarget = r.masksMeetingTarget
     accuracyTarget = r.config.accuracyTarget
     history = r.history
+    targetMet = r.targetMet
   }
 }
 
@@ -143,6 +182,11 @@ public enum MaskRunDirectory {
   public static func read(_ dir: String) throws -> LearnedMask {
     let summaryPath = summaryFile(dir)
     guard FileManager.default.fileExists(atPath: summaryPath) else {
+      let targets = retentionDirectories(in: dir)
+      guard targets.isEmpty else {
+        throw FourierLensError.badFile(path: dir, reason: "not a mask directory: it holds \(targets.joined(separator: ", ")) "
+                                         + "from `flens learn-mask --retention`; name one of those")
+      }
       throw FourierLensError.badFile(path: dir, reason: "not a mask directory (no summary.json; was `flens learn-mask` finished?)")
     }
     let summary: MaskSummary
@@ -160,18 +204,32 @@ public enum MaskRunDirectory {
     return LearnedMask(allValues: mask.data, summary: summary, directory: dir)
   }
 
+  /// The `retention-<R>/` mask directories a `learn-mask --retention` run wrote in `dir`, sorted.
+  public static func retentionDirectories(in dir: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    return names.filter { name in
+      var isDirectory: ObjCBool = false
+      return name.hasPrefix("retention-")
+        && FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
+    }.sorted()
+  }
+
   public static func writeCheckpoint(_ state: MaskLearnerState, to dir: String) throws {
     try AtomicFile.write(JSONEncoder().encode(state), to: checkpointFile(dir))
   }
 
   /// The checkpoint of an interrupted run, if there is one.
   public static func readCheckpoint(_ dir: String) throws -> MaskLearnerState? {
-    let path = checkpointFile(dir)
+    try readResumeFile(MaskLearnerState.self, at: checkpointFile(dir), what: "checkpoint")
+  }
+
+  /// A JSON file a run resumes from, nil when absent; a corrupt one is an error naming it.
+  static func readResumeFile<T: Decodable>(_ type: T.Type, at path: String, what: String) throws -> T? {
     guard FileManager.default.fileExists(atPath: path) else { return nil }
     do {
-      return try JSONDecoder().decode(MaskLearnerState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+      return try JSONDecoder().decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     } catch {
-      throw FourierLensError.badFile(path: path, reason: "corrupt checkpoint (\(error)); delete it to start afresh")
+      throw FourierLensError.badFile(path: path, reason: "corrupt \(what) (\(error)); delete it to start afresh")
     }
   }
 }

@@ -37,6 +37,11 @@ public struct ReportEntry: Sendable {
 /// (b) A single `flens learn-mask` directory (it has `summary.json`): one entry named by
 ///     the directory's own name, with probe outputs in `RUN_DIR/probes/` if present.
 ///
+/// With a retention target R (`flens report --retention R`, experiments with
+/// `masks.retention`), every mask directory above is replaced by its `retention-<R>/`
+/// subdirectory (what `flens learn-mask --retention` writes), and every probe directory by
+/// its `retention-<R>/` subdirectory.
+///
 /// In both, a mask directory's `examples.png` is shown when present. Absent probes only
 /// omit their figures; present but unreadable files are errors that name the file.
 /// Names are made unique across RUN_DIRs by prefixing the parent folder when two collide.
@@ -60,30 +65,51 @@ public enum ReportInputs {
 
   static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
+  /// `/retention-<R>`, or nothing without a target.
+  static func retentionSuffix(_ retention: Float?) -> String {
+    retention.map { "/" + RetentionPathConfig.directoryName($0) } ?? ""
+  }
+
   /// Classifies a RUN_DIR, or says why it is neither kind.
-  public static func kind(of runDirectory: String) throws -> Kind {
+  public static func kind(of runDirectory: String, retention: Float? = nil) throws -> Kind {
     guard exists(runDirectory) else { throw FourierLensError.badFile(path: runDirectory, reason: "no such directory") }
     guard isDirectory(runDirectory) else {
       throw FourierLensError.badFile(path: runDirectory, reason: "not a directory (expected a run directory or a `flens learn-mask` directory)")
     }
-    if exists(MaskRunDirectory.summaryFile(runDirectory)) { return .maskDirectory }
+    let suffix = retentionSuffix(retention)
+    if exists(MaskRunDirectory.summaryFile(runDirectory + suffix)) { return .maskDirectory }
     if isDirectory(runDirectory + "/" + masksFolder) { return .experiment }
+    if let retention {
+      throw FourierLensError.badFile(path: runDirectory, reason:
+        "has no \(RetentionPathConfig.directoryName(retention))/summary.json and no masks/<model>/ folders "
+          + "(was `flens learn-mask --retention` run with \(retention)?)")
+    }
     throw FourierLensError.badFile(path: runDirectory, reason:
-      "neither a run directory (no masks/<model>/ folders) nor a `flens learn-mask` directory (no summary.json)")
+      "neither a run directory (no masks/<model>/ folders) nor a `flens learn-mask` directory (no summary.json)"
+        + retentionHint(runDirectory))
+  }
+
+  /// For a directory of `learn-mask --retention` read without a target: how to read it.
+  static func retentionHint(_ directory: String) -> String {
+    let targets = MaskRunDirectory.retentionDirectories(in: directory)
+    guard !targets.isEmpty else { return "" }
+    return "; it holds \(targets.joined(separator: ", ")) from `flens learn-mask --retention`: pass --retention R"
   }
 
   /// The entries of all RUN_DIRs, in argument order (models of one run directory sorted by name).
-  public static func read(_ runDirectories: [String]) throws -> [ReportEntry] {
+  public static func read(_ runDirectories: [String], retention: Float? = nil) throws -> [ReportEntry] {
     guard !runDirectories.isEmpty else { throw FourierLensError.badOption(name: "RUN_DIR", reason: "give at least one directory") }
+    let suffix = retentionSuffix(retention)
     var found: [(name: String, parent: String, entry: ReportEntry)] = []
     for raw in runDirectories {
       let run = normalized(raw)
-      switch try kind(of: run) {
+      switch try kind(of: run, retention: retention) {
       case .maskDirectory:
         let name = URL(fileURLWithPath: run).standardizedFileURL.lastPathComponent
-        let probes = run + "/" + probesFolder
+        let probes = run + "/" + probesFolder + suffix
         let parent = URL(fileURLWithPath: run).standardizedFileURL.deletingLastPathComponent().lastPathComponent
-        found.append((name, parent, try entry(name: name, maskDirectory: run, probeDirectory: probes, modelDirectory: nil)))
+        found.append((name, parent, try entry(name: name, maskDirectory: run + suffix, probeDirectory: probes,
+                                              modelDirectory: nil)))
       case .experiment:
         let masks = run + "/" + masksFolder
         let models = try subdirectories(masks)
@@ -93,7 +119,8 @@ public enum ReportInputs {
         let parent = URL(fileURLWithPath: run).standardizedFileURL.lastPathComponent
         for model in models {
           found.append((model, parent, try entry(
-            name: model, maskDirectory: masks + "/" + model, probeDirectory: run + "/" + probesFolder + "/" + model,
+            name: model, maskDirectory: masks + "/" + model + suffix,
+            probeDirectory: run + "/" + probesFolder + "/" + model + suffix,
             modelDirectory: run + "/" + modelsFolder + "/" + model)))
         }
       }
@@ -145,6 +172,9 @@ public enum ReportInputs {
   }
 
   static func entry(name: String, maskDirectory: String, probeDirectory: String, modelDirectory: String?) throws -> ReportEntry {
+    if !exists(MaskRunDirectory.summaryFile(maskDirectory)), case let hint = retentionHint(maskDirectory), !hint.isEmpty {
+      throw FourierLensError.badFile(path: maskDirectory, reason: "not a mask directory" + hint)
+    }
     let mask = try MaskRunDirectory.read(maskDirectory)
     let probes = isDirectory(probeDirectory) ? try ProbeResults.read(probeDirectory) : ProbeResults()
     var model: ModelDescription?

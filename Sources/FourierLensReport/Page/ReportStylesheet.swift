@@ -18,6 +18,7 @@ enum ReportStylesheet {
     h2 { font-size: 20px; margin: 0 0 10px; padding-bottom: 5px; border-bottom: 1px solid var(--rule); }
     p { margin: 8px 0; max-width: 980px; }
     .note { background: #f7f7f5; border-left: 3px solid #b9b9b3; padding: 7px 12px; color: #444; font-size: 14px; }
+    .flag { color: #b00020; }
     .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 22px 32px;
                align-items: start; margin: 14px 0; }
     .figures.maps { grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); }

@@ -18,6 +18,14 @@ struct SummaryRow: Encodable {
   /// True when the complement keeps (almost) no frequency: the accuracy above is chance by construction.
   var complementaryDegenerate: Bool
   var sparsity: Float
+  /// Masked / clean accuracy: what the comparison holds fixed when masks are learned with
+  /// `--retention`, and what must be close for a fixed-λ comparison to mean anything.
+  var retention: Float
+  /// `--retention`: the target R the mask was chosen for.
+  var retentionTarget: Float?
+  /// Whether every mask met its accuracy target (false: the keep rule failed).
+  var targetMet: Bool?
+  var lambda: Float
   var epochsRun: Int
   /// Masks the band statistics were taken over (seeds, or class/image masks).
   var samples: Int
@@ -32,7 +40,9 @@ struct SummaryRow: Encodable {
   enum CodingKeys: String, CodingKey {
     case model, isBaseline = "is_baseline", arch, transform, param, scope, maskShape = "mask_shape", maskCount = "mask_count"
     case cleanAccuracy = "clean_accuracy", maskedAccuracy = "masked_accuracy", complementaryAccuracy = "complementary_accuracy"
-    case complementaryDegenerate = "complementary_degenerate", sparsity, epochsRun = "epochs_run", samples, lowFrequencyShare = "low_frequency_share"
+    case complementaryDegenerate = "complementary_degenerate", sparsity, retention, retentionTarget = "retention_target"
+    case targetMet = "target_met", lambda
+    case epochsRun = "epochs_run", samples, lowFrequencyShare = "low_frequency_share"
     case lowFrequencyShareDifference = "low_frequency_share_difference"
     case lowFrequencyShareDifferenceCI = "low_frequency_share_difference_ci"
     case robustAccuracy = "robust_accuracy", maskDirectory = "mask_directory", probeDirectory = "probe_directory"
@@ -72,7 +82,8 @@ extension ReportBuilder {
         scope: s.scope.rawValue, maskShape: s.maskShape, maskCount: s.maskCount, cleanAccuracy: s.cleanAccuracy,
         maskedAccuracy: s.maskedAccuracy, complementaryAccuracy: s.complementaryAccuracy,
         complementaryDegenerate: complementIsDegenerate(i), sparsity: s.sparsity,
-        epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.lowFrequencyShare,
+        retention: s.cleanAccuracy > 0 ? s.maskedAccuracy / s.cleanAccuracy : 1, retentionTarget: s.retentionTarget,
+        targetMet: s.targetMet, lambda: s.lambda, epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.lowFrequencyShare,
         lowFrequencyShareDifference: d?.lowFrequencyShare,
         lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] },
         robustAccuracy: robust, maskDirectory: e.mask.directory, probeDirectory: e.probes.directory)
@@ -87,12 +98,15 @@ extension ReportBuilder {
                                                       models: rows))
     let attacks = attackLabels
     var csv = CSVTable(header: ["model", "baseline", "arch", "transform", "param", "scope", "clean_accuracy", "masked_accuracy",
-                                "complementary_accuracy", "sparsity", "epochs_run", "samples", "low_frequency_share",
+                                "complementary_accuracy", "retention", "retention_target", "target_met", "lambda",
+                                "sparsity", "epochs_run", "samples", "low_frequency_share",
                                 "low_frequency_share_difference", "ci_low", "ci_high"] + attacks.map { "robust_accuracy[\($0)]" })
     for r in rows {
       csv.append([r.model, r.isBaseline ? "yes" : "no", r.arch ?? "", r.transform, r.param, r.scope,
                   NumberFormat.exact(r.cleanAccuracy), NumberFormat.exact(r.maskedAccuracy),
-                  NumberFormat.exact(r.complementaryAccuracy), NumberFormat.exact(r.sparsity), "\(r.epochsRun)", "\(r.samples)",
+                  NumberFormat.exact(r.complementaryAccuracy), NumberFormat.exact(r.retention),
+                  r.retentionTarget.map(NumberFormat.exact) ?? "", r.targetMet.map { $0 ? "yes" : "no" } ?? "",
+                  NumberFormat.exact(r.lambda), NumberFormat.exact(r.sparsity), "\(r.epochsRun)", "\(r.samples)",
                   NumberFormat.exact(r.lowFrequencyShare), r.lowFrequencyShareDifference.map(NumberFormat.exact) ?? "",
                   r.lowFrequencyShareDifferenceCI.map { NumberFormat.exact($0[0]) } ?? "",
                   r.lowFrequencyShareDifferenceCI.map { NumberFormat.exact($0[1]) } ?? ""]
@@ -104,7 +118,8 @@ extension ReportBuilder {
     var html = "<div class=\"table-wrap\"><table class=\"numbers\" id=\"summary-table\">\n"
     html += "<caption>Accuracies (in %) are those recorded by <code>flens learn-mask</code> on the images the mask was "
     html += "learned on: clean, seen through the mask, and through its complement 1 − 1[M &gt; 0] (n/a where that "
-    html += "complement keeps almost no frequency: a blank input, chance by construction). Sparsity is "
+    html += "complement keeps almost no frequency: a blank input, chance by construction); retention is "
+    html += "masked / clean (with <code>--retention R</code>, the mask is the sparsest with retention ≥ R). Sparsity is "
     html += "‖M‖₁/‖M₀‖₁. Low-frequency share: fraction of the L2-normalised mask’s squared energy in the lowest "
     html += "\(settings.lowBands) of \(settings.radial) radial bands (mean over the samples: seeds, or class/image masks). "
     html += "Δ is the difference from the baseline <em>\(Markup.escape(baselineEntry.name))</em>, with a 95 % bootstrap "
@@ -114,11 +129,11 @@ extension ReportBuilder {
     let two = " rowspan=\"2\""
     html += "<th class=\"text\"\(two)>Model</th>"
     if showArch { html += "<th class=\"text\"\(two)>Architecture</th>" }
-    html += "<th class=\"text\"\(two)>Mask</th><th colspan=\"3\" class=\"group\">Accuracy (%)</th>"
+    html += "<th class=\"text\"\(two)>Mask</th><th colspan=\"4\" class=\"group\">Accuracy (%)</th>"
     html += "<th\(two)>Sparsity</th><th\(two)>Epochs</th><th\(two)>Samples</th>"
     html += "<th colspan=\"2\" class=\"group\">Low-frequency share</th>"
     if !attacks.isEmpty { html += "<th colspan=\"\(attacks.count)\" class=\"group\">Robust accuracy (%)</th>" }
-    html += "</tr>\n<tr><th>Clean</th><th>Masked</th><th>Compl.</th><th>Share</th><th>Δ vs baseline [95 % CI]</th>"
+    html += "</tr>\n<tr><th>Clean</th><th>Masked</th><th>Compl.</th><th>Retention</th><th>Share</th><th>Δ vs baseline [95 % CI]</th>"
     for a in attacks { html += "<th>\(Markup.escape(a))</th>" }
     html += "</tr></thead>\n<tbody>\n"
     for (i, r) in rows.enumerated() {
@@ -139,6 +154,10 @@ extension ReportBuilder {
         html += cell("complementary_accuracy", NumberFormat.exact(r.complementaryAccuracy),
                      NumberFormat.percent(Double(r.complementaryAccuracy)))
       }
+      var retentionText = NumberFormat.percent(Double(r.retention))
+      if let target = r.retentionTarget { retentionText += " <span class=\"ci\">(R \(NumberFormat.percent(Double(target))) %)</span>" }
+      if r.targetMet == false { retentionText += " <strong class=\"flag\">target not met</strong>" }
+      html += cell("retention", NumberFormat.exact(r.retention), retentionText)
       html += cell("sparsity", NumberFormat.exact(r.sparsity), NumberFormat.fixed(Double(r.sparsity), 3))
       html += cell("epochs_run", "\(r.epochsRun)", "\(r.epochsRun)")
       html += cell("samples", "\(r.samples)", "\(r.samples)")
@@ -169,6 +188,10 @@ extension ReportBuilder {
     html += "</tbody>\n</table></div>"
     var section = PageSection(id: "summary", title: "Summary")
     section.add(html: html)
+    for note in RetentionNotes.notes(rows.map { .init(model: $0.model, retention: $0.retention,
+                                                      retentionTarget: $0.retentionTarget, targetMet: $0.targetMet) }) {
+      section.note(note)
+    }
     for (i, reason) in bands.incomparable.sorted(by: { $0.key < $1.key }) {
       section.note("<em>\(Markup.escape(entries[i].name))</em> is not compared with the baseline: \(Markup.escape(reason)).")
     }

@@ -15,7 +15,18 @@ struct LearnMaskCommand: ParsableCommand {
       and is trained so that the model's loss is unchanged (invariance) while ‖M‖₁/‖M₀‖₁ is \
       pushed down (sparsity, weighted by --lambda). Larger λ gives sparser masks at some cost \
       in masked accuracy; the mask kept is the last one whose masked accuracy reaches 99 % of \
-      clean accuracy. The paper's exact setting is --lambda 0.2 --lr 0.001.
+      clean accuracy (when none does, a warning names the mask and summary.json says \
+      target_met: false). The paper's exact setting is --lambda 0.2 --lr 0.001.
+
+      --retention R[,R2,...] chooses λ instead, so that masks of different models compare at \
+      the same accuracy: a regularisation path starts at λ = --lambda-start (0.005), learns \
+      (up to --epochs epochs per λ, keeping the last mask that meets the smallest R), then \
+      multiplies λ by --lambda-factor (1.5), warm-starting from the previous λ's mask; it \
+      stops after the first λ at which no mask reaches the smallest R any more, or before \
+      a λ above --lambda-max (5). For each R (and each class with --scope class), the \
+      sparsest mask of the path with masked accuracy ≥ R × clean accuracy is written to \
+      DIR/retention-<R>/ (the layout below; summary.json adds retention_target, lambda, \
+      target_met and path), and every λ tried to DIR/path.csv. Not for --scope image.
 
       Writes DIR/mask.npy (unshifted layout; H×W, C×H×W with --per-channel, with a leading \
       dimension per class or image for --scope class|image), theta.npy, summary.json, \
@@ -26,10 +37,11 @@ struct LearnMaskCommand: ParsableCommand {
       (the result is bit-identical to an uninterrupted run). A killed run also resumes, from \
       its last epoch.
 
-      Example:
+      Examples:
         flens learn-mask --model runs/standard --data ../shared/data/cifar10 \\
-          --grayscale \\
-          --limit 2000 --epochs 30 --out masks/standard
+          --grayscale --limit 2000 --epochs 30 --out masks/standard
+        flens learn-mask --model runs/standard --data ../shared/data/cifar10 \\
+          --grayscale --limit 2000 --retention 0.99,0.95 --out masks/standard
       """)
 
   @OptionGroup var modelOptions: ModelOptions
@@ -72,11 +84,25 @@ struct LearnMaskCommand: ParsableCommand {
   @Option(help: "Random seed.")
   var seed: UInt64 = 0
 
-  @Option(help: "Keep a mask once masked accuracy ≥ this fraction of clean accuracy.")
+  @Option(help: "Keep a mask once masked accuracy ≥ this fraction of clean accuracy (with --retention, the smallest R takes its place).")
   var accuracyTarget: Float = 0.99
 
   @Option(help: "Stop after this many epochs with the sparsity term changing ≤ 1e-5.")
   var patience = 7
+
+  @Option(help: ArgumentHelp("Find, per seed and mask, the sparsest mask with masked accuracy ≥ R × clean accuracy, "
+                              + "for each R in (0, 1] (λ chosen along a regularisation path; see above).",
+                              valueName: "R,..."))
+  var retention: String?
+
+  @Option(help: "--retention: the first λ of the path.")
+  var lambdaStart: Float = 0.005
+
+  @Option(help: "--retention: the factor between successive λ of the path (> 1).")
+  var lambdaFactor: Float = 1.5
+
+  @Option(help: "--retention: the largest λ the path tries.")
+  var lambdaMax: Float = 5
 
   @Flag(help: "Continue an interrupted run in --out from its last checkpoint.")
   var resume = false
@@ -94,6 +120,28 @@ struct LearnMaskCommand: ParsableCommand {
     if let images, images <= 0 { throw ValidationError("--images must be ≥ 1, got \(images)") }
     if seeds < 1 { throw ValidationError("--seeds must be ≥ 1, got \(seeds)") }
     try config().validate()
+    if let path = try retentionPath() {
+      try path.validate()
+      if lambda != nil { throw ValidationError("--lambda and --retention exclude each other: the path chooses λ (see --lambda-start)") }
+      if scope == .image { throw ValidationError("--retention works with --scope dataset or class, not --scope image") }
+    }
+  }
+
+  /// The regularisation path of `--retention`, or nil without it.
+  func retentionPath() throws -> RetentionPathConfig? {
+    guard let retention else { return nil }
+    let targets = try retention.split(separator: ",", omittingEmptySubsequences: false).map { part in
+      let text = part.trimmingCharacters(in: .whitespaces)
+      guard let r = Float(text) else {
+        throw ValidationError("--retention takes fractions of clean accuracy such as 0.95,0.9; '\(text)' is not a number")
+      }
+      return r
+    }
+    var path = RetentionPathConfig(targets: targets)
+    path.startLambda = lambdaStart
+    path.stepFactor = lambdaFactor
+    path.maxLambda = lambdaMax
+    return path
   }
 
   func config() -> MaskLearningConfig {
@@ -136,6 +184,13 @@ struct LearnMaskCommand: ParsableCommand {
     job.showsProgress = !json
     Interruption.install()
     job.shouldStop = { Interruption.requested }
+    if let path = try retentionPath() {
+      job.retention = path
+      let summaries = try job.runRetention(to: out)
+      Interruption.uninstall()
+      try printRetention(summaries)
+      return
+    }
     let summary = try job.run(to: out)
     Interruption.uninstall()
     if json {
@@ -147,5 +202,28 @@ struct LearnMaskCommand: ParsableCommand {
                    summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity,
                    summary.epochsRun, out))
     }
+  }
+
+  /// One line per target, or with --json one object: `retention` (the summaries, in the
+  /// order given) and `path_csv`.
+  private func printRetention(_ summaries: [MaskSummary]) throws {
+    if json {
+      struct Output: Encodable {
+        var retention: [MaskSummary]
+        var pathCSV: String
+        enum CodingKeys: String, CodingKey { case retention, pathCSV = "path_csv" }
+      }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      print(String(decoding: try encoder.encode(Output(retention: summaries, pathCSV: out + "/path.csv")), as: UTF8.self))
+      return
+    }
+    for s in summaries {
+      let r = s.retentionTarget ?? 0
+      print(String(format: "retention %g: λ %g  clean %.4f  masked %.4f  sparsity %.4f  %@  → %@/%@", Double(r),
+                   Double(s.lambda), s.cleanAccuracy, s.maskedAccuracy, s.sparsity,
+                   s.targetMet == false ? "TARGET NOT MET" : "target met", out, RetentionPathConfig.directoryName(r)))
+    }
+    print("path: \(out)/path.csv")
   }
 }

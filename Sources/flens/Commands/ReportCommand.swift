@@ -26,9 +26,16 @@ struct ReportCommand: ParsableCommand {
       heat maps, pass-band curves, robust accuracy and corruption curves, and \
       the mask-learning curves. Missing probes only leave their figures out.
 
+      --retention R reports the masks of `flens learn-mask --retention` at R: each
+      mask directory is read from its retention-<R>/ subdirectory (and probes from
+      probes/.../retention-<R>/). The summary table shows each mask's retention
+      (masked / clean accuracy) and says when the compared masks are more than 1
+      point of retention apart, or when a mask missed its accuracy target.
+
       Example:
         flens report runs/paper --baseline standard --out runs/paper/report
         flens report runs/std-mask runs/adv-mask --radial 8 --angular 8 --out report
+        flens report masks/standard masks/adversarial --retention 0.95 --out report-95
       """
   )
 
@@ -44,6 +51,9 @@ struct ReportCommand: ParsableCommand {
   @Option(name: .long, help: "Number of angular sectors (over 180°, opposite directions folded; 90° for DCT masks).")
   var angular: Int = 8
 
+  @Option(name: .long, help: "Report the masks of `learn-mask --retention` at this R (their retention-<R>/ directories).")
+  var retention: Float?
+
   @Option(name: .long, help: "The report directory to write.")
   var out: String
 
@@ -54,11 +64,14 @@ struct ReportCommand: ParsableCommand {
     if runDirectories.isEmpty { throw FourierLensError.badOption(name: "RUN_DIR", reason: "give at least one run or mask directory") }
     if radial < 1 { throw FourierLensError.badOption(name: "--radial", reason: "needs at least 1 band, got \(radial)") }
     if angular < 1 { throw FourierLensError.badOption(name: "--angular", reason: "needs at least 1 sector, got \(angular)") }
+    if let retention, !(retention > 0 && retention <= 1) {
+      throw FourierLensError.badOption(name: "--retention", reason: "must be a fraction of clean accuracy in (0, 1], got \(retention)")
+    }
     if out.isEmpty { throw FourierLensError.badOption(name: "--out", reason: "needs a directory") }
   }
 
   func run() throws {
-    let options = ReportOptions(baseline: baseline, bands: BandSettings(radial: radial, angular: angular))
+    let options = ReportOptions(baseline: baseline, bands: BandSettings(radial: radial, angular: angular), retention: retention)
     let summary = try ReportGenerator.generate(runDirectories: runDirectories, options: options, to: out)
     if json {
       let encoder = JSONEncoder()

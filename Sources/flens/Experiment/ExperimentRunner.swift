@@ -208,14 +208,22 @@ final class ExperimentRunner {
     job.resume = state == .resumable
     job.showsProgress = !quiet
     job.shouldStop = { Interruption.requested }
-    let summary: MaskSummary
+    job.retention = s.retentionPath
     do {
-      summary = try job.run(to: dir)
+      if job.retention != nil {
+        for summary in try job.runRetention(to: dir) {
+          log(String(format: "mask %@ at retention %g: λ %g, clean %.3f masked %.3f sparsity %.3f%@", name,
+                     Double(summary.retentionTarget ?? 0), Double(summary.lambda), summary.cleanAccuracy,
+                     summary.maskedAccuracy, summary.sparsity, summary.targetMet == false ? " (TARGET NOT MET)" : ""))
+        }
+      } else {
+        let summary = try job.run(to: dir)
+        log(String(format: "mask %@: clean %.3f masked %.3f complementary %.3f sparsity %.3f", name,
+                   summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity))
+      }
     } catch is InterruptedError {
       throw InterruptedError("mask learning of '\(name)' interrupted; checkpoint written in \(dir): run the same command again to resume")
     }
-    log(String(format: "mask %@: clean %.3f masked %.3f complementary %.3f sparsity %.3f", name,
-               summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity))
     try finish(dir, key: key)
     return key
   }
@@ -230,16 +238,25 @@ final class ExperimentRunner {
     }
     log("probes \(name): \(p.run.joined(separator: ", "))")
     executedSteps.append("probe:\(name)")
-    let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name)
-    let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0.0) }
-    let probes = try ProbeFactory.makeAll(p.run, registry: registry, baseline: baselineMask)
-    let context = ProbeContext(model: model, dataset: try dataset(.test, limit: p.images ?? 1000), mask: mask,
-                               batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
-    for probe in probes {
-      try ProbeFactory.write(try probe.run(context), name: probe.name, to: dir)
+    let data = try dataset(.test, limit: p.images ?? 1000)
+    // With retention targets, each R is probed on its own masks against the baseline's at the same R.
+    for sub in retentionSubdirectories {
+      let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name + sub)
+      let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0.0 + sub) }
+      let probes = try ProbeFactory.makeAll(p.run, registry: registry, baseline: baselineMask)
+      let context = ProbeContext(model: model, dataset: data, mask: mask,
+                                 batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
+      for probe in probes {
+        try ProbeFactory.write(try probe.run(context), name: probe.name, to: dir + sub)
+      }
     }
     try finish(dir, key: key)
     return key
+  }
+
+  /// `/retention-<R>` for each retention target of the masks, or the mask directory itself.
+  private var retentionSubdirectories: [String] {
+    spec.masks?.retention.map { $0.map { "/" + RetentionPathConfig.directoryName($0) } } ?? [""]
   }
 
   private func report(baseline: String, keys: [String: StepKey]) throws -> String {
@@ -252,8 +269,21 @@ final class ExperimentRunner {
     }
     executedSteps.append("report")
     let bands = BandSettings(radial: spec.report?.radial ?? 16, angular: spec.report?.angular ?? 8)
-    _ = try ReportGenerator.generate(runDirectories: [runDirectory], options: ReportOptions(baseline: baseline, bands: bands),
-                                     to: dir)
+    if let targets = spec.masks?.retention {
+      // One report per R (models compared at matched retention), and an index of them.
+      var pages: [RetentionIndexPage.Target] = []
+      for target in targets {
+        let options = ReportOptions(baseline: baseline, bands: bands, retention: target)
+        let entries = try ReportInputs.read([runDirectory], retention: target)
+        let name = RetentionPathConfig.directoryName(target)
+        _ = try ReportGenerator.generate(entries: entries, inputs: [runDirectory], options: options, to: dir + "/" + name)
+        pages.append(.init(retention: target, entries: entries, reportDirectory: name))
+      }
+      try RetentionIndexPage.write(pages, inputs: [runDirectory], to: dir)
+    } else {
+      _ = try ReportGenerator.generate(runDirectories: [runDirectory], options: ReportOptions(baseline: baseline, bands: bands),
+                                       to: dir)
+    }
     try finish(dir, key: key)
     log("report: \(index)")
     return index

@@ -74,9 +74,26 @@ struct ExperimentSpec: Codable, Equatable {
     var images: Int?
     var split: String?
     var seeds: Int?
+    /// Retention targets R (as `flens learn-mask --retention`): λ is chosen per model along a
+    /// regularisation path, and masks, probes and reports are made per R.
+    var retention: [Float]?
+    var lambdaStart: Float?
+    var lambdaFactor: Float?
+    var lambdaMax: Float?
 
     enum CodingKeys: String, CodingKey {
       case param, transform, perChannel = "per_channel", lambda, lr, epochs, batch, objective, scope, images, split, seeds
+      case retention, lambdaStart = "lambda_start", lambdaFactor = "lambda_factor", lambdaMax = "lambda_max"
+    }
+
+    /// The path of `retention`, nil without it.
+    var retentionPath: RetentionPathConfig? {
+      guard let retention else { return nil }
+      var path = RetentionPathConfig(targets: retention)
+      if let v = lambdaStart { path.startLambda = v }
+      if let v = lambdaFactor { path.stepFactor = v }
+      if let v = lambdaMax { path.maxLambda = v }
+      return path
     }
   }
 
@@ -166,6 +183,18 @@ struct ExperimentSpec: Codable, Equatable {
     if let limit = data.testLimit, limit < 1 { throw bad("data.test_limit must be ≥ 1") }
     if let seeds = masks?.seeds, seeds < 1 { throw bad("masks.seeds must be ≥ 1") }
     if let s = masks?.split, s != "train" && s != "test" { throw bad("masks.split must be train or test") }
+    if let m = masks, m.retention == nil, m.lambdaStart != nil || m.lambdaFactor != nil || m.lambdaMax != nil {
+      throw bad("masks.lambda_start, lambda_factor and lambda_max belong to masks.retention, which is not set")
+    }
+    if let m = masks, let path = m.retentionPath {
+      do { try path.validate() } catch let FourierLensError.badOption(name, reason) {
+        let key = ["--retention": "retention", "--lambda-start": "lambda_start", "--lambda-factor": "lambda_factor",
+                   "--lambda-max": "lambda_max"][name] ?? name
+        throw bad("masks.\(key) \(reason)")
+      }
+      if m.lambda != nil { throw bad("masks.lambda and masks.retention exclude each other: the path chooses λ") }
+      if m.scope == .image { throw bad("masks.retention works with scope dataset or class, not image") }
+    }
     if let b = report?.baseline, models[b] == nil { throw bad("report.baseline '\(b)' is not one of the models") }
     if let t = threads, t < 1 { throw bad("threads must be ≥ 1") }
     if let d = device, (try? ComputeDevice(parsing: d)) == nil { throw bad("device must be cpu, cuda, cuda:N or auto, got '\(d)'") }
