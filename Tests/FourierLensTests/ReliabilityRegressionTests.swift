@@ -23,6 +23,20 @@ import Testing
 
   /// mnist crash-4a688ea5: an IDX header whose three 32-bit dimensions multiply past
   /// Int.max made `shape.reduce(1, *)` trap.
+  /// A spec list whose values begin with combining marks (U+0659) once trimmed: split on
+  /// characters, the printed list merged "=" with the mark and did not parse back to itself.
+  @Test func pluginSpecListWithCombiningMarksRoundTrips() throws {
+    let bytes: [UInt8] = [112,103,100,45,105,110,102,58,104,97,61,44,101,97,110,102,58,104,97,1,0,0,5,61,44,101,97,207,51,61,44,48,105,110,102,58,104,97,61,44,101,97,110,102,58,51,61,44,102,58,104,97,52,61,44,48,105,110,112,103,45,58,1,8,9,61,9,217,153,197,244,54,1,8,9,61,9,44,110,58,115,61,48,46,48,112,104,61,97,9,0,0,0,55,53,93,49,51,61,44,48,105,110,102,58,104,97,61,44,101,97,110,102,58,104,97,38,61,44,48,105,110,58,115,61,48,46,48,112,104,61,4,0,0,0,112,115,61,49,48]
+    let text = String(decoding: bytes, as: UTF8.self)
+    let list = try PluginSpec.parseList(text, option: "--fuzz")
+    let printed = list.map(\.description).joined(separator: ",")
+    #expect(try PluginSpec.parseList(printed, option: "--fuzz") == list)
+    for spec in list { #expect(try PluginSpec.parse(spec.description, option: "--fuzz") == spec) }
+    // A combining mark right after a separator no longer hides it.
+    let marked = try PluginSpec.parse("fgsm:eps=\u{0659}1,steps=2")
+    #expect(marked.options.count == 2 && marked["eps"] == "\u{0659}1" && marked["steps"] == "2")
+  }
+
   @Test func idxHeaderWithAnOverflowingShape() throws {
     let input = try #require(Data(base64Encoded: "CwAAAAgBAAAAhgD3CAAACAMAAAADb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb28AAAAEAAAABHw0PCq0tg=="))
     let (labels, images) = Self.split2(input)

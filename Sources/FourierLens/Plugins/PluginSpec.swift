@@ -26,15 +26,19 @@ public struct PluginSpec: Equatable, Sendable, CustomStringConvertible {
 
   /// Parses `text`; `option` names the command-line option or file field it came from,
   /// for the error message.
+  ///
+  /// The separators `:`, `,` and `=` are found among Unicode scalars, not characters: a
+  /// combining mark after a separator would otherwise merge with it into one character and
+  /// hide it, and a spec would not read back to itself once printed (a fuzz finding).
   public static func parse(_ text: String, option: String = "plugin spec") throws -> PluginSpec {
-    let trimmed = text.trimmingSpaces
+    let trimmed = text.unicodeScalars.trimmingSpaces
     let name: String
-    var rest: Substring?
+    var rest: Substring.UnicodeScalarView?
     if let colon = trimmed.firstIndex(of: ":") {
-      name = String(trimmed[..<colon]).trimmingSpaces
+      name = String(trimmed[..<colon].trimmingSpaces)
       rest = trimmed[trimmed.index(after: colon)...]
     } else {
-      name = trimmed
+      name = String(trimmed)
     }
     guard isValidName(name) else {
       throw FourierLensError.badOption(
@@ -45,10 +49,10 @@ public struct PluginSpec: Equatable, Sendable, CustomStringConvertible {
     if let rest, !rest.trimmingSpaces.isEmpty {
       for item in rest.split(separator: ",", omittingEmptySubsequences: false) {
         guard let eq = item.firstIndex(of: "=") else {
-          throw FourierLensError.badOption(name: option, reason: "'\(text)': '\(item.trimmingSpaces)' is not key=value")
+          throw FourierLensError.badOption(name: option, reason: "'\(text)': '\(String(item.trimmingSpaces))' is not key=value")
         }
-        let key = String(item[..<eq]).trimmingSpaces
-        let value = String(item[item.index(after: eq)...]).trimmingSpaces
+        let key = String(item[..<eq].trimmingSpaces)
+        let value = String(item[item.index(after: eq)...].trimmingSpaces)
         guard !key.isEmpty else {
           throw FourierLensError.badOption(name: option, reason: "'\(text)': an option without a key")
         }
@@ -67,9 +71,10 @@ public struct PluginSpec: Equatable, Sendable, CustomStringConvertible {
   /// options of the spec before it; any other item starts a new spec.
   public static func parseList(_ text: String, option: String = "plugin specs") throws -> [PluginSpec] {
     var groups: [String] = []
-    for item in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+    for item in text.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
       let isOption: Bool
-      if let eq = item.firstIndex(of: "=") { isOption = !item[..<eq].contains(":") } else { isOption = false }
+      let scalars = item.unicodeScalars
+      if let eq = scalars.firstIndex(of: "=") { isOption = !scalars[..<eq].contains(":") } else { isOption = false }
       if isOption, !groups.isEmpty {
         groups[groups.count - 1] += "," + item
       } else {
@@ -94,11 +99,16 @@ public struct PluginSpec: Equatable, Sendable, CustomStringConvertible {
   }
 }
 
-fileprivate extension StringProtocol {
-  var trimmingSpaces: String {
-    var s = Substring(self)
+fileprivate extension Substring.UnicodeScalarView {
+  /// Without leading and trailing spaces and tabs.
+  var trimmingSpaces: Substring.UnicodeScalarView {
+    var s = self
     while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
     while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-    return String(s)
+    return s
   }
+}
+
+fileprivate extension String.UnicodeScalarView {
+  var trimmingSpaces: Substring.UnicodeScalarView { self[...].trimmingSpaces }
 }
