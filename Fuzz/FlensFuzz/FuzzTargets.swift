@@ -142,8 +142,8 @@ enum FuzzReaders {
     let path = "fuzz.safetensors"
     do {
       let file = try SafeTensorsFile.parse(data, path: path)
-      for e in file.entries where e.bytes.count != e.shape.reduce(1, *) * e.dtype.size {
-        fail("safetensors: \(e.bytes.count) bytes for \(e.name) of shape \(e.shape)")
+      for e in file.entries where e.range.count != e.shape.reduce(1, *) * e.dtype.size || e.range.upperBound > file.bytes.count {
+        fail("safetensors: bytes \(e.range) of \(file.bytes.count) for \(e.name) of shape \(e.shape)")
       }
     } catch {
       checkError(error, names: path, "SafeTensorsFile.parse")

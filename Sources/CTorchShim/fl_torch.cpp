@@ -85,6 +85,16 @@ std::string shape_string(c10::IntArrayRef sizes) {
   return s.str();
 }
 
+/// The orthonormal DCT-II matrix C[k][j] = a(k)·cos(π(2j + 1)k / 2N), a(0) = √(1/N),
+/// a(k > 0) = √(2/N), so that C x is the DCT of a column x and Cᵀ its inverse.
+torch::Tensor dct_matrix(int64_t size, torch::ScalarType dtype, torch::Device device) {
+  auto k = torch::arange(size, torch::kDouble).view({size, 1});
+  auto j = torch::arange(size, torch::kDouble).view({1, size});
+  auto c = torch::cos(M_PI * (2 * j + 1) * k / double(2 * size)) * std::sqrt(2.0 / double(size));
+  c[0] /= std::sqrt(2.0);
+  return c.to(device, dtype);
+}
+
 /// Copies a tensor (any device, any floating or integer dtype) into caller memory as `T`.
 template <class T> void copy_to_host(const torch::Tensor &t, T *out) {
   auto host = t.detach().to(torch::kCPU, c10::CppTypeToScalarType<T>::value).contiguous();
@@ -140,6 +150,14 @@ struct flt_model {
   bool channels_last = false;
   std::shared_ptr<fl::Net> net;                 // a built-in architecture, or
   std::unique_ptr<torch::jit::Module> script;   // a TorchScript module
+
+  /// DCT-II matrices of masked passes by size, made once for the model's dtype and device.
+  std::map<int64_t, torch::Tensor> dct_matrices;
+  torch::Tensor dct(int64_t size) {
+    auto &m = dct_matrices[size];
+    if (!m.defined() || m.device() != device || m.scalar_type() != dtype) m = dct_matrix(size, dtype, device);
+    return m;
+  }
 
   /// In evaluation mode, run the network with BatchNorm folded into the convolutions.
   bool fold_batchnorm = true;
@@ -840,19 +858,6 @@ extern "C" int flt_model_loss_gradient(flt_model *model, const float *input, int
 
 // ---- the frequency stage on the model's device -----------------------------------------
 
-namespace {
-
-/// The orthonormal DCT-II matrix C[k][j] = a(k)·cos(π(2j + 1)k / 2N), a(0) = √(1/N),
-/// a(k > 0) = √(2/N), so that C x is the DCT of a column x and Cᵀ its inverse.
-torch::Tensor dct_matrix(int64_t size, torch::ScalarType dtype, torch::Device device) {
-  auto k = torch::arange(size, torch::kDouble).view({size, 1});
-  auto j = torch::arange(size, torch::kDouble).view({1, size});
-  auto c = torch::cos(M_PI * (2 * j + 1) * k / double(2 * size)) * std::sqrt(2.0 / double(size));
-  c[0] /= std::sqrt(2.0);
-  return c.to(device, dtype);
-}
-
-} // namespace
 
 struct flt_masked_pass {
   torch::Tensor masks;  // the leaf [mask_count, mask_channels, H, W] whose gradient is wanted
@@ -897,7 +902,7 @@ extern "C" int flt_masked_forward(flt_model *model, const float *input, int64_t 
       xm = torch::real(torch::fft::ifft2(per_image * torch::fft::fft2(xn)));
     } else {
       // x_M = C_Hᵀ (M ⊙ C_H x C_Wᵀ) C_W with the orthonormal DCT-II matrices.
-      auto ch = dct_matrix(h, model->dtype, model->device), cw = dct_matrix(w, model->dtype, model->device);
+      auto ch = model->dct(h), cw = model->dct(w);
       auto coefficients = torch::matmul(torch::matmul(ch, xn), cw.t());
       xm = torch::matmul(torch::matmul(ch.t(), per_image * coefficients), cw);
     }

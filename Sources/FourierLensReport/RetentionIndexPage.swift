@@ -36,7 +36,7 @@ public enum RetentionIndexPage {
       var masks: [RetentionNotes.Mask] = []
       for e in t.entries {
         let s = e.mask.summary
-        let retention = s.cleanAccuracy > 0 ? s.maskedAccuracy / s.cleanAccuracy : 1
+        let retention = s.retention
         masks.append(.init(model: e.name, retention: retention, retentionTarget: s.retentionTarget, targetMet: s.targetMet))
         func cell(_ key: String, _ value: String, _ text: String) -> String {
           "<td data-model=\"\(Markup.escape(e.name))\" data-key=\"\(key)\" data-value=\"\(value)\">\(text)</td>"

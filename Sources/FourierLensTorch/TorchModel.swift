@@ -138,21 +138,18 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
     }
     let ranks = entries.map { Int32($0.shape.count) }
     let shapes = entries.flatMap { $0.shape.map { Int64($0) } }
-    // Stable C strings and byte buffers for the duration of the call.
+    // Stable C strings for the duration of the call; the tensors' bytes are read in place
+    // (the shim copies them into the model's own tensors).
     let names = entries.map { strdup($0.name) }
     defer { names.forEach { free($0) } }
-    let buffers = entries.map { entry -> UnsafeMutableRawPointer in
-      let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, entry.bytes.count), alignment: 16)
-      entry.bytes.copyBytes(to: p.assumingMemoryBound(to: UInt8.self), count: entry.bytes.count)
-      return p
-    }
-    defer { buffers.forEach { $0.deallocate() } }
     let namePointers: [UnsafePointer<CChar>?] = names.map { UnsafePointer($0) }
-    let dataPointers: [UnsafeRawPointer?] = buffers.map { UnsafeRawPointer($0) }
-    try locked {
-      try ShimStatus.check(
-        flt_model_load_named_tensors(handle, file, Int64(entries.count), namePointers, dtypes, ranks, shapes, dataPointers),
-        file: file)
+    try tensors.bytes.withUnsafeBytes { raw in
+      let dataPointers: [UnsafeRawPointer?] = entries.map { raw.baseAddress! + $0.range.lowerBound }
+      try locked {
+        try ShimStatus.check(
+          flt_model_load_named_tensors(handle, file, Int64(entries.count), namePointers, dtypes, ranks, shapes, dataPointers),
+          file: file)
+      }
     }
   }
 
@@ -214,9 +211,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
   /// creates an optimiser. Throws naming `--device` when that device is not available.
   public func move(to requested: ComputeDevice) throws {
     let target = requested.resolved()
-    if requested != .auto, target.isCUDA, CUDAAvailability.current.deviceCount == 0 {
-      throw FourierLensError.badOption(name: "--device", reason: "\(requested) is not available: \(CUDAAvailability.current.reason)")
-    }
+    // The shim refuses a device that is not there (FLT_ERR_DEVICE, with libtorch's reason).
     try locked { try ShimStatus.check(flt_model_to_device(handle, target.description), model: displayName) }
     device = target
     prefersOwnFrequencyStage = target.isCUDA

@@ -22,10 +22,12 @@ public struct SafeTensorsFile: Sendable {
     public var name: String
     public var dtype: DType
     public var shape: [Int]
-    /// The tensor's bytes (little-endian, C order).
-    public var bytes: Data
+    /// Where the tensor's bytes (little-endian, C order) lie in `SafeTensorsFile.bytes`.
+    public var range: Range<Int>
   }
 
+  /// The whole file, read once; entries point into it.
+  public var bytes: [UInt8]
   /// Tensors in the order of their data offsets (the order they were written).
   public var entries: [Entry]
 
@@ -34,12 +36,6 @@ public struct SafeTensorsFile: Sendable {
       throw FourierLensError.badFile(path: path, reason: "cannot read the file")
     }
     return try parse(data, path: path)
-  }
-
-  /// Whether `data` starts like a safetensors file (header length, then `{`).
-  public static func looksLike(_ data: Data) -> Bool {
-    guard data.count >= 9 else { return false }
-    return data[data.startIndex + 8] == UInt8(ascii: "{")
   }
 
   public static func parse(_ data: Data, path: String) throws -> SafeTensorsFile {
@@ -71,12 +67,12 @@ public struct SafeTensorsFile: Sendable {
       guard !overflow, begin >= 0, end >= begin, end <= bytes.count - dataStart, end - begin == count * dtype.size else {
         throw bad("tensor '\(name)' has data_offsets [\(begin), \(end)] that do not hold \(shape) \(dtypeName) values inside the data")
       }
-      entries.append((begin, Entry(name: name, dtype: dtype, shape: shape, bytes: Data(bytes[(dataStart + begin)..<(dataStart + end)]))))
+      entries.append((begin, Entry(name: name, dtype: dtype, shape: shape, range: (dataStart + begin)..<(dataStart + end))))
     }
     entries.sort { $0.begin < $1.begin }
-    for (a, b) in zip(entries, entries.dropFirst()) where a.begin + a.entry.bytes.count > b.begin {
+    for (a, b) in zip(entries, entries.dropFirst()) where a.begin + a.entry.range.count > b.begin {
       throw bad("tensors '\(a.entry.name)' and '\(b.entry.name)' overlap")
     }
-    return SafeTensorsFile(entries: entries.map(\.entry))
+    return SafeTensorsFile(bytes: bytes, entries: entries.map(\.entry))
   }
 }

@@ -43,8 +43,7 @@ extension MaskLearningJob {
     var rows = CSVTable(header: ["seed", "group", "step", "lambda", "masked_accuracy", "clean_accuracy", "retention",
                                  "sparsity", "images"])
     for k in 0..<seeds {
-      var c = config
-      c.seed = config.seed &+ UInt64(k)
+      var c = configuration(ofSeed: k)
       // Within each λ the learner keeps its last mask that meets the smallest target.
       c.accuracyTarget = retention.smallestTarget
       if showsProgress && seeds > 1 { log("seed \(k + 1)/\(seeds) (seed \(c.seed))") }
@@ -111,7 +110,7 @@ extension MaskLearningJob {
       if showsProgress {
         log(String(format: "λ = %g: masked %.4f / clean %.4f (retention %.4f), sparsity %.4f%@", Double(c.lambda),
                    result.maskedAccuracy, result.cleanAccuracy,
-                   result.cleanAccuracy > 0 ? result.maskedAccuracy / result.cleanAccuracy : 1, result.sparsity,
+                   result.retention, result.sparsity,
                    state.finished ? "; path done" : ""))
       }
     }

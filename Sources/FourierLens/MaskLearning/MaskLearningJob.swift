@@ -44,12 +44,18 @@ public struct MaskLearningJob {
     if seeds == 1 { return try runOne(config, to: dir) }
     var summaries: [MaskSummary] = []
     for k in 0..<seeds {
-      var c = config
-      c.seed = config.seed &+ UInt64(k)
+      let c = configuration(ofSeed: k)
       if showsProgress { log("seed \(k + 1)/\(seeds) (seed \(c.seed))") }
       summaries.append(try runOne(c, to: MaskRunDirectory.seedDirectory(dir, k)))
     }
     return try writeSeedAggregate(summaries, to: dir)
+  }
+
+  /// The configuration of seed k of a multi-seed run (seeds count up from `config.seed`).
+  func configuration(ofSeed k: Int) -> MaskLearningConfig {
+    var c = config
+    c.seed = config.seed &+ UInt64(k)
+    return c
   }
 
   func log(_ line: String) {

@@ -59,7 +59,7 @@ public struct MaskSummary: Codable, Equatable, Sendable {
       self.lambda = lambda
       self.maskedAccuracy = maskedAccuracy
       self.cleanAccuracy = cleanAccuracy
-      retention = cleanAccuracy > 0 ? maskedAccuracy / cleanAccuracy : 1
+      retention = Retention.of(masked: maskedAccuracy, clean: cleanAccuracy)
       self.sparsity = sparsity
     }
 

@@ -88,7 +88,7 @@ public struct RetentionPathStep: Codable, Equatable, Sendable {
   }
 
   public func retention(group k: Int) -> Float {
-    groupCleanAccuracy[k] > 0 ? groupMaskedAccuracy[k] / groupCleanAccuracy[k] : 1
+    Retention.of(masked: groupMaskedAccuracy[k], clean: groupCleanAccuracy[k])
   }
 }
 
@@ -135,4 +135,18 @@ public struct RetentionChoice: Equatable, Sendable {
     let p = path[0].theta.count / max(1, stepOfGroup.count)
     return Array(stepOfGroup.enumerated().map { k, step in path[step].theta[k * p ..< (k + 1) * p] }.joined())
   }
+}
+
+/// Retention: masked accuracy as a fraction of clean accuracy (1 when clean accuracy is 0,
+/// where no mask can lose anything).
+public enum Retention {
+  public static func of(masked: Float, clean: Float) -> Float { clean > 0 ? masked / clean : 1 }
+}
+
+extension MaskSummary {
+  public var retention: Float { Retention.of(masked: maskedAccuracy, clean: cleanAccuracy) }
+}
+
+extension MaskLearningResult {
+  public var retention: Float { Retention.of(masked: maskedAccuracy, clean: cleanAccuracy) }
 }

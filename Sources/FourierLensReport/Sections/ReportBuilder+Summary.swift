@@ -82,7 +82,7 @@ extension ReportBuilder {
         scope: s.scope.rawValue, maskShape: s.maskShape, maskCount: s.maskCount, cleanAccuracy: s.cleanAccuracy,
         maskedAccuracy: s.maskedAccuracy, complementaryAccuracy: s.complementaryAccuracy,
         complementaryDegenerate: complementIsDegenerate(i), sparsity: s.sparsity,
-        retention: s.cleanAccuracy > 0 ? s.maskedAccuracy / s.cleanAccuracy : 1, retentionTarget: s.retentionTarget,
+        retention: s.retention, retentionTarget: s.retentionTarget,
         targetMet: s.targetMet, lambda: s.lambda, epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.lowFrequencyShare,
         lowFrequencyShareDifference: d?.lowFrequencyShare,
         lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] },

@@ -54,6 +54,11 @@ struct InfoCommand: ParsableCommand {
     var cudaUnavailableReason: String?
     var autoDevice: String
 
+    enum CodingKeys: String, CodingKey {
+      case torchVersion = "torch_version", blas, cudaDevices = "cuda_devices"
+      case cudaUnavailableReason = "cuda_unavailable_reason", autoDevice = "auto_device"
+    }
+
     static func current() -> DeviceReport {
       let cuda = CUDAAvailability.current
       return DeviceReport(torchVersion: "\(TorchRuntime.version / 100).\(TorchRuntime.version % 100)", blas: TorchRuntime.blasLibrary,
@@ -66,10 +71,7 @@ struct InfoCommand: ParsableCommand {
     if devices {
       let report = DeviceReport.current()
       if json {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        print(try Self.jsonString(report))
       } else {
         print("libtorch \(report.torchVersion) (BLAS: \(report.blas)); CUDA devices: \(report.cudaDevices)"
           + (report.cudaUnavailableReason.map { " (\($0))" } ?? "") + "; --device auto uses \(report.autoDevice)")
