@@ -42,7 +42,8 @@ public enum RetentionIndexPage {
           "<td data-model=\"\(Markup.escape(e.name))\" data-key=\"\(key)\" data-value=\"\(value)\">\(text)</td>"
         }
         html += "<tr data-model=\"\(Markup.escape(e.name))\"><td class=\"text\">\(Markup.escape(e.name))</td>"
-        html += cell("lambda", NumberFormat.exact(s.lambda), Markup.escape("\(s.lambda)"))
+        // Three significant digits: over seeds λ is a mean (e.g. of 0.32, 0.64, 0.64).
+        html += cell("lambda", NumberFormat.exact(s.lambda), String(format: "%.3g", Double(s.lambda)))
         html += cell("clean_accuracy", NumberFormat.exact(s.cleanAccuracy), NumberFormat.percent(Double(s.cleanAccuracy)))
         html += cell("masked_accuracy", NumberFormat.exact(s.maskedAccuracy), NumberFormat.percent(Double(s.maskedAccuracy)))
         html += cell("retention", NumberFormat.exact(retention), NumberFormat.percent(Double(retention)))

@@ -192,6 +192,34 @@ import Testing
     }
   }
 
+  /// Without `lambda` and `retention`, an experiment compares its models at matched
+  /// retention (0.95 and 0.99); `lambda` keeps the fixed-λ layout.
+  @Test func experimentWithoutLambdaComparesAtMatchedRetentionByDefault() throws {
+    let data = try StripesData.write(count: 32)
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }
+    for (masks, retention) in [("{epochs: 1, batch: 16, images: 16, lambda_start: 0.01, lambda_factor: 8, lambda_max: 1}", true),
+                               ("{epochs: 1, batch: 16, images: 16, lambda: 0.02}", false)] {
+      let path = dir.appendingPathComponent("exp.yaml").path
+      try """
+        threads: 2
+        data: {path: \(data.path)}
+        models: {standard: {arch: smallcnn, epochs: 1, batch: 16, lr: 0.05}}
+        masks: \(masks)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+      let run = dir.appendingPathComponent(retention ? "default" : "fixed").path
+      let r = try FlensCLI.run(["run", path, "--out", run])
+      #expect(r.exitCode == 0, "\(r)")
+      let top = run + "/masks/standard"
+      #expect(FileManager.default.fileExists(atPath: top + "/mask.npy") == !retention, "\(masks)")
+      for target in ["0.95", "0.99"] {  // README: the default targets
+        let sub = top + "/retention-\(target)"
+        #expect(FileManager.default.fileExists(atPath: sub + "/summary.json") == retention, "\(masks): \(sub)")
+        if retention { #expect(try MaskRunDirectory.read(sub).summary.retentionTarget == Float(target)) }
+      }
+    }
+  }
+
   @Test func experimentRetentionIsValidatedBeforeWork() throws {
     let dir = try FlensCLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -199,7 +227,7 @@ import Testing
                          ("{retention: [0.9], lambda: 0.1}", "masks.lambda"),
                          ("{retention: [0.9], scope: image}", "masks.retention"),
                          ("{retention: [0.9], lambda_factor: 0.5}", "masks.lambda_factor"),
-                         ("{lambda_max: 2}", "masks.lambda_start")] {
+                         ("{lambda: 0.1, lambda_max: 2}", "masks.lambda_start")] {
       let path = dir.appendingPathComponent("bad.yaml").path
       try "data: {path: generated}\nmodels: {standard: {arch: smallcnn, epochs: 1}}\nmasks: \(masks)\n"
         .write(toFile: path, atomically: true, encoding: .utf8)

@@ -24,7 +24,7 @@ enum RetentionNotes {
         + "\(NumberFormat.percent(Double(low.retention))) % (<em>\(Markup.escape(low.model))</em>) and "
         + "\(NumberFormat.percent(Double(high.retention))) % (<em>\(Markup.escape(high.model))</em>) of clean accuracy, "
         + "more than 1 point apart. Their differences (profiles, low-frequency share) reflect how much accuracy each mask "
-        + "gave up as well as the networks; compare at matched retention with <code>flens learn-mask --retention R</code>.")
+        + "gave up as well as the networks; " + remedy(masks))
     }
     for m in masks where m.targetMet == false {
       let target = m.retentionTarget.map { "retention \(NumberFormat.percent(Double($0))) %" } ?? "its accuracy target"
@@ -32,5 +32,17 @@ enum RetentionNotes {
         + "\(target); the one shown is the closest (its <code>summary.json</code> says <code>target_met: false</code>).")
     }
     return notes
+  }
+
+  /// How to bring the masks closer. Masks from a retention path are already the sparsest
+  /// found at ≥ R: a gap then means some network's accuracy did not come down to R along
+  /// its path (it falls in a step, or λ reached its limit first).
+  private static func remedy(_ masks: [Mask]) -> String {
+    guard masks.allSatisfy({ $0.retentionTarget != nil }) else {
+      return "compare at matched retention with <code>flens learn-mask --retention R</code>."
+    }
+    return "all are the sparsest masks their λ paths found at or above the target, so a network whose retention stays "
+      + "above it did not lose accuracy gradually along its path (a finer <code>--lambda-factor</code> or a larger "
+      + "<code>--lambda-max</code> may bring it closer; <code>path.csv</code> shows every λ tried)."
   }
 }

@@ -34,11 +34,19 @@ struct DemoSettings: Encodable {
   struct Masks: Encodable {
     var param: String
     var lambda: Float?
+    /// Retention targets R: λ is found per model and seed along a path (see README).
+    var retention: [Float]?
+    var lambdaStart: Float?
+    var lambdaFactor: Float?
     var lr: Float?
     var epochs: Int?
     var batch: Int?
     var images: Int?
     var seeds: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case param, lambda, retention, lambdaStart = "lambda_start", lambdaFactor = "lambda_factor", lr, epochs, batch, images, seeds
+    }
   }
 
   var seed: UInt64
@@ -69,8 +77,8 @@ struct DemoSettings: Encodable {
       return Model(name: name, arch: m.arch ?? "smallcnn", epochs: m.epochs ?? 0, batch: m.batch, adversarial: m.adversarial)
     }
     let m = spec.masks
-    masks = Masks(param: m?.param ?? "free", lambda: m?.lambda, lr: m?.lr, epochs: m?.epochs, batch: m?.batch,
-                  images: m?.images, seeds: m?.seeds)
+    masks = Masks(param: m?.param ?? "free", lambda: m?.lambda, retention: m?.retention, lambdaStart: m?.lambdaStart,
+                  lambdaFactor: m?.lambdaFactor, lr: m?.lr, epochs: m?.epochs, batch: m?.batch, images: m?.images, seeds: m?.seeds)
     probeImages = spec.probes?.images
     probes = spec.probes?.run ?? []
   }
@@ -95,9 +103,17 @@ struct DemoSettings: Encodable {
       rows.append(("model \(m.name)", ["\(m.arch), \(m.epochs) epochs" + (m.batch.map { ", batch \($0)" } ?? "")]
                     + (m.adversarial.map { ["adversarial \($0)"] } ?? [])))
     }
-    rows.append(("masks", ["\(masks.param), λ \(number(masks.lambda)), lr \(number(masks.lr)),",
-                           "\(count(masks.epochs)) epochs, batch \(count(masks.batch)),",
-                           "\(count(masks.images)) images, \(masks.seeds ?? 1) seeds"]))
+    if let targets = masks.retention {
+      // λ is not fixed: the path that chooses it per model and seed.
+      rows.append(("masks", ["\(masks.param) at retention"] + targets.map { number($0) }
+                    + ["of clean accuracy:", "λ from \(number(masks.lambdaStart)) ×\(number(masks.lambdaFactor)),",
+                       "\(count(masks.epochs)) epochs per λ, lr \(number(masks.lr)), batch \(count(masks.batch)),",
+                       "\(count(masks.images)) images, \(masks.seeds ?? 1) seeds"]))
+    } else {
+      rows.append(("masks", ["\(masks.param), λ \(number(masks.lambda)), lr \(number(masks.lr)),",
+                             "\(count(masks.epochs)) epochs, batch \(count(masks.batch)),",
+                             "\(count(masks.images)) images, \(masks.seeds ?? 1) seeds"]))
+    }
     rows.append(("probes", ["\(count(probeImages)) test images:"] + probes))
     // Words (already split where a break may go) filled into lines of at most 56 columns.
     let label = 20, width = 78 - label

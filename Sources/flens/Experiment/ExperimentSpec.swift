@@ -86,6 +86,19 @@ struct ExperimentSpec: Codable, Equatable {
       case retention, lambdaStart = "lambda_start", lambdaFactor = "lambda_factor", lambdaMax = "lambda_max"
     }
 
+    /// Retention targets used when the file fixes neither `lambda` nor `retention`: networks
+    /// are compared at matched accuracy retention by default, not at one arbitrary λ (a fixed
+    /// λ gives a robust and a standard network masks at different retentions).
+    static let defaultRetention: [Float] = [0.95, 0.99]
+
+    /// `retention` filled in with `defaultRetention` when neither `lambda` nor `retention` is
+    /// given; image-scope masks (which have no retention path) keep the fixed λ.
+    var withDefaultRetention: MaskSpec {
+      var s = self
+      if s.retention == nil && s.lambda == nil && s.scope != .image { s.retention = Self.defaultRetention }
+      return s
+    }
+
     /// The path of `retention`, nil without it.
     var retentionPath: RetentionPathConfig? {
       guard let retention else { return nil }
@@ -118,7 +131,7 @@ struct ExperimentSpec: Codable, Equatable {
   }
 
   static func parse(_ text: String, file: String) throws -> ExperimentSpec {
-    let spec: ExperimentSpec
+    var spec: ExperimentSpec
     do {
       try refuseOverflowingSexagesimals(text, file: file)
       spec = try YAMLDecoder().decode(ExperimentSpec.self, from: text)
@@ -127,6 +140,7 @@ struct ExperimentSpec: Codable, Equatable {
     } catch {
       throw FourierLensError.badFile(path: file, reason: "not a valid YAML/JSON experiment (\(error))")
     }
+    spec.masks = (spec.masks ?? MaskSpec()).withDefaultRetention
     try spec.validate(file: file)
     return spec
   }
