@@ -1,5 +1,6 @@
 import Foundation
 import FourierLens
+import FourierLensExperimentSpec
 import Yams
 
 /// Seed corpora, made with the project's own writers (PNG/JPEG encoders, the .npy writer,
