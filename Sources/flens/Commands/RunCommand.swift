@@ -25,7 +25,8 @@ struct RunCommand: ParsableCommand {
 
       Examples:
         flens run examples/paper-comparison/experiment.yaml --out runs/paper
-        flens run examples/paper-comparison/experiment.yaml --out runs/paper --executor slurm --partition cpu --wait
+        flens run examples/paper-comparison/experiment.yaml --out runs/paper \\
+          --executor slurm --partition cpu --wait
       """)
 
   @Argument(help: ArgumentHelp("The experiment file (.yaml, .yml or .json).", valueName: "experiment"))
