@@ -104,6 +104,10 @@ import Testing
     try #require(first.exitCode == 0, "\(first)")
     let ids = first.stdout.split(separator: "\n").map(String.init)
     try #require(ids.count == 9, "\(first)")
+    // Submitting again while the jobs are queued or running submits nothing.
+    let queued = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
+    #expect(queued.exitCode == 0 && !queued.stderr.contains("submitted as job"), "\(queued)")
+    #expect(queued.stderr.contains("already queued as job"), "\(queued)")
     // Cancel the first of this run's jobs seen running, while it runs.
     var cancelled: String?
     let deadline = Date().addingTimeInterval(300)
@@ -158,5 +162,30 @@ import Testing
       let text = try String(contentsOfFile: log, encoding: .utf8)
       #expect(text.contains("vjp refused on purpose"), "\(log): \(text)")
     }
+  }
+
+  /// A model given by a relative `path` is keyed by its resolved path: the submitter and the
+  /// jobs (which get the experiment's absolute path) must agree, or a finished step would
+  /// look unfinished and be submitted again.
+  @Test func anExperimentOnALoadedModelIsCompleteAfterItsJobs() throws {
+    try Self.startCluster()
+    let (dir, _, _) = try Self.local.get()
+    let file = dir.appendingPathComponent("loaded.yaml").path
+    try """
+      name: slurm-loaded
+      threads: 1
+      data: {path: generated, size: 16, train_limit: 64, test_limit: 64}
+      models:
+        imported: {path: local/models/standard}
+      masks: {lambda: 0.02, epochs: 2, images: 32, batch: 32}
+      slurm: {mask: {cpus: 1, mem: 512M}, report: {cpus: 1, mem: 512M}}
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    let run = dir.appendingPathComponent("loaded").path
+    let r = try FlensCLI.run(["run", "loaded.yaml", "--out", "loaded", "--executor", "slurm", "--wait"], currentDirectory: dir, timeout: 600)
+    try #require(r.exitCode == 0, "\(r)")
+    #expect(r.stderr.split(separator: "\n").filter { $0.contains("submitted as job") }.count == 2, "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: run + "/masks/imported/mask.npy"))
+    let again = try FlensCLI.run(["run", "loaded.yaml", "--out", "loaded", "--executor", "slurm"], currentDirectory: dir)
+    #expect(again.exitCode == 0 && !again.stderr.contains("submitted"), "\(again)")
   }
 }

@@ -91,11 +91,11 @@ struct RunCommand: ParsableCommand {
       Interruption.install()  // Ctrl-C: stop at the next step with a checkpoint
       print(try runner.run())
     case .slurm:
-      try runOnSlurm(plan: plan, runDirectory: runDirectory, registry: registry)
+      try runOnSlurm(spec: spec, runDirectory: runDirectory, registry: registry)
     }
   }
 
-  private func runOnSlurm(plan: ExperimentPlan, runDirectory: String, registry: PluginRegistry) throws {
+  private func runOnSlurm(spec: ExperimentSpec, runDirectory: String, registry: PluginRegistry) throws {
     // Jobs may start in another directory on another node: every path they get is absolute.
     func absolute(_ path: String) -> String {
       URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
@@ -107,7 +107,9 @@ struct RunCommand: ParsableCommand {
     (options.threads, options.device) = (compute.threads, compute.device)
     options.partition = partition
     options.extraOptions = slurmOptions
-    // The plan is made again from the absolute experiment path so that its relative paths resolve as the jobs' will.
+    // The plan again, from the experiment's absolute path as the jobs get it: a loaded model's
+    // key holds its resolved path, so the submitter and the jobs must resolve alike.
+    let plan = try ExperimentPlan(spec: spec, specFile: options.experimentFile, registry: registry)
     let runner = ExperimentRunner(plan: plan, runDirectory: runDirectory, registry: registry, quiet: quiet)
     let executor = SlurmExecutor(plan: plan, runDirectory: runDirectory, options: options, runner: runner)
     let submissions = try executor.submit()
