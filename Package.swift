@@ -70,11 +70,23 @@ let package = Package(
     .target(name: "FourierLensPluginKit", dependencies: ["FourierLensPluginABI"], path: "Sources/FourierLensPluginKit"),
     // HTML/SVG/PNG report rendering.
     .target(name: "FourierLensReport", dependencies: ["FourierLens"], path: "Sources/FourierLensReport"),
+    // Experiment files: their reading and checking (no libtorch, so the fuzzer links it alone),
+    // and their plans, steps and executors (the local runner, Slurm).
+    .target(
+      name: "FourierLensExperimentSpec",
+      dependencies: ["FourierLens", .product(name: "Yams", package: "Yams")],
+      path: "Sources/FourierLensExperimentSpec"
+    ),
+    .target(
+      name: "FourierLensExperiments",
+      dependencies: ["FourierLensExperimentSpec", "FourierLens", "FourierLensTorch", "FourierLensReport"],
+      path: "Sources/FourierLensExperiments"
+    ),
     // The command-line host.
     .executableTarget(
       name: "flens",
       dependencies: [
-        "FourierLens", "FourierLensTorch", "FourierLensReport",
+        "FourierLens", "FourierLensTorch", "FourierLensReport", "FourierLensExperimentSpec", "FourierLensExperiments",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ],
@@ -89,6 +101,10 @@ let package = Package(
     .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests"),
     .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests"),
     .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests"),
+    .testTarget(
+      name: "ExperimentTests", dependencies: ["FourierLensExperiments", "FourierLensExperimentSpec", "FourierLens"],
+      path: "Tests/ExperimentTests"
+    ),
     .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests"),
   ],
   swiftLanguageModes: [.v5],
@@ -98,14 +114,14 @@ let package = Package(
 // Fuzzing (scripts/fuzz.sh): one libFuzzer binary holding a target for every reader. It is
 // declared only when FLENS_FUZZ=1, so the normal build and `swift build --build-tests` never
 // see it; scripts/fuzz.sh builds it with -sanitize=fuzzer,address in its own build directory.
-// ExperimentSpec.swift and ModelDirectory.swift are symbolic links to the readers the
-// `flens` executable and FourierLensTorch use, so the fuzzer runs exactly that code
-// without linking libtorch.
+// Experiment files are read by FourierLensExperimentSpec, which it links; ModelDirectory.swift
+// is a symbolic link to the reader FourierLensTorch uses, so the fuzzer runs exactly that
+// code without linking libtorch.
 if Context.environment["FLENS_FUZZ"] == "1" {
   package.products.append(.executable(name: "flens-fuzz", targets: ["FlensFuzz"]))
   package.targets.append(.executableTarget(
     name: "FlensFuzz",
-    dependencies: ["FourierLens", .product(name: "Yams", package: "Yams")],
+    dependencies: ["FourierLens", "FourierLensExperimentSpec", .product(name: "Yams", package: "Yams")],
     path: "Fuzz/FlensFuzz"
   ))
 }

@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build --build-tests
+# A single-node Slurm cluster for Tests/FlensCLITests/SlurmCommandTests.swift (installs Debian's
+# slurmctld, slurmd and munge when missing; needs root). If it cannot start, the suite stops here.
+bash scripts/slurm-cluster.sh start
 swift test --skip-build
 # Every fuzz target briefly (libFuzzer + AddressSanitizer, its own build in .build-fuzz), so a
 # reader that starts crashing on its seed corpus or nearby inputs fails CI. Long runs:

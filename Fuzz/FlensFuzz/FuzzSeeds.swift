@@ -1,5 +1,6 @@
 import Foundation
 import FourierLens
+import FourierLensExperimentSpec
 import Yams
 
 /// Seed corpora, made with the project's own writers (PNG/JPEG encoders, the .npy writer,
@@ -111,6 +112,7 @@ enum FuzzSeeds {
         masks: {param: free, lambda: 0.02, epochs: 30, images: 2000, seeds: 3}
         probes: {images: 1000, run: [accuracy, heatmap, passband, bands, "attack:pgd-linf:eps=0.03"]}
         report: {baseline: standard}
+        slurm: {partition: cpu, train: {cpus: 4, mem: 8G, time: "04:00:00", gpus: 1}, mask: {mem: 512M}}
         """
       let spec = try ExperimentSpec.parse(readme, file: "seed")
       let encoder = JSONEncoder()

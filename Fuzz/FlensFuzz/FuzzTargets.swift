@@ -1,5 +1,6 @@
 import Foundation
 import FourierLens
+import FourierLensExperimentSpec
 import Yams
 
 /// libFuzzer targets for every reader of untrusted input. One binary holds them all; the

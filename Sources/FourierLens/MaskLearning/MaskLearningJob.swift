@@ -51,6 +51,16 @@ public struct MaskLearningJob {
     return try writeSeedAggregate(summaries, to: dir)
   }
 
+  /// Learns only seed k of a multi-seed run into its directory under `dir` (as `run(to:)`
+  /// writes it there), so that the seeds can run as separate jobs; a later `run(to:)` with
+  /// `resume` keeps the finished seeds and writes their aggregate.
+  @discardableResult
+  public func runSeed(_ k: Int, of dir: String) throws -> MaskSummary {
+    guard (0..<seeds).contains(k) else { throw FourierLensError.badOption(name: "--seeds", reason: "seed \(k) is not one of 0..<\(seeds)") }
+    try config.validate()
+    return try runOne(configuration(ofSeed: k), to: MaskRunDirectory.seedDirectory(dir, k))
+  }
+
   /// The configuration of seed k of a multi-seed run (seeds count up from `config.seed`).
   func configuration(ofSeed k: Int) -> MaskLearningConfig {
     var c = config

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import FourierLens
+import FourierLensExperimentSpec
+import FourierLensExperiments
 
 /// The embedded default: the whole pipeline on data the toolkit generates itself.
 struct DemoCommand: ParsableCommand {
@@ -62,7 +64,7 @@ struct DemoCommand: ParsableCommand {
       throw FourierLensError.badFile(path: out, reason: "cannot create the run directory: \(error.localizedDescription)")
     }
     try AtomicFile.writeJSON(DemoSettings(spec), to: out + "/demo-settings.json")
-    let runner = ExperimentRunner(spec: spec, specFile: "", runDirectory: out, registry: PluginRegistry(), quiet: quiet)
+    let runner = try ExperimentRunner(spec: spec, specFile: "", runDirectory: out, registry: PluginRegistry(), quiet: quiet)
     Interruption.install()  // Ctrl-C: stop at the next step with a checkpoint
     let index = try runner.run()
     print(index)

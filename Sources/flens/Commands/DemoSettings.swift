@@ -1,5 +1,6 @@
 import Foundation
 import FourierLens
+import FourierLensExperimentSpec
 
 /// What `flens demo` runs, read from the demo's experiment text and from the generated
 /// dataset's own definition, so `--help` and `demo-settings.json` cannot drift from what

@@ -145,19 +145,11 @@ struct LearnMaskCommand: ParsableCommand {
   }
 
   func config() -> MaskLearningConfig {
-    var c = scope == .image ? MaskLearningConfig.singleImageDefaults() : MaskLearningConfig()
-    c.scope = scope
-    c.objective = objective
-    c.transform = transform
-    c.layout = perChannel ? .perChannel : .shared
-    if let lambda { c.lambda = lambda }
-    if let lr { c.learningRate = lr }
-    if let epochs { c.epochs = epochs }
-    c.batchSize = batch
-    c.seed = seed
-    c.accuracyTarget = accuracyTarget
-    c.patience = patience
-    return c
+    var s = MaskSettings()
+    (s.scope, s.objective, s.transform, s.perChannel) = (scope, objective, transform, perChannel)
+    (s.lambda, s.learningRate, s.epochs, s.batchSize) = (lambda, lr, epochs, batch)
+    (s.accuracyTarget, s.patience, s.seed) = (accuracyTarget, patience, seed)
+    return s.config
   }
 
   func run() throws {

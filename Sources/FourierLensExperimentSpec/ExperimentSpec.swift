@@ -19,71 +19,80 @@ import Yams
 ///   images: 1000
 ///   run: [accuracy, heatmap, passband, bands, "attack:pgd-linf:eps=0.03"]
 /// report: {baseline: standard}
+/// slurm: {mask: {cpus: 4, mem: 8G, time: "04:00:00"}}   # only for --executor slurm
 /// ```
-struct ExperimentSpec: Codable, Equatable {
-  var name: String?
-  var seed: UInt64?
-  var threads: Int?
+public struct ExperimentSpec: Codable, Equatable {
+  public var name: String?
+  public var seed: UInt64?
+  public var threads: Int?
   /// `cpu`, `cuda`, `cuda:N` or `auto` (the default); like `threads`, not part of any cache key.
-  var device: String?
-  var data: DataSpec
+  public var device: String?
+  public var data: DataSpec
   /// Models by name, trained or loaded in name order.
-  var models: [String: ModelSpec]
-  var masks: MaskSpec?
-  var probes: ProbeSpec?
-  var report: ReportSpec?
+  public var models: [String: ModelSpec]
+  public var masks: MaskSpec?
+  public var probes: ProbeSpec?
+  public var report: ReportSpec?
+  /// Resources of the Slurm jobs per step kind (`flens run --executor slurm`); not part of any cache key.
+  public var slurm: SlurmSpec?
 
-  struct DataSpec: Codable, Equatable {
+  public struct DataSpec: Codable, Equatable {
     /// A dataset path (as `--data`), or `generated` for the built-in synthetic data.
-    var path: String
-    var grayscale: Bool?
-    var size: Int?
+    public var path: String
+    public var grayscale: Bool?
+    public var size: Int?
     /// Images of the train split used for training (all when absent).
-    var trainLimit: Int?
+    public var trainLimit: Int?
     /// Images of the test split used to evaluate models during training.
-    var testLimit: Int?
+    public var testLimit: Int?
 
     enum CodingKeys: String, CodingKey {
       case path, grayscale, size, trainLimit = "train_limit", testLimit = "test_limit"
     }
   }
 
-  struct ModelSpec: Codable, Equatable {
+  public struct ModelSpec: Codable, Equatable {
     /// An existing model directory (no training).
-    var path: String?
-    var arch: String?
-    var epochs: Int?
-    var batch: Int?
-    var lr: Double?
-    var optimizer: String?
-    var augment: [String]?
-    var adversarial: String?
+    public var path: String?
+    public var arch: String?
+    public var epochs: Int?
+    public var batch: Int?
+    public var lr: Double?
+    public var optimizer: String?
+    public var augment: [String]?
+    public var adversarial: String?
   }
 
-  struct MaskSpec: Codable, Equatable {
-    var param: String?
-    var transform: TransformKind?
-    var perChannel: Bool?
-    var lambda: Float?
-    var lr: Float?
-    var epochs: Int?
-    var batch: Int?
-    var objective: MaskObjective?
-    var scope: MaskScope?
+  public struct MaskSpec: Codable, Equatable {
+    public var param: String?
+    public var transform: TransformKind?
+    public var perChannel: Bool?
+    public var lambda: Float?
+    public var lr: Float?
+    public var epochs: Int?
+    public var batch: Int?
+    public var objective: MaskObjective?
+    public var scope: MaskScope?
     /// Images of the mask split the masks are learned on.
-    var images: Int?
-    var split: String?
-    var seeds: Int?
+    public var images: Int?
+    public var split: String?
+    public var seeds: Int?
     /// Retention targets R (as `flens learn-mask --retention`): λ is chosen per model along a
     /// regularisation path, and masks, probes and reports are made per R.
-    var retention: [Float]?
-    var lambdaStart: Float?
-    var lambdaFactor: Float?
-    var lambdaMax: Float?
+    public var retention: [Float]?
+    public var lambdaStart: Float?
+    public var lambdaFactor: Float?
+    public var lambdaMax: Float?
+    /// As `flens learn-mask --accuracy-target` and `--patience`.
+    public var accuracyTarget: Float?
+    public var patience: Int?
+
+    public init() {}
 
     enum CodingKeys: String, CodingKey {
       case param, transform, perChannel = "per_channel", lambda, lr, epochs, batch, objective, scope, images, split, seeds
       case retention, lambdaStart = "lambda_start", lambdaFactor = "lambda_factor", lambdaMax = "lambda_max"
+      case accuracyTarget = "accuracy_target", patience
     }
 
     /// Retention targets used when the file fixes neither `lambda` nor `retention`: networks
@@ -100,7 +109,7 @@ struct ExperimentSpec: Codable, Equatable {
     }
 
     /// The path of `retention`, nil without it.
-    var retentionPath: RetentionPathConfig? {
+    public var retentionPath: RetentionPathConfig? {
       guard let retention else { return nil }
       var path = RetentionPathConfig(targets: retention)
       if let v = lambdaStart { path.startLambda = v }
@@ -110,27 +119,29 @@ struct ExperimentSpec: Codable, Equatable {
     }
   }
 
-  struct ProbeSpec: Codable, Equatable {
-    var run: [String]
-    var images: Int?
-    var batch: Int?
+  public struct ProbeSpec: Codable, Equatable {
+    public var run: [String]
+    public var images: Int?
+    public var batch: Int?
   }
 
-  struct ReportSpec: Codable, Equatable {
-    var baseline: String?
-    var radial: Int?
-    var angular: Int?
+  public struct ReportSpec: Codable, Equatable {
+    public var baseline: String?
+    public var radial: Int?
+    public var angular: Int?
+
+    public init() {}
   }
 
   /// Reads a YAML or JSON experiment file, with errors naming the file.
-  static func load(_ path: String) throws -> ExperimentSpec {
+  public static func load(_ path: String) throws -> ExperimentSpec {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
       throw FourierLensError.badFile(path: path, reason: "cannot be read as UTF-8 text")
     }
     return try parse(text, file: path)
   }
 
-  static func parse(_ text: String, file: String) throws -> ExperimentSpec {
+  public static func parse(_ text: String, file: String) throws -> ExperimentSpec {
     var spec: ExperimentSpec
     do {
       try refuseOverflowingSexagesimals(text, file: file)
@@ -212,6 +223,7 @@ struct ExperimentSpec: Codable, Equatable {
     if let b = report?.baseline, models[b] == nil { throw bad("report.baseline '\(b)' is not one of the models") }
     if let t = threads, t < 1 { throw bad("threads must be ≥ 1") }
     if let d = device, (try? ComputeDevice(parsing: d)) == nil { throw bad("device must be cpu, cuda, cuda:N or auto, got '\(d)'") }
+    try slurm?.validate(file: file)
   }
 
   private static func describe(_ error: DecodingError) -> String {
@@ -223,27 +235,4 @@ struct ExperimentSpec: Codable, Equatable {
     @unknown default: return "\(error)"
     }
   }
-}
-
-/// A 64-bit FNV-1a hash, for cache keys of experiment steps (not for security).
-struct StepKey: Equatable, CustomStringConvertible {
-  let value: UInt64
-
-  init(_ parts: [String]) {
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for part in parts {
-      for byte in part.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
-      h = (h ^ 0xFF) &* 0x100_0000_01B3  // separator
-    }
-    value = h
-  }
-
-  /// Canonical (key-sorted) JSON of a value, so equal configurations hash equally.
-  static func canonical<T: Encodable>(_ value: T) -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys]
-    return (try? String(decoding: e.encode(value), as: UTF8.self)) ?? ""
-  }
-
-  var description: String { String(format: "%016llx", value) }
 }

@@ -1,1 +1,0 @@
-../../Sources/flens/Experiment/ExperimentSpec.swift

@@ -1,0 +1,74 @@
+import Foundation
+import FourierLens
+
+/// The `slurm:` section of an experiment file: what each kind of step asks Slurm for when the
+/// experiment runs with `flens run --executor slurm`. Absent values take the defaults of
+/// `SlurmSpec.defaults`; none of it is part of any step's cache key (where a step runs does
+/// not change what it computes).
+///
+/// ```yaml
+/// slurm:
+///   partition: gpu
+///   train: {cpus: 4, mem: 8G, time: "04:00:00", gpus: 1}
+///   mask:  {cpus: 2, mem: 4G, time: "02:00:00"}
+/// ```
+public struct SlurmSpec: Codable, Equatable, Sendable {
+  public var partition: String?
+  public var train: Resources?
+  public var mask: Resources?
+  public var probe: Resources?
+  public var report: Resources?
+
+  public init() {}
+
+  /// Resources of one job; each absent value takes the step kind's default.
+  public struct Resources: Codable, Equatable, Sendable {
+    public var cpus: Int?
+    /// Memory as sbatch's `--mem` takes it: a number with an optional K, M, G or T suffix.
+    public var mem: String?
+    /// Time limit as sbatch's `--time` takes it: minutes, MM:SS, HH:MM:SS or D-HH[:MM[:SS]].
+    public var time: String?
+    public var gpus: Int?
+
+    public init(cpus: Int? = nil, mem: String? = nil, time: String? = nil, gpus: Int? = nil) {
+      (self.cpus, self.mem, self.time, self.gpus) = (cpus, mem, time, gpus)
+    }
+
+    /// These values, with `defaults` where absent.
+    public func filled(from defaults: Resources) -> Resources {
+      Resources(cpus: cpus ?? defaults.cpus, mem: mem ?? defaults.mem, time: time ?? defaults.time, gpus: gpus ?? defaults.gpus)
+    }
+  }
+
+  /// Defaults per step kind: training and mask learning are the long steps.
+  public static let defaults: [String: Resources] = [
+    "train": Resources(cpus: 2, mem: "4G", time: "04:00:00", gpus: 0),
+    "mask": Resources(cpus: 2, mem: "4G", time: "04:00:00", gpus: 0),
+    "probe": Resources(cpus: 2, mem: "4G", time: "02:00:00", gpus: 0),
+    "report": Resources(cpus: 1, mem: "2G", time: "00:30:00", gpus: 0),
+  ]
+
+  /// The resources of step kind `kind` (`train`, `mask`, `probe`, `report`), defaults filled in.
+  public func resources(for kind: String) -> Resources {
+    let given: Resources? = ["train": train, "mask": mask, "probe": probe, "report": report][kind] ?? nil
+    return (given ?? Resources()).filled(from: Self.defaults[kind] ?? Self.defaults["report"]!)
+  }
+
+  func validate(file: String) throws {
+    func bad(_ why: String) -> FourierLensError { .badFile(path: file, reason: why) }
+    if let p = partition, p.isEmpty || p.contains(where: \.isWhitespace) {
+      throw bad("slurm.partition must be a partition name, got '\(p)'")
+    }
+    for (kind, r) in [("train", train), ("mask", mask), ("probe", probe), ("report", report)] {
+      guard let r else { continue }
+      if let c = r.cpus, c < 1 { throw bad("slurm.\(kind).cpus must be ≥ 1, got \(c)") }
+      if let g = r.gpus, g < 0 { throw bad("slurm.\(kind).gpus must be ≥ 0, got \(g)") }
+      if let m = r.mem, m.range(of: #"^[0-9]+[KMGT]?$"#, options: .regularExpression) == nil {
+        throw bad("slurm.\(kind).mem must be a number with an optional K, M, G or T suffix (as sbatch --mem), got '\(m)'")
+      }
+      if let t = r.time, t.range(of: #"^([0-9]+-)?[0-9]+(:[0-9]+){0,2}$"#, options: .regularExpression) == nil {
+        throw bad("slurm.\(kind).time must be minutes, MM:SS, HH:MM:SS or D-HH:MM:SS (as sbatch --time), got '\(t)'")
+      }
+    }
+  }
+}

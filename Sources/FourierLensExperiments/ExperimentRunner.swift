@@ -1,0 +1,284 @@
+import Foundation
+import FourierLens
+import FourierLensExperimentSpec
+import FourierLensReport
+import FourierLensTorch
+
+/// Runs an experiment's steps (see `ExperimentPlan`) in a run directory:
+///
+/// ```
+/// RUN/models/<name>/   trained (or referenced) models
+/// RUN/masks/<name>/    learned masks (`flens learn-mask` layout)
+/// RUN/probes/<name>/   probe outputs (`flens probe` layout)
+/// RUN/report/          the comparison report
+/// ```
+///
+/// Each step's directory holds `.flens-step.json` with the step's key: a hash of its
+/// configuration and of the keys of the steps it reads. A step whose key is recorded as
+/// complete is skipped; one recorded as started with the same key is resumed (training
+/// and mask learning continue from their checkpoints); a step whose key changed starts
+/// afresh. Editing one mask option therefore re-runs that mask, its probes and the report,
+/// nothing else. A failing step stops the run; finished steps stay as they are.
+///
+/// `run()` does every step in this process; `run(step:)` does one, as a Slurm job does.
+public final class ExperimentRunner {
+  public let plan: ExperimentPlan
+  public let runDirectory: String
+  let registry: PluginRegistry
+  let quiet: Bool
+  /// Steps that did work in this process (the rest were cached), for tests and the summary.
+  public private(set) var executedSteps: [String] = []
+  private var loadedModels: [String: TorchModel] = [:]
+  private var device: ComputeDevice = .auto
+
+  public init(plan: ExperimentPlan, runDirectory: String, registry: PluginRegistry, quiet: Bool) {
+    self.plan = plan
+    self.runDirectory = runDirectory
+    self.registry = registry
+    self.quiet = quiet
+  }
+
+  /// Resolves `spec` into a plan first (see `ExperimentPlan`): a bad setting fails here.
+  public convenience init(spec: ExperimentSpec, specFile: String, runDirectory: String, registry: PluginRegistry, quiet: Bool) throws {
+    self.init(plan: try ExperimentPlan(spec: spec, specFile: specFile, registry: registry), runDirectory: runDirectory,
+              registry: registry, quiet: quiet)
+  }
+
+  private var spec: ExperimentSpec { plan.spec }
+  private var seed: UInt64 { plan.seed }
+
+  private func log(_ line: String) {
+    if !quiet { FileHandle.standardError.write(Data("[\(spec.name ?? "experiment")] \(line)\n".utf8)) }
+  }
+
+  // MARK: - Data
+
+  /// The split as the experiment's data spec describes it.
+  func dataset(_ split: DatasetSplit, limit: Int?) throws -> Dataset {
+    let d = spec.data
+    if d.path == "generated" {
+      let defaultCount = split == .train ? 4000 : 1000
+      return SyntheticFrequencyDataset(count: limit ?? defaultCount, size: d.size ?? 32,
+                                       seed: SeededGenerator.derive(seed, split == .train ? 101 : 202))
+    }
+    let preprocessing = Preprocessing(grayscale: d.grayscale ?? false, size: d.size.map { (height: $0, width: $0) })
+    return try DatasetLoader.open(plan.resolve(d.path), split: split, preprocessing: preprocessing, limit: limit)
+  }
+
+  // MARK: - Running
+
+  private func applyCompute() throws {
+    try ComputeThreads.apply(spec.threads)
+    device = try spec.device.map { try ComputeDevice(parsing: $0, option: "device") } ?? .auto
+  }
+
+  /// Runs every step; returns the report's index.html. The seeds of a mask are learned by
+  /// its mask step here (its `mask-seed` steps are for separate jobs).
+  @discardableResult
+  public func run() throws -> String {
+    try applyCompute()
+    for step in plan.steps {
+      if case .maskSeed = step { continue }
+      try execute(step)
+    }
+    return reportIndex
+  }
+
+  /// Runs one step, whose inputs must be complete (as Slurm's dependencies ensure).
+  public func run(step: ExperimentStep) throws {
+    guard plan.contains(step) else {
+      throw FourierLensError.badOption(name: "--step", reason: "'\(step)' is not a step of this experiment (\(plan.steps.map(\.description).joined(separator: ", ")))")
+    }
+    for input in plan.dependencies(of: step) where !isComplete(input) {
+      throw FourierLensError.message("step \(step) needs step \(input), which is not complete in \(runDirectory)")
+    }
+    try applyCompute()
+    try execute(step)
+  }
+
+  public var reportIndex: String { runDirectory + "/report/index.html" }
+
+  /// Whether `step`'s outputs are complete in the run directory under the plan's key.
+  public func isComplete(_ step: ExperimentStep) -> Bool {
+    let dir = plan.directory(of: step, in: runDirectory)
+    if case let .maskSeed(_, k) = step {
+      // A seed is complete once its own directory is, inside a mask directory of this key.
+      guard StepRecord.state(of: dir, key: plan.key(of: step)) != .fresh,
+            let done = try? MaskRunDirectory.read(MaskRunDirectory.seedDirectory(dir, k)) else { return false }
+      return done.summary.seed == plan.masks.config.seed &+ UInt64(k)
+    }
+    return StepRecord.state(of: dir, key: plan.key(of: step)) == .complete
+  }
+
+  private func execute(_ step: ExperimentStep) throws {
+    switch step {
+    case let .train(name): try train(name)
+    case let .maskSeed(name, k): try learnMask(name, onlySeed: k)
+    case let .mask(name): try learnMask(name, onlySeed: nil)
+    case let .probe(name): try probe(name)
+    case .report: try report()
+    }
+  }
+
+  /// The model `name`: loaded from its directory (trained by its step, or given) and moved to the device.
+  private func model(_ name: String) throws -> TorchModel {
+    if let model = loadedModels[name] { return model }
+    let model: TorchModel
+    switch plan.models[name]!.source {
+    case let .load(path):
+      model = try TorchModel.load(from: path)
+      log("model \(name): loaded from \(path)")
+    case .train:
+      model = try TorchModel.load(from: plan.directory(of: .train(name), in: runDirectory))
+    }
+    try model.move(to: device)
+    loadedModels[name] = model
+    return model
+  }
+
+  private func train(_ name: String) throws {
+    guard case let .train(arch, configuration) = plan.models[name]!.source else { return }
+    let m = plan.models[name]!.spec
+    let dir = plan.directory(of: .train(name), in: runDirectory)
+    let key = plan.key(of: .train(name))
+    let state = try StepRecord.prepare(dir, key: key)
+    if state == .complete {
+      log("model \(name): cached (\(dir))")
+      return
+    }
+    log("model \(name): training \(arch.rawValue) for \(configuration.epochs) epochs\(state == .resumable ? " (resuming)" : "")")
+    executedSteps.append("train:\(name)")
+    let train = try dataset(.train, limit: spec.data.trainLimit)
+    let test = try dataset(.test, limit: spec.data.testLimit)
+    let stats = try DatasetStatistics.channelMeanAndStd(train)
+    let model = try TorchModel.create(architecture: arch, input: train.info.shape, mean: stats.mean, std: stats.std,
+                                      classes: train.info.classes, seed: seed)
+    try model.move(to: device)
+    let trainer = try TorchTrainer(model: model, configuration: configuration,
+                                   augmentations: try (m.augment ?? []).map { try registry.makeAugmentation($0) },
+                                   attack: try m.adversarial.map { try registry.makeAttack($0) })
+    trainer.record = ["data": spec.data.path, "experiment": spec.name ?? "", "model_name": name]
+    let printer = TrainingProgressPrinter(quiet: quiet)
+    trainer.observer = { printer.handle($0) }
+    trainer.shouldStop = { Interruption.requested }
+    let summary = try trainer.run(train: train, test: test, output: dir, resume: state == .resumable)
+    guard !summary.interrupted else {
+      throw InterruptedError("training of '\(name)' interrupted after step \(summary.steps); checkpoint written to \(dir)/checkpoint: run the same command again to resume")
+    }
+    try StepRecord.finish(dir, key: key)
+  }
+
+  /// Learns the mask of `name` (every seed, then their aggregate), or only seed `onlySeed`.
+  private func learnMask(_ name: String, onlySeed: Int?) throws {
+    let masks = plan.masks
+    let dir = plan.directory(of: .mask(name), in: runDirectory)
+    let key = plan.key(of: .mask(name))
+    let state = try StepRecord.prepare(dir, key: key)
+    let what = onlySeed.map { "mask \(name) seed \($0)" } ?? "mask \(name)"
+    if state == .complete || (onlySeed != nil && isComplete(.maskSeed(name, onlySeed!))) {
+      log("\(what): cached (\(dir))")
+      return
+    }
+    log("\(what): learning\(state == .resumable ? " (resuming)" : "")")
+    executedSteps.append(onlySeed.map { "mask-seed:\(name)/\($0)" } ?? "mask:\(name)")
+    let model = try model(name)
+    let data = try dataset(masks.split, limit: masks.images)
+    let input = model.description.input
+    let config = masks.config
+    var job = MaskLearningJob(
+      model: model, modelName: "models/\(name)", dataset: data, dataName: spec.data.path, paramSpec: masks.param,
+      makeParameterization: { [registry] in
+        try registry.makeMask(masks.param, channels: input[0], height: input[1], width: input[2],
+                              layout: config.layout, transform: config.transform)
+      }, config: config)
+    job.seeds = masks.seeds
+    job.resume = state == .resumable
+    job.showsProgress = !quiet
+    job.shouldStop = { Interruption.requested }
+    job.retention = masks.retention
+    do {
+      if let k = onlySeed {
+        job.resume = true  // the seeds of one mask share its directory: never clear it here
+        let summary = try job.runSeed(k, of: dir)
+        log(String(format: "%@: clean %.3f masked %.3f sparsity %.3f", what, summary.cleanAccuracy, summary.maskedAccuracy,
+                   summary.sparsity))
+        return
+      }
+      if job.retention != nil {
+        for summary in try job.runRetention(to: dir) {
+          log(String(format: "mask %@ at retention %g: λ %g, clean %.3f masked %.3f sparsity %.3f%@", name,
+                     Double(summary.retentionTarget ?? 0), Double(summary.lambda), summary.cleanAccuracy,
+                     summary.maskedAccuracy, summary.sparsity, summary.targetMet == false ? " (TARGET NOT MET)" : ""))
+        }
+      } else {
+        let summary = try job.run(to: dir)
+        log(String(format: "mask %@: clean %.3f masked %.3f complementary %.3f sparsity %.3f", name,
+                   summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity))
+      }
+    } catch is InterruptedError {
+      throw InterruptedError("mask learning of '\(name)' interrupted; checkpoint written in \(dir): run the same command again to resume")
+    }
+    try StepRecord.finish(dir, key: key)
+  }
+
+  private func probe(_ name: String) throws {
+    guard let p = plan.probes else { return }
+    let dir = plan.directory(of: .probe(name), in: runDirectory)
+    let key = plan.key(of: .probe(name))
+    if try StepRecord.prepare(dir, key: key) == .complete {
+      log("probes \(name): cached (\(dir))")
+      return
+    }
+    log("probes \(name): \(p.run.joined(separator: ", "))")
+    executedSteps.append("probe:\(name)")
+    let model = try model(name)
+    let data = try dataset(.test, limit: p.images ?? 1000)
+    let baseline = name == plan.baseline ? nil : plan.baseline
+    // With retention targets, each R is probed on its own masks against the baseline's at the same R.
+    for sub in retentionSubdirectories {
+      let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name + sub)
+      let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0 + sub) }
+      let probes = try ProbeFactory.makeAll(p.run, registry: registry, baseline: baselineMask)
+      let context = ProbeContext(model: model, dataset: data, mask: mask,
+                                 batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
+      for probe in probes {
+        try ProbeFactory.write(try probe.run(context), name: probe.name, to: dir + sub)
+      }
+    }
+    try StepRecord.finish(dir, key: key)
+  }
+
+  /// `/retention-<R>` for each retention target of the masks, or the mask directory itself.
+  private var retentionSubdirectories: [String] {
+    plan.masks.retention.map { $0.targets.map { "/" + RetentionPathConfig.directoryName($0) } } ?? [""]
+  }
+
+  private func report() throws {
+    let dir = plan.directory(of: .report, in: runDirectory)
+    let key = plan.reportKey
+    if try StepRecord.prepare(dir, key: key) == .complete {
+      log("report: cached (\(reportIndex))")
+      return
+    }
+    executedSteps.append("report")
+    let baseline = plan.baseline
+    let bands = BandSettings(radial: spec.report?.radial ?? 16, angular: spec.report?.angular ?? 8)
+    if let targets = plan.masks.retention?.targets {
+      // One report per R (models compared at matched retention), and an index of them.
+      var pages: [RetentionIndexPage.Target] = []
+      for target in targets {
+        let options = ReportOptions(baseline: baseline, bands: bands, retention: target)
+        let entries = try ReportInputs.read([runDirectory], retention: target)
+        let name = RetentionPathConfig.directoryName(target)
+        _ = try ReportGenerator.generate(entries: entries, inputs: [runDirectory], options: options, to: dir + "/" + name)
+        pages.append(.init(retention: target, entries: entries, reportDirectory: name))
+      }
+      try RetentionIndexPage.write(pages, inputs: [runDirectory], to: dir)
+    } else {
+      _ = try ReportGenerator.generate(runDirectories: [runDirectory], options: ReportOptions(baseline: baseline, bands: bands),
+                                       to: dir)
+    }
+    try StepRecord.finish(dir, key: key)
+    log("report: \(reportIndex)")
+  }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import FourierLens
+
+/// One unit of an experiment's work, named as `flens run --step` takes it: `train/NAME`,
+/// `mask/NAME`, `mask-seed/NAME/K` (seed K of a multi-seed mask, a Slurm array task),
+/// `probe/NAME` and `report`. `mask/NAME` of a multi-seed mask learns the seeds not yet
+/// learned and writes their aggregate, so after its seeds ran it is the merge step.
+public enum ExperimentStep: Hashable, Sendable, CustomStringConvertible {
+  case train(String)
+  case mask(String)
+  case maskSeed(String, Int)
+  case probe(String)
+  case report
+
+  public init(parsing text: String) throws {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    switch (parts.first, parts.count) {
+    case ("train", 2): self = .train(parts[1])
+    case ("mask", 2): self = .mask(parts[1])
+    case ("mask-seed", 3) where Int(parts[2]).map { $0 >= 0 } == true: self = .maskSeed(parts[1], Int(parts[2])!)
+    case ("probe", 2): self = .probe(parts[1])
+    case ("report", 1): self = .report
+    default:
+      throw FourierLensError.badOption(name: "--step", reason: "'\(text)' is not a step: train/NAME, mask/NAME, mask-seed/NAME/K, probe/NAME or report")
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case let .train(name): return "train/\(name)"
+    case let .mask(name): return "mask/\(name)"
+    case let .maskSeed(name, k): return "mask-seed/\(name)/\(k)"
+    case let .probe(name): return "probe/\(name)"
+    case .report: return "report"
+    }
+  }
+
+  /// The step kind whose resources (`slurm:` in the experiment file) a job of this step asks for.
+  public var resourceKind: String {
+    switch self {
+    case .train: return "train"
+    case .mask, .maskSeed: return "mask"
+    case .probe: return "probe"
+    case .report: return "report"
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import FourierLens
+
+/// The Slurm commands the executor uses (`sbatch`, `squeue`, `scancel`), run as processes:
+/// Slurm is the engine, this is only its command line.
+struct SlurmClient {
+  /// One line of `squeue`: a job (or array task) and its state.
+  struct QueuedJob: Equatable {
+    /// The job id, or for an array task the array's job id.
+    var jobID: String
+    var state: String
+  }
+
+  /// Runs `tool` with `arguments`; returns standard output, or throws with its standard error.
+  func call(_ tool: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    do { try process.run() } catch {
+      throw FourierLensError.message("cannot run \(tool): \(error.localizedDescription) (is Slurm installed? see scripts/slurm-cluster.sh)")
+    }
+    // Read both pipes before waiting, so a full pipe cannot block the child.
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let stderr = String(decoding: errData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    guard process.terminationStatus == 0 else {
+      if process.terminationStatus == 127 { throw FourierLensError.message("\(tool) not found: is Slurm installed? (see scripts/slurm-cluster.sh)") }
+      throw FourierLensError.message("\(tool) failed (exit \(process.terminationStatus)): \(stderr.isEmpty ? "no message" : stderr)")
+    }
+    return String(decoding: outData, as: UTF8.self)
+  }
+
+  /// Submits a batch job; returns its id.
+  func submit(_ arguments: [String]) throws -> String {
+    let output = try call("sbatch", ["--parsable"] + arguments).trimmingCharacters(in: .whitespacesAndNewlines)
+    // --parsable prints "ID" or "ID;CLUSTER".
+    let id = String(output.split(separator: ";").first ?? "")
+    guard !id.isEmpty, id.allSatisfy(\.isNumber) else { throw FourierLensError.message("sbatch printed '\(output)', not a job id") }
+    return id
+  }
+
+  /// The jobs in the queue (pending, running, ...) among `ids`, array tasks under their array's id.
+  func queued(among ids: Set<String>) throws -> [QueuedJob] {
+    guard !ids.isEmpty else { return [] }
+    // %F: the array's job id (the job id for other jobs); %T: the state in full.
+    let output = try call("squeue", ["--noheader", "--all", "--format=%F|%T"])
+    return output.split(separator: "\n").compactMap { line in
+      let parts = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+      guard parts.count == 2, ids.contains(parts[0]) else { return nil }
+      return QueuedJob(jobID: parts[0], state: parts[1])
+    }
+  }
+
+  func cancel(_ id: String) throws { _ = try call("scancel", [id]) }
+}

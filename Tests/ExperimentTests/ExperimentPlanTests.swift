@@ -1,0 +1,107 @@
+import Foundation
+import FourierLens
+import FourierLensExperimentSpec
+@testable import FourierLensExperiments
+import Testing
+
+/// The plan is made from the experiment file before any work: bad settings fail at once
+/// naming the file and the key, defaults are filled in, and the cache keys are those the
+/// steps always had.
+@Suite struct ExperimentPlanTests {
+  static let base = """
+    name: t
+    data: {path: generated, size: 16, train_limit: 64, test_limit: 32}
+    models:
+      standard: {arch: smallcnn, epochs: 1, batch: 32}
+      other: {arch: smallcnn, epochs: 1, batch: 32, optimizer: adam}
+    masks: {lambda: 0.02, epochs: 2, images: 32, seeds: 3}
+    probes: {images: 32, run: [accuracy, bands]}
+    """
+
+  func plan(_ text: String) throws -> ExperimentPlan {
+    try ExperimentPlan(spec: ExperimentSpec.parse(text, file: "exp.yaml"), specFile: "exp.yaml", registry: PluginRegistry())
+  }
+
+  func message(_ text: String) -> String {
+    do { _ = try plan(text); return "" } catch { return "\(error)" }
+  }
+
+  @Test func badMaskSettingsAndProbesFailBeforeAnyWorkNamingTheKey() {
+    let lambda = message(Self.base.replacingOccurrences(of: "lambda: 0.02", with: "lambda: -1"))
+    #expect(lambda.hasPrefix("exp.yaml: masks.lambda:"), "\(lambda)")
+    let probe = message(Self.base.replacingOccurrences(of: "[accuracy, bands]", with: "[accuracy, bandz]"))
+    #expect(probe.hasPrefix("exp.yaml: probes.run") && probe.contains("bandz"), "\(probe)")
+    let param = message(Self.base.replacingOccurrences(of: "lambda: 0.02", with: "param: nosuchmask"))
+    #expect(param.hasPrefix("exp.yaml: masks.param") && param.contains("nosuchmask"), "\(param)")
+    let arch = message(Self.base.replacingOccurrences(of: "arch: smallcnn, epochs: 1, batch: 32, optimizer", with: "arch: bigcnn, epochs: 1, batch: 32, optimizer"))
+    #expect(arch.contains("model 'other': unknown arch 'bigcnn'"), "\(arch)")
+    let augment = message(Self.base.replacingOccurrences(of: "optimizer: adam", with: "augment: [nosuchaugmentation]"))
+    #expect(augment.hasPrefix("exp.yaml: models.other.") && augment.contains("nosuchaugmentation"), "\(augment)")
+    let target = message(Self.base.replacingOccurrences(of: "lambda: 0.02", with: "accuracy_target: 1.5"))
+    #expect(target.hasPrefix("exp.yaml: masks.accuracy_target:"), "\(target)")
+    let batch = message(Self.base.replacingOccurrences(of: "epochs: 1, batch: 32}", with: "epochs: 1, batch: 1}"))
+    #expect(batch.hasPrefix("exp.yaml: models.standard.batch:"), "\(batch)")
+    let missing = message(Self.base.replacingOccurrences(of: "{arch: smallcnn, epochs: 1, batch: 32}", with: "{path: no/such/model}"))
+    #expect(missing.contains("model 'standard'") && missing.contains("no/such/model"), "\(missing)")
+  }
+
+  @Test func accuracyTargetAndPatienceComeFromTheFileAndChangeTheMaskKey() throws {
+    let plain = try plan(Self.base)
+    #expect(plain.masks.config.accuracyTarget == 0.99 && plain.masks.config.patience == 7)
+    let set = try plan(Self.base.replacingOccurrences(of: "lambda: 0.02", with: "lambda: 0.02, accuracy_target: 0.9, patience: 3"))
+    #expect(set.masks.config.accuracyTarget == 0.9 && set.masks.config.patience == 3)
+    #expect(set.models["standard"]!.maskKey != plain.models["standard"]!.maskKey)
+    #expect(set.models["standard"]!.key == plain.models["standard"]!.key, "the model does not depend on mask settings")
+  }
+
+  /// The keys are the ones `flens run` recorded before plans existed (formula of the old
+  /// runner, written out here), so existing run directories stay cached.
+  @Test func cacheKeysAreTheRunnersFormula() throws {
+    let spec = try ExperimentSpec.parse(Self.base, file: "exp.yaml")
+    let p = try plan(Self.base)
+    let data = StepKey.canonical(spec.data)
+    let train = StepKey(["train", StepKey.canonical(spec.models["standard"]!), data, "0"])
+    let mask = StepKey(["mask", train.description, StepKey.canonical(spec.masks!), data, "0"])
+    let probe = StepKey(["probe", mask.description, StepKey.canonical(spec.probes!), "", "0"])
+    #expect(p.models["standard"]!.key == train)
+    #expect(p.models["standard"]!.maskKey == mask)
+    #expect(p.models["standard"]!.probeKey == probe, "standard is the baseline: no baseline key")
+    let otherMask = p.models["other"]!.maskKey
+    #expect(p.models["other"]!.probeKey == StepKey(["probe", otherMask.description, StepKey.canonical(spec.probes!), mask.description, "0"]))
+    let combined = ["other", "standard"].map { "\($0)=\(StepKey([p.models[$0]!.maskKey.description, p.models[$0]!.probeKey.description]))" }
+    #expect(p.reportKey == StepKey(["report", StepKey.canonical(ExperimentSpec.ReportSpec())] + combined))
+    // Absent new keys are not encoded, so they cannot change old keys.
+    #expect(!StepKey.canonical(spec.masks!).contains("accuracy_target"))
+    // A pinned value of FNV-1a with a 0xff separator after each part, computed in Python:
+    // h = 0xcbf29ce484222325; for b in b"a\xffb\xff": h = ((h ^ b) * 0x100000001b3) % 2**64
+    #expect(StepKey(["a", "b"]).description == "d2b371819297f98a")
+  }
+
+  @Test func seedsAreStepsOfTheirOwnWithTheMaskAsTheirMerge() throws {
+    let p = try plan(Self.base)
+    #expect(p.steps.map(\.description) == [
+      "train/other", "train/standard",
+      "mask-seed/other/0", "mask-seed/other/1", "mask-seed/other/2", "mask/other",
+      "mask-seed/standard/0", "mask-seed/standard/1", "mask-seed/standard/2", "mask/standard",
+      "probe/other", "probe/standard", "report",
+    ])
+    #expect(p.dependencies(of: .maskSeed("other", 1)) == [.train("other")])
+    #expect(p.dependencies(of: .mask("other")) == [.train("other"), .maskSeed("other", 0), .maskSeed("other", 1), .maskSeed("other", 2)])
+    #expect(p.dependencies(of: .probe("other")) == [.train("other"), .mask("other"), .mask("standard")])
+    #expect(p.dependencies(of: .report) == [.probe("other"), .probe("standard")])
+    // A retention path learns each seed's λ path in one run: no seed steps.
+    let retention = try plan(Self.base.replacingOccurrences(of: "lambda: 0.02", with: "retention: [0.9]"))
+    #expect(!retention.steps.contains(.maskSeed("other", 0)) && retention.steps.contains(.mask("other")))
+    for step in p.steps { #expect(try ExperimentStep(parsing: step.description) == step) }
+    #expect(throws: FourierLensError.self) { try ExperimentStep(parsing: "mask-seed/x/-1") }
+    #expect(throws: FourierLensError.self) { try ExperimentStep(parsing: "probes/x") }
+  }
+
+  @Test func learnMaskAndExperimentsBuildTheirConfigurationInOnePlace() throws {
+    var s = MaskSettings()
+    s.scope = .image
+    #expect(s.config == MaskLearningConfig.singleImageDefaults())
+    let image = try plan(Self.base.replacingOccurrences(of: "lambda: 0.02, epochs: 2, images: 32, seeds: 3", with: "scope: image"))
+    #expect(image.masks.config.lambda == 0.07 && image.masks.config.learningRate == 0.2 && image.masks.config.epochs == 300)
+  }
+}

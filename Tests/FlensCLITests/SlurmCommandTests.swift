@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+/// `flens run --executor slurm` on a real single-node Slurm cluster (Debian's slurmctld,
+/// slurmd and munge, started by scripts/slurm-cluster.sh, which every test here runs first:
+/// when the daemons cannot start, the tests fail with the script's message). The results
+/// must be the bytes of a local run; a killed job resubmitted must finish with them too; a
+/// failing job must be named with its log.
+@Suite(.serialized) struct SlurmCommandTests {
+  /// Two tiny models on generated data, masks of two seeds (a job array and a merge), probes.
+  static let experiment = """
+    name: slurm-test
+    seed: 3
+    threads: 1
+    data: {path: generated, size: 16, train_limit: 256, test_limit: 64}
+    models:
+      standard: {arch: smallcnn, epochs: 2, batch: 32}
+      wide: {arch: smallcnn, epochs: 2, batch: 32, lr: 0.05}
+    masks: {lambda: 0.02, epochs: 3, images: 64, batch: 32, seeds: 2}
+    probes: {images: 32, run: [accuracy, bands]}
+    slurm: {train: {cpus: 1, mem: 512M}, mask: {cpus: 1, mem: 512M}, probe: {cpus: 1, mem: 512M}, report: {cpus: 1, mem: 512M}}
+    """
+
+  /// Files whose bytes must not depend on where the steps ran.
+  static let comparedFiles = [
+    "models/standard/weights.pt", "models/wide/weights.pt",
+    "masks/standard/mask.npy", "masks/wide/mask.npy", "masks/standard/mask_std.npy",
+    "masks/standard/seeds/0/mask.npy", "masks/standard/seeds/1/mask.npy", "masks/wide/seeds/1/theta.npy",
+    "probes/standard/accuracy.json", "probes/wide/bands.csv",
+  ]
+
+  static func startCluster() throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/bash")
+    p.arguments = [FlensCLI.packageRoot.appendingPathComponent("scripts/slurm-cluster.sh").path, "start"]
+    let err = Pipe()
+    p.standardError = err
+    try p.run()
+    let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    try #require(p.terminationStatus == 0, "the Slurm test cluster did not start: \(message)")
+  }
+
+  static func shell(_ command: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return text
+  }
+
+  /// The experiment file in a fresh directory, and a local run of it (once per process).
+  static let local: Result<(dir: URL, file: String, run: String), Error> = Result {
+    let dir = try FlensCLI.temporaryDirectory()
+    let file = dir.appendingPathComponent("experiment.yaml").path
+    try experiment.write(toFile: file, atomically: true, encoding: .utf8)
+    let run = dir.appendingPathComponent("local").path
+    let r = try FlensCLI.run(["run", file, "--out", run, "--quiet"], timeout: 900)
+    guard r.exitCode == 0 else { throw FlensCLIError("local run failed: \(r)") }
+    return (dir, file, run)
+  }
+
+  struct FlensCLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+  }
+
+  func expectSameResults(_ run: String, as reference: String) throws {
+    for file in Self.comparedFiles {
+      let a = try Data(contentsOf: URL(fileURLWithPath: reference + "/" + file))
+      let b = FileManager.default.contents(atPath: run + "/" + file)
+      #expect(b == a, "\(file) differs between the local run and the Slurm run (\(b?.count ?? -1) vs \(a.count) bytes)")
+    }
+    #expect(FileManager.default.fileExists(atPath: run + "/report/index.html"))
+  }
+
+  @Test func aSlurmRunEqualsTheLocalRunAndASecondSubmissionSubmitsNothing() throws {
+    try Self.startCluster()
+    let (dir, file, reference) = try Self.local.get()
+    let run = dir.appendingPathComponent("slurm").path
+    let r = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm", "--wait"], timeout: 900)
+    try #require(r.exitCode == 0, "\(r)")
+    #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == run + "/report/index.html")
+    // 2 trainings, per model a seed array and its merge, 2 probe steps and the report.
+    let submitted = r.stderr.split(separator: "\n").filter { $0.contains("submitted as job") }
+    #expect(submitted.count == 9, "\(r.stderr)")
+    #expect(submitted.contains { $0.contains("mask-seeds/standard:") }, "\(r.stderr)")
+    try expectSameResults(run, as: reference)
+
+    let again = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
+    #expect(again.exitCode == 0 && !again.stderr.contains("submitted"), "\(again)")
+    #expect(again.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == run + "/report/index.html")
+  }
+
+  @Test func aJobCancelledMidwayIsResubmittedAndFinishesWithTheSameResult() throws {
+    try Self.startCluster()
+    let (dir, file, reference) = try Self.local.get()
+    let run = dir.appendingPathComponent("killed").path
+    let first = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
+    try #require(first.exitCode == 0, "\(first)")
+    let ids = first.stdout.split(separator: "\n").map(String.init)
+    try #require(ids.count == 9, "\(first)")
+    // Submitting again while the jobs are queued or running submits nothing.
+    let queued = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
+    #expect(queued.exitCode == 0 && !queued.stderr.contains("submitted as job"), "\(queued)")
+    #expect(queued.stderr.contains("already queued as job"), "\(queued)")
+    // Cancel the first of this run's jobs seen running, while it runs.
+    var cancelled: String?
+    let deadline = Date().addingTimeInterval(300)
+    while cancelled == nil && Date() < deadline {
+      let running = try Self.shell("squeue --noheader --states=RUNNING --format=%F").split(separator: "\n").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+      if let id = ids.first(where: running.contains) {
+        Thread.sleep(forTimeInterval: 1)  // into its work
+        _ = try Self.shell("scancel \(id)")
+        cancelled = id
+      } else {
+        Thread.sleep(forTimeInterval: 0.2)
+      }
+    }
+    try #require(cancelled != nil, "no job of the run was seen running")
+    // Let the queue drain: the cancelled job's dependants are cancelled by Slurm.
+    while Date() < deadline {
+      let queued = try Self.shell("squeue --noheader --format=%F").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+      if !ids.contains(where: queued.contains) { break }
+      Thread.sleep(forTimeInterval: 1)
+    }
+    #expect(!FileManager.default.fileExists(atPath: run + "/report/index.html"), "the run finished although job \(cancelled!) was cancelled")
+    let again = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm", "--wait"], timeout: 900)
+    try #require(again.exitCode == 0, "\(again)")
+    #expect(again.stderr.contains("submitted as job"), "nothing was resubmitted: \(again.stderr)")
+    try expectSameResults(run, as: reference)
+  }
+
+  @Test func aFailingJobIsNamedWithItsLog() throws {
+    try Self.startCluster()
+    let (_, file, _) = try Self.local.get()
+    let (pluginDir, _) = try HostilePluginCommandTests.build("FAIL_VJP")
+    defer { try? FileManager.default.removeItem(atPath: pluginDir) }
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let failing = dir.appendingPathComponent("failing.yaml").path
+    try (try String(contentsOfFile: file, encoding: .utf8))
+      .replacingOccurrences(of: "masks: {lambda: 0.02,", with: "masks: {param: hostile, lambda: 0.02,")
+      .replacingOccurrences(of: "seeds: 2}", with: "seeds: 1}")
+      .write(toFile: failing, atomically: true, encoding: .utf8)
+    let run = dir.appendingPathComponent("run").path
+    let r = try FlensCLI.run(["run", failing, "--out", run, "--executor", "slurm", "--wait", "--plugin-path", pluginDir], timeout: 900)
+    #expect(r.exitCode == 1, "\(r)")
+    let line = r.stderr.split(separator: "\n").last { $0.hasPrefix("flens:") }.map(String.init) ?? ""
+    #expect(line.contains("step mask/standard failed in Slurm job") && line.contains("step mask/wide failed"), "\(r.stderr)")
+    #expect(line.contains("vjp refused on purpose"), "the job's error is not quoted: \(line)")
+    // The named log exists and holds the job's error.
+    let logs = line.components(separatedBy: "see ").dropFirst().map { String($0.prefix { $0 != " " }) }
+    try #require(!logs.isEmpty, "\(line)")
+    for log in logs {
+      let text = try String(contentsOfFile: log, encoding: .utf8)
+      #expect(text.contains("vjp refused on purpose"), "\(log): \(text)")
+    }
+  }
+
+  /// A model given by a relative `path` is keyed by its resolved path: the submitter and the
+  /// jobs (which get the experiment's absolute path) must agree, or a finished step would
+  /// look unfinished and be submitted again.
+  @Test func anExperimentOnALoadedModelIsCompleteAfterItsJobs() throws {
+    try Self.startCluster()
+    let (dir, _, _) = try Self.local.get()
+    let file = dir.appendingPathComponent("loaded.yaml").path
+    try """
+      name: slurm-loaded
+      threads: 1
+      data: {path: generated, size: 16, train_limit: 64, test_limit: 64}
+      models:
+        imported: {path: local/models/standard}
+      masks: {lambda: 0.02, epochs: 2, images: 32, batch: 32}
+      slurm: {mask: {cpus: 1, mem: 512M}, report: {cpus: 1, mem: 512M}}
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    let run = dir.appendingPathComponent("loaded").path
+    let r = try FlensCLI.run(["run", "loaded.yaml", "--out", "loaded", "--executor", "slurm", "--wait"], currentDirectory: dir, timeout: 600)
+    try #require(r.exitCode == 0, "\(r)")
+    #expect(r.stderr.split(separator: "\n").filter { $0.contains("submitted as job") }.count == 2, "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: run + "/masks/imported/mask.npy"))
+    let again = try FlensCLI.run(["run", "loaded.yaml", "--out", "loaded", "--executor", "slurm"], currentDirectory: dir)
+    #expect(again.exitCode == 0 && !again.stderr.contains("submitted"), "\(again)")
+  }
+}
