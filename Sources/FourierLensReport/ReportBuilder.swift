@@ -121,6 +121,7 @@ struct ReportBuilder {
     if let s = try examplesSection() { sections.append(s) }
     if let s = try heatmapSection() { sections.append(s) }
     if let s = try passbandSection() { sections.append(s) }
+    if let s = try marginSection() { sections.append(s) }
     if let s = try robustnessSection() { sections.append(s) }
     if let s = try corruptionSection() { sections.append(s) }
     sections.append(try trainingSection())

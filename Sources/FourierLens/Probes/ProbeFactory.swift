@@ -9,8 +9,9 @@ import Foundation
 /// - `heatmap[:eps=4,through_mask=false]`
 /// - `passband[:radial=8,angular=8,transform=dft]`
 /// - `bands[:radial=16,angular=8,metric=euclidean]` (differences against `baseline`)
+/// - `margins[:block=8,steps=100,overshoot=0.02,candidates=10]` (DCT-block margins)
 public enum ProbeFactory {
-  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands"]
+  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins"]
 
   /// The probes of one run, each writing under its own file stem (see `ProbeOutputNames`);
   /// the same probe given twice is an error.
@@ -59,6 +60,10 @@ public enum ProbeFactory {
       } ?? .euclidean
       return try BandsProbe(radialBands: try o.int("radial") ?? 16, angularSectors: try o.int("angular") ?? 8,
                             metric: metric, baseline: baseline)
+    case "margins":
+      let o = try options(rest, option, allowed: ["block", "steps", "overshoot", "candidates"])
+      return try DCTBlockMarginProbe(block: try o.int("block") ?? 8, attack: SubspaceDeepFool(
+        steps: try o.int("steps") ?? 100, overshoot: try o.float("overshoot") ?? 0.02, candidates: try o.int("candidates") ?? 10))
     default:
       throw FourierLensError.badOption(name: option, reason: "unknown probe '\(name)'; probes: \(names.joined(separator: ", "))")
     }

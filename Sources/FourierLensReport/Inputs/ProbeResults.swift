@@ -147,6 +147,7 @@ public struct ProbeResults: Sendable {
   public var accuracy: AccuracyProbeResult?
   public var heatmap: HeatmapProbeResult?
   public var passband: PassbandProbeResult?
+  public var margins: MarginsProbeResult?
   /// By attack name, sorted by name.
   public var attacks: [AttackProbeResult] = []
   /// By corruption name, sorted by name.
@@ -181,6 +182,8 @@ public struct ProbeResults: Sendable {
         results.passband = r
       case "heatmap":
         results.heatmap = try readHeatmap(path, directory: directory)
+      case "margins":
+        results.margins = try MarginsProbeResult.read(path, directory: directory)
       case _ where stem.hasPrefix("attack-"):
         var r: AttackProbeResult = try decode(path)
         r.name = String(stem.dropFirst("attack-".count))

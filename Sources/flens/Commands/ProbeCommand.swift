@@ -22,6 +22,8 @@ struct ProbeCommand: ParsableCommand {
         bands[:radial=16,angular=8]
                             band energies of --mask, differences vs
                             --baseline with 95 % bootstrap intervals
+        margins[:block=8]   median L2 margin per DCT block (subspace DeepFool,
+                            "Hold me tight!"); +inf where it cannot flip
 
       Each probe writes NAME.json and NAME.csv (and NAME.<key>.npy) into --out. \
       Probes that would share a NAME (the same attack with different options) get \
