@@ -10,17 +10,21 @@ import Foundation
 /// - `passband[:radial=8,angular=8,transform=dft]`
 /// - `bands[:radial=16,angular=8,metric=euclidean]` (differences against `baseline`)
 /// - `margins[:block=8,steps=100,overshoot=0.02,candidates=10]` (DCT-block margins)
+/// - `nad[:grid=4,train=2000,test=1000,epochs=4,batch=128,lr=...,sigma=3,eps=1]` (needs `trainers`)
 public enum ProbeFactory {
-  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins"]
+  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins", "nad"]
 
   /// The probes of one run, each writing under its own file stem (see `ProbeOutputNames`);
   /// the same probe given twice is an error.
-  public static func makeAll(_ texts: [String], registry: PluginRegistry, baseline: LearnedMask? = nil) throws -> [Probe] {
-    let probes = try texts.map { try make($0, registry: registry, baseline: baseline) }
+  /// `trainers` trains fresh networks for `nad` (nil: a host that cannot train; `nad` is refused).
+  public static func makeAll(_ texts: [String], registry: PluginRegistry, baseline: LearnedMask? = nil,
+                             trainers: ArchitectureTrainerFactory? = nil) throws -> [Probe] {
+    let probes = try texts.map { try make($0, registry: registry, baseline: baseline, trainers: trainers) }
     return try ProbeOutputNames.assign(probes, writtenAs: texts)
   }
 
-  public static func make(_ text: String, registry: PluginRegistry, baseline: LearnedMask? = nil) throws -> Probe {
+  public static func make(_ text: String, registry: PluginRegistry, baseline: LearnedMask? = nil,
+                          trainers: ArchitectureTrainerFactory? = nil) throws -> Probe {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     let (name, rest): (String, String) = {
       guard let colon = trimmed.firstIndex(of: ":") else { return (trimmed, "") }
@@ -64,6 +68,14 @@ public enum ProbeFactory {
       let o = try options(rest, option, allowed: ["block", "steps", "overshoot", "candidates"])
       return try DCTBlockMarginProbe(block: try o.int("block") ?? 8, attack: SubspaceDeepFool(
         steps: try o.int("steps") ?? 100, overshoot: try o.float("overshoot") ?? 0.02, candidates: try o.int("candidates") ?? 10))
+    case "nad":
+      let o = try options(rest, option, allowed: ["grid", "train", "test", "epochs", "batch", "lr", "sigma", "eps"])
+      guard let trainers else { throw FourierLensError.badOption(name: option, reason: "needs a host that can train networks") }
+      let training = FreshTrainingSettings(epochs: try o.int("epochs") ?? 4, batchSize: try o.int("batch") ?? 128,
+                                           learningRate: try o.float("lr").map(Double.init))
+      return try NeuralAnisotropyProbe(makeTrainer: trainers, training: training, grid: try o.int("grid") ?? 4,
+                                       trainImages: try o.int("train") ?? 2000, testImages: try o.int("test") ?? 1000,
+                                       sigma: try o.float("sigma") ?? 3, epsilon: try o.float("eps") ?? 1)
     default:
       throw FourierLensError.badOption(name: option, reason: "unknown probe '\(name)'; probes: \(names.joined(separator: ", "))")
     }

@@ -148,6 +148,7 @@ public struct ProbeResults: Sendable {
   public var heatmap: HeatmapProbeResult?
   public var passband: PassbandProbeResult?
   public var margins: MarginsProbeResult?
+  public var anisotropy: AnisotropyProbeResult?
   /// By attack name, sorted by name.
   public var attacks: [AttackProbeResult] = []
   /// By corruption name, sorted by name.
@@ -184,6 +185,8 @@ public struct ProbeResults: Sendable {
         results.heatmap = try readHeatmap(path, directory: directory)
       case "margins":
         results.margins = try MarginsProbeResult.read(path, directory: directory)
+      case "nad":
+        results.anisotropy = try AnisotropyProbeResult.read(path, directory: directory)
       case _ where stem.hasPrefix("attack-"):
         var r: AttackProbeResult = try decode(path)
         r.name = String(stem.dropFirst("attack-".count))

@@ -24,6 +24,10 @@ struct ProbeCommand: ParsableCommand {
                             --baseline with 95 % bootstrap intervals
         margins[:block=8]   median L2 margin per DCT block (subspace DeepFool,
                             "Hold me tight!"); +inf where it cannot flip
+        nad[:grid=4,epochs=4]
+                            neural anisotropy directions: accuracy of fresh
+                            networks of the model's architecture trained on
+                            data separable only along one Fourier direction
 
       Each probe writes NAME.json and NAME.csv (and NAME.<key>.npy) into --out. \
       Probes that would share a NAME (the same attack with different options) get \
@@ -75,7 +79,8 @@ struct ProbeCommand: ParsableCommand {
     let learned = try mask.map(MaskRunDirectory.read)
     let baselineMask = try baseline.map(MaskRunDirectory.read)
     // Every spec is checked before any work starts.
-    let made = try ProbeFactory.makeAll(probes, registry: registry, baseline: baselineMask)
+    let made = try ProbeFactory.makeAll(probes, registry: registry, baseline: baselineMask,
+                                        trainers: FreshArchitectureTraining.factory(device: try modelOptions.compute.computeDevice()))
     let classifier = try modelOptions.load()
     let dataset = try data.open(defaultSplit: .test)
     guard dataset.info.shape == classifier.description.input else {
