@@ -10,9 +10,10 @@ import Foundation
 /// - `passband[:radial=8,angular=8,transform=dft]`
 /// - `bands[:radial=16,angular=8,metric=euclidean]` (differences against `baseline`)
 /// - `margins[:block=8,steps=100,overshoot=0.02,candidates=10]` (DCT-block margins)
+/// - `ablation[:top=1|5|10|20]` (frequency-ablation class masks, TPR/FPR)
 /// - `nad[:grid=4,train=2000,test=1000,epochs=4,batch=128,lr=...,sigma=3,eps=1]` (needs `trainers`)
 public enum ProbeFactory {
-  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins", "nad"]
+  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins", "nad", "ablation"]
 
   /// The probes of one run, each writing under its own file stem (see `ProbeOutputNames`);
   /// the same probe given twice is an error.
@@ -68,6 +69,15 @@ public enum ProbeFactory {
       let o = try options(rest, option, allowed: ["block", "steps", "overshoot", "candidates"])
       return try DCTBlockMarginProbe(block: try o.int("block") ?? 8, attack: SubspaceDeepFool(
         steps: try o.int("steps") ?? 100, overshoot: try o.float("overshoot") ?? 0.02, candidates: try o.int("candidates") ?? 10))
+    case "ablation":
+      let o = try options(rest, option, allowed: ["top"])
+      let percents = try o.string("top").map { text in
+        try text.split(separator: "|").map { part -> Double in
+          guard let v = Double(part), v.isFinite else { throw FourierLensError.badOption(name: option, reason: "top=\(text): '\(part)' is not a number") }
+          return v
+        }
+      } ?? [1, 5, 10, 20]
+      return try FrequencyAblationProbe(percents: percents)
     case "nad":
       let o = try options(rest, option, allowed: ["grid", "train", "test", "epochs", "batch", "lr", "sigma", "eps"])
       guard let trainers else { throw FourierLensError.badOption(name: option, reason: "needs a host that can train networks") }

@@ -18,11 +18,7 @@ public struct AnisotropyProbeResult: Equatable, Sendable {
 
   static func read(_ path: String, directory: String) throws -> AnisotropyProbeResult {
     let json: JSONValue = try ProbeResults.decode(path)
-    let npy = directory + "/nad.accuracy.npy"
-    guard FileManager.default.fileExists(atPath: npy) else {
-      throw FourierLensError.badFile(path: npy, reason: "missing: nad.json needs its accuracy array")
-    }
-    let map = try NPY.readTensor(npy)
+    let (map, npy) = try ProbeResults.requiredArray(directory, probe: "nad", key: "accuracy")
     guard map.rank == 2, map.shape[0] == map.shape[1], map.shape[0] > 0, map.data.allSatisfy({ (0...1).contains($0) }) else {
       throw FourierLensError.badFile(path: npy, reason: "expected a square grid of accuracies in [0, 1], got shape \(map.shape)")
     }

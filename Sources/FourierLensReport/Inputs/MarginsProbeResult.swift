@@ -23,11 +23,7 @@ public struct MarginsProbeResult: Equatable, Sendable {
     guard let block = json["block"]?.doubleValue, block >= 1, block == block.rounded() else {
       throw FourierLensError.badFile(path: path, reason: "needs a positive integer `block`")
     }
-    let npy = directory + "/margins.median_margin.npy"
-    guard FileManager.default.fileExists(atPath: npy) else {
-      throw FourierLensError.badFile(path: npy, reason: "missing: margins.json needs its median-margin array")
-    }
-    let medians = try NPY.readTensor(npy)
+    let (medians, npy) = try ProbeResults.requiredArray(directory, probe: "margins", key: "median_margin")
     guard medians.rank == 2, medians.shape[0] > 0, medians.shape[1] > 0,
           medians.data.allSatisfy({ !$0.isNaN && $0 >= 0 }) else {
       throw FourierLensError.badFile(path: npy, reason: "expected a rows×columns array of margins ≥ 0 (+inf allowed), got shape \(medians.shape)")

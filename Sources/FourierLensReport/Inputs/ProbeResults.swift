@@ -149,6 +149,7 @@ public struct ProbeResults: Sendable {
   public var passband: PassbandProbeResult?
   public var margins: MarginsProbeResult?
   public var anisotropy: AnisotropyProbeResult?
+  public var ablation: AblationProbeResult?
   /// By attack name, sorted by name.
   public var attacks: [AttackProbeResult] = []
   /// By corruption name, sorted by name.
@@ -185,6 +186,8 @@ public struct ProbeResults: Sendable {
         results.heatmap = try readHeatmap(path, directory: directory)
       case "margins":
         results.margins = try MarginsProbeResult.read(path, directory: directory)
+      case "ablation":
+        results.ablation = try AblationProbeResult.read(path, directory: directory)
       case "nad":
         results.anisotropy = try AnisotropyProbeResult.read(path, directory: directory)
       case _ where stem.hasPrefix("attack-"):

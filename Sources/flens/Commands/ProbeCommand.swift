@@ -24,6 +24,9 @@ struct ProbeCommand: ParsableCommand {
                             --baseline with 95 % bootstrap intervals
         margins[:block=8]   median L2 margin per DCT block (subspace DeepFool,
                             "Hold me tight!"); +inf where it cannot flip
+        ablation[:top=1|5|10|20]
+                            loss increase per removed frequency and class;
+                            top-k % class masks with TPR/FPR (Wang et al.)
         nad[:grid=4,epochs=4]
                             neural anisotropy directions: accuracy of fresh
                             networks of the model's architecture trained on
