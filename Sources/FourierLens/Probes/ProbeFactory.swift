@@ -11,9 +11,10 @@ import Foundation
 /// - `bands[:radial=16,angular=8,metric=euclidean]` (differences against `baseline`)
 /// - `margins[:block=8,steps=100,overshoot=0.02,candidates=10]` (DCT-block margins)
 /// - `ablation[:top=1|5|10|20]` (frequency-ablation class masks, TPR/FPR)
+/// - `alignment:adversarial=DIR[,radial=16,resamples=1000]` (mask vs adversarial map of DIR)
 /// - `nad[:grid=4,train=2000,test=1000,epochs=4,batch=128,lr=...,sigma=3,eps=1]` (needs `trainers`)
 public enum ProbeFactory {
-  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins", "nad", "ablation"]
+  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins", "nad", "ablation", "alignment"]
 
   /// The probes of one run, each writing under its own file stem (see `ProbeOutputNames`);
   /// the same probe given twice is an error.
@@ -69,6 +70,17 @@ public enum ProbeFactory {
       let o = try options(rest, option, allowed: ["block", "steps", "overshoot", "candidates"])
       return try DCTBlockMarginProbe(block: try o.int("block") ?? 8, attack: SubspaceDeepFool(
         steps: try o.int("steps") ?? 100, overshoot: try o.float("overshoot") ?? 0.02, candidates: try o.int("candidates") ?? 10))
+    case "alignment":
+      let o = try options(rest, option, allowed: ["adversarial", "radial", "resamples"])
+      guard let dir = o.string("adversarial") else {
+        throw FourierLensError.badOption(name: option, reason: "needs adversarial=DIR, a `flens learn-mask --adversarial` directory")
+      }
+      let perturbations = dir + "/" + AdversarialExamples.perturbationFile
+      guard FileManager.default.fileExists(atPath: perturbations) else {
+        throw FourierLensError.badFile(path: perturbations, reason: "missing: adversarial=DIR must be made by `flens learn-mask --adversarial`")
+      }
+      return try MaskAlignmentProbe(map: try MaskRunDirectory.read(dir), perturbations: try NPY.readTensor(perturbations),
+                                    radialBands: try o.int("radial") ?? 16, resamples: try o.int("resamples") ?? 1000)
     case "ablation":
       let o = try options(rest, option, allowed: ["top"])
       let percents = try o.string("top").map { text in

@@ -150,6 +150,7 @@ public struct ProbeResults: Sendable {
   public var margins: MarginsProbeResult?
   public var anisotropy: AnisotropyProbeResult?
   public var ablation: AblationProbeResult?
+  public var alignment: AlignmentProbeResult?
   /// By attack name, sorted by name.
   public var attacks: [AttackProbeResult] = []
   /// By corruption name, sorted by name.
@@ -186,6 +187,8 @@ public struct ProbeResults: Sendable {
         results.heatmap = try readHeatmap(path, directory: directory)
       case "margins":
         results.margins = try MarginsProbeResult.read(path, directory: directory)
+      case "alignment":
+        results.alignment = try AlignmentProbeResult.read(path, directory: directory)
       case "ablation":
         results.ablation = try AblationProbeResult.read(path, directory: directory)
       case "nad":

@@ -27,7 +27,7 @@ extension ReportBuilder {
       let centred = SpectrumShift.fftshift(a.meanIncrease.map { max(0, $0) }, height: a.rows, width: a.columns)
       let learned = MaskPlane(entries[i].mask)
       let cosine: Double? = learned.transform == .dft && learned.rows == a.rows && learned.columns == a.columns
-        ? Self.cosine(centred, learned.values) : nil
+        ? Optional(MaskAlignmentProbe.cosine(centred, learned.values)).flatMap { $0.isFinite ? $0 : nil } : nil
       figures.append(try addFrequencyMap(
         name: "ablation-\(slugs[i])", plane: MaskPlane(values: centred, rows: a.rows, columns: a.columns, transform: .dft),
         colormap: .turbo, range: 0...top, colorBarTitle: "loss increase", title: entries[i].name, titleColor: color(i),
@@ -49,11 +49,5 @@ extension ReportBuilder {
     let missing = entries.indices.filter { !having.contains($0) }
     if !missing.isEmpty { section.note("No ablation probe for \(nameList(missing)).") }
     return section
-  }
-
-  static func cosine(_ a: [Float], _ b: [Float]) -> Double? {
-    let dot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-    let na = a.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot(), nb = b.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-    return na > 0 && nb > 0 ? dot / (na * nb) : nil
   }
 }

@@ -27,6 +27,9 @@ struct ProbeCommand: ParsableCommand {
         ablation[:top=1|5|10|20]
                             loss increase per removed frequency and class;
                             top-k % class masks with TPR/FPR (Wang et al.)
+        alignment:adversarial=DIR
+                            --mask vs the adversarial map in DIR (learn-mask
+                            --adversarial) and its perturbations' spectrum
         nad[:grid=4,epochs=4]
                             neural anisotropy directions: accuracy of fresh
                             networks of the model's architecture trained on
