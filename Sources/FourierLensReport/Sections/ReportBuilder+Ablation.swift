@@ -5,10 +5,8 @@ extension ReportBuilder {
   /// model with an ablation probe, compared with its learned mask.
   mutating func ablationSection() throws -> PageSection? {
     let having = entries.indices.filter { entries[$0].probes.ablation != nil }
-    guard !having.isEmpty else {
-      absent.append("Frequency ablation: no ablation probe (<code>flens probe --probe ablation</code>).")
-      return nil
-    }
+    // Optional analyses: a report without them is complete, so they are not listed as absent.
+    guard !having.isEmpty else { return nil }
     var section = PageSection(id: "ablation", title: "Frequency ablation and shortcut masks")
     section.paragraph("Each DFT frequency (with its mirror) is removed from the model's normalised input and each class's "
                       + "mean cross-entropy increase is recorded (Wang et al., ICCV 2023). Maps: the increase averaged over "

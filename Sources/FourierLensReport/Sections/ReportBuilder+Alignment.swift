@@ -5,10 +5,8 @@ extension ReportBuilder {
   /// spectrum (Basile et al. 2023), for every model with an alignment probe.
   mutating func alignmentSection() throws -> PageSection? {
     let having = entries.indices.filter { entries[$0].probes.alignment != nil }
-    guard !having.isEmpty else {
-      absent.append("Mask–perturbation alignment: no alignment probe (<code>flens probe --probe alignment:adversarial=DIR</code>).")
-      return nil
-    }
+    // Optional analyses: a report without them is complete, so they are not listed as absent.
+    guard !having.isEmpty else { return nil }
     var section = PageSection(id: "alignment", title: "Essential mask, adversarial map and perturbation spectrum")
     section.paragraph("The adversarial map is the mask that keeps the model's <em>adversarial</em> predictions "
                       + "(<code>flens learn-mask --adversarial</code>; Basile et al., 2023). The table compares the essential-"

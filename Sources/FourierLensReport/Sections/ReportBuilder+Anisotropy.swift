@@ -4,10 +4,8 @@ extension ReportBuilder {
   /// Neural anisotropy maps (Ortiz-Jiménez et al. 2020) of every model with a nad probe.
   mutating func anisotropySection() throws -> PageSection? {
     let having = entries.indices.filter { entries[$0].probes.anisotropy?.centredPlane != nil }
-    guard !having.isEmpty else {
-      absent.append("Neural anisotropy directions: no nad probe (<code>flens probe --probe nad</code>).")
-      return nil
-    }
+    // Optional analyses: a report without them is complete, so they are not listed as absent.
+    guard !having.isEmpty else { return nil }
     var section = PageSection(id: "anisotropy", title: "Neural anisotropy directions (the architecture's bias)")
     section.paragraph("Test accuracy of a <em>fresh</em> network of each model's architecture, trained on data that two "
                       + "classes separate only along one Fourier basis image (x = ±(ε/2)·v + noise orthogonal to v; "

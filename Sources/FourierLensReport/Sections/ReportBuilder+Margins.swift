@@ -5,10 +5,8 @@ extension ReportBuilder {
   /// on one shared colour range.
   mutating func marginSection() throws -> PageSection? {
     let having = entries.indices.filter { entries[$0].probes.margins != nil }
-    guard !having.isEmpty else {
-      absent.append("Margins along DCT blocks: no margins probe (<code>flens probe --probe margins</code>).")
-      return nil
-    }
+    // Optional analyses: a report without them is complete, so they are not listed as absent.
+    guard !having.isEmpty else { return nil }
     var section = PageSection(id: "margins", title: "Margins along frequency subspaces")
     let results = having.map { entries[$0].probes.margins! }
     let finite = results.flatMap(\.medianMargin).filter(\.isFinite)
