@@ -126,7 +126,9 @@ public struct ExperimentPlan {
     // Probes: each spec made once (without a baseline mask, which exists only later).
     let probes = spec.probes.flatMap { $0.run.isEmpty ? nil : $0 }
     if let p = probes {
-      try checked("probes.run ", [:]) { _ = try ProbeFactory.makeAll(p.run, registry: registry) }
+      try checked("probes.run ", [:]) {
+        _ = try ProbeFactory.makeAll(p.run, registry: registry, trainers: FreshArchitectureTraining.factory(device: .cpu))
+      }
       if let images = p.images, images < 1 { throw bad("probes.images must be ≥ 1, got \(images)") }
       if let batch = p.batch, batch < 1 { throw bad("probes.batch must be ≥ 1, got \(batch)") }
     }

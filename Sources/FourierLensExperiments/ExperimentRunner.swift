@@ -238,7 +238,8 @@ public final class ExperimentRunner {
     for sub in retentionSubdirectories {
       let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name + sub)
       let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0 + sub) }
-      let probes = try ProbeFactory.makeAll(p.run, registry: registry, baseline: baselineMask)
+      let probes = try ProbeFactory.makeAll(p.run, registry: registry, baseline: baselineMask,
+                                            trainers: FreshArchitectureTraining.factory(device: model.device))
       let context = ProbeContext(model: model, dataset: data, mask: mask,
                                  batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
       for probe in probes {

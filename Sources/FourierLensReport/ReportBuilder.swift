@@ -121,6 +121,10 @@ struct ReportBuilder {
     if let s = try examplesSection() { sections.append(s) }
     if let s = try heatmapSection() { sections.append(s) }
     if let s = try passbandSection() { sections.append(s) }
+    if let s = try marginSection() { sections.append(s) }
+    if let s = try anisotropySection() { sections.append(s) }
+    if let s = try ablationSection() { sections.append(s) }
+    if let s = try alignmentSection() { sections.append(s) }
     if let s = try robustnessSection() { sections.append(s) }
     if let s = try corruptionSection() { sections.append(s) }
     sections.append(try trainingSection())

@@ -32,19 +32,7 @@ import Testing
 
   static func pytorchExports() throws -> URL {
     let dir = try FlensCLI.temporaryDirectory()
-    let scriptPath = dir.appendingPathComponent("export.py").path
-    try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: FlensCLI.python)
-    process.arguments = [scriptPath, FlensCLI.packageRoot.appendingPathComponent("benchmarks/train").path, dir.path]
-    let errors = Pipe()
-    process.standardError = errors
-    try process.run()
-    let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw FourierLensError.message("\(FlensCLI.python) with torch and numpy is needed: \(String(decoding: stderr, as: UTF8.self).suffix(1500))")
-    }
+    try PythonScript.run(script, in: dir, arguments: [FlensCLI.packageRoot.appendingPathComponent("benchmarks/train").path, dir.path])
     return dir
   }
 

@@ -56,7 +56,7 @@ struct PluginsCommandTests {
       }
     }
     #expect(byKind["mask"] == ["free", "radial", "angular", "radial-angular", "lowpass", "symmetric"])
-    #expect(byKind["attack"] == ["fgsm", "pgd-linf", "pgd-l2", "pgd-band", "fourier-noise"])
+    #expect(byKind["attack"] == ["fgsm", "pgd-linf", "pgd-l2", "pgd-band", "fourier-noise", "deepfool"])
     #expect(byKind["augmentation"] == ["base", "scale", "translate", "rotate", "gaussian-noise", "blur", "contrast",
                                         "cutout", "lowpass", "highpass", "band-noise"])
     let pgd = try #require(plugins.first { $0["name"] as? String == "pgd-linf" })
@@ -79,7 +79,7 @@ struct PluginsCommandTests {
     #expect(errors.first?["library"] as? String == bad)
     #expect((errors.first?["message"] as? String)?.contains("cannot be loaded as a shared library") == true)
     // The bundled plugins are still there.
-    #expect((out.json?["plugins"] as? [[String: Any]])?.count == 22)
+    #expect((out.json?["plugins"] as? [[String: Any]])?.count == 23)
   }
 
   @Test func checkPassesForBundledMasksAndReportsSkippedCombinations() throws {

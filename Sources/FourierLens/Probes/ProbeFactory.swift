@@ -9,17 +9,24 @@ import Foundation
 /// - `heatmap[:eps=4,through_mask=false]`
 /// - `passband[:radial=8,angular=8,transform=dft]`
 /// - `bands[:radial=16,angular=8,metric=euclidean]` (differences against `baseline`)
+/// - `margins[:block=8,steps=100,overshoot=0.02,candidates=10]` (DCT-block margins)
+/// - `ablation[:top=1|5|10|20]` (frequency-ablation class masks, TPR/FPR)
+/// - `alignment:adversarial=DIR[,radial=16,resamples=1000]` (mask vs adversarial map of DIR)
+/// - `nad[:grid=4,train=2000,test=1000,epochs=4,batch=128,lr=...,sigma=3,eps=1]` (needs `trainers`)
 public enum ProbeFactory {
-  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands"]
+  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins", "nad", "ablation", "alignment"]
 
   /// The probes of one run, each writing under its own file stem (see `ProbeOutputNames`);
   /// the same probe given twice is an error.
-  public static func makeAll(_ texts: [String], registry: PluginRegistry, baseline: LearnedMask? = nil) throws -> [Probe] {
-    let probes = try texts.map { try make($0, registry: registry, baseline: baseline) }
+  /// `trainers` trains fresh networks for `nad` (nil: a host that cannot train; `nad` is refused).
+  public static func makeAll(_ texts: [String], registry: PluginRegistry, baseline: LearnedMask? = nil,
+                             trainers: ArchitectureTrainerFactory? = nil) throws -> [Probe] {
+    let probes = try texts.map { try make($0, registry: registry, baseline: baseline, trainers: trainers) }
     return try ProbeOutputNames.assign(probes, writtenAs: texts)
   }
 
-  public static func make(_ text: String, registry: PluginRegistry, baseline: LearnedMask? = nil) throws -> Probe {
+  public static func make(_ text: String, registry: PluginRegistry, baseline: LearnedMask? = nil,
+                          trainers: ArchitectureTrainerFactory? = nil) throws -> Probe {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     let (name, rest): (String, String) = {
       guard let colon = trimmed.firstIndex(of: ":") else { return (trimmed, "") }
@@ -59,6 +66,38 @@ public enum ProbeFactory {
       } ?? .euclidean
       return try BandsProbe(radialBands: try o.int("radial") ?? 16, angularSectors: try o.int("angular") ?? 8,
                             metric: metric, baseline: baseline)
+    case "margins":
+      let o = try options(rest, option, allowed: ["block", "steps", "overshoot", "candidates"])
+      return try DCTBlockMarginProbe(block: try o.int("block") ?? 8, attack: SubspaceDeepFool(
+        steps: try o.int("steps") ?? 100, overshoot: try o.float("overshoot") ?? 0.02, candidates: try o.int("candidates") ?? 10))
+    case "alignment":
+      let o = try options(rest, option, allowed: ["adversarial", "radial", "resamples"])
+      guard let dir = o.string("adversarial") else {
+        throw FourierLensError.badOption(name: option, reason: "needs adversarial=DIR, a `flens learn-mask --adversarial` directory")
+      }
+      let perturbations = dir + "/" + AdversarialExamples.perturbationFile
+      guard FileManager.default.fileExists(atPath: perturbations) else {
+        throw FourierLensError.badFile(path: perturbations, reason: "missing: adversarial=DIR must be made by `flens learn-mask --adversarial`")
+      }
+      return try MaskAlignmentProbe(map: try MaskRunDirectory.read(dir), perturbations: try NPY.readTensor(perturbations),
+                                    radialBands: try o.int("radial") ?? 16, resamples: try o.int("resamples") ?? 1000)
+    case "ablation":
+      let o = try options(rest, option, allowed: ["top"])
+      let percents = try o.string("top").map { text in
+        try text.split(separator: "|").map { part -> Double in
+          guard let v = Double(part), v.isFinite else { throw FourierLensError.badOption(name: option, reason: "top=\(text): '\(part)' is not a number") }
+          return v
+        }
+      } ?? [1, 5, 10, 20]
+      return try FrequencyAblationProbe(percents: percents)
+    case "nad":
+      let o = try options(rest, option, allowed: ["grid", "train", "test", "epochs", "batch", "lr", "sigma", "eps"])
+      guard let trainers else { throw FourierLensError.badOption(name: option, reason: "needs a host that can train networks") }
+      let training = FreshTrainingSettings(epochs: try o.int("epochs") ?? 4, batchSize: try o.int("batch") ?? 128,
+                                           learningRate: try o.float("lr").map(Double.init))
+      return try NeuralAnisotropyProbe(makeTrainer: trainers, training: training, grid: try o.int("grid") ?? 4,
+                                       trainImages: try o.int("train") ?? 2000, testImages: try o.int("test") ?? 1000,
+                                       sigma: try o.float("sigma") ?? 3, epsilon: try o.float("eps") ?? 1)
     default:
       throw FourierLensError.badOption(name: option, reason: "unknown probe '\(name)'; probes: \(names.joined(separator: ", "))")
     }

@@ -147,6 +147,10 @@ public struct ProbeResults: Sendable {
   public var accuracy: AccuracyProbeResult?
   public var heatmap: HeatmapProbeResult?
   public var passband: PassbandProbeResult?
+  public var margins: MarginsProbeResult?
+  public var anisotropy: AnisotropyProbeResult?
+  public var ablation: AblationProbeResult?
+  public var alignment: AlignmentProbeResult?
   /// By attack name, sorted by name.
   public var attacks: [AttackProbeResult] = []
   /// By corruption name, sorted by name.
@@ -181,6 +185,14 @@ public struct ProbeResults: Sendable {
         results.passband = r
       case "heatmap":
         results.heatmap = try readHeatmap(path, directory: directory)
+      case "margins":
+        results.margins = try MarginsProbeResult.read(path, directory: directory)
+      case "alignment":
+        results.alignment = try AlignmentProbeResult.read(path, directory: directory)
+      case "ablation":
+        results.ablation = try AblationProbeResult.read(path, directory: directory)
+      case "nad":
+        results.anisotropy = try AnisotropyProbeResult.read(path, directory: directory)
       case _ where stem.hasPrefix("attack-"):
         var r: AttackProbeResult = try decode(path)
         r.name = String(stem.dropFirst("attack-".count))

@@ -28,6 +28,11 @@ struct LearnMaskCommand: ParsableCommand {
       DIR/retention-<R>/ (the layout below; summary.json adds retention_target, lambda, \
       target_met and path), and every λ tried to DIR/path.csv. Not for --scope image.
 
+      --adversarial SPEC learns an adversarial map: every image is first attacked with the \
+      attack plugin SPEC (batch b seeded from --seed and b) and the mask is learned on the \
+      adversarial images, labelled with the model's predictions on them, so it keeps the \
+      adversarial prediction; DIR also gets perturbation.npy (adversarial − clean), \
+      adversarial-labels.npy and adversarial.json.
       Writes DIR/mask.npy (unshifted layout; H×W, C×H×W with --per-channel, with a leading \
       dimension per class or image for --scope class|image), theta.npy, summary.json, \
       history.csv, mask.png and examples.png.
@@ -107,6 +112,9 @@ struct LearnMaskCommand: ParsableCommand {
   @Flag(help: "Continue an interrupted run in --out from its last checkpoint.")
   var resume = false
 
+  @Option(help: ArgumentHelp("Learn an adversarial map (Basile et al. 2023): attack the images with this attack plugin first and learn the mask that keeps the adversarial predictions.", valueName: "spec"))
+  var adversarial: String?
+
   @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
   var out: String
 
@@ -118,6 +126,7 @@ struct LearnMaskCommand: ParsableCommand {
 
   func validate() throws {
     if let images, images <= 0 { throw ValidationError("--images must be ≥ 1, got \(images)") }
+    if let adversarial { _ = try PluginSpec.parse(adversarial, option: "--adversarial") }
     if seeds < 1 { throw ValidationError("--seeds must be ≥ 1, got \(seeds)") }
     try config().validate()
     if let path = try retentionPath() {
@@ -165,8 +174,18 @@ struct LearnMaskCommand: ParsableCommand {
     // Fail on a bad --param before any work starts.
     _ = try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
                               layout: config.layout, transform: config.transform)
+    var dataName = data.data ?? ""
+    if let adversarial {
+      // The adversarial examples, labelled with the adversarial predictions, are the learner's data.
+      let attack = try registry.makeAttack(PluginSpec.parse(adversarial, option: "--adversarial"))
+      let examples = try AdversarialExamples.generate(from: dataset, attack: attack, spec: adversarial, model: classifier,
+                                                      batchSize: batch, seed: seed)
+      try examples.write(to: out)
+      dataset = examples.dataset
+      dataName += " (adversarial: \(adversarial))"
+    }
     var job = MaskLearningJob(
-      model: classifier, modelName: modelOptions.model, dataset: dataset, dataName: data.data ?? "", paramSpec: param,
+      model: classifier, modelName: modelOptions.model, dataset: dataset, dataName: dataName, paramSpec: param,
       makeParameterization: {
         try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
                               layout: config.layout, transform: config.transform)

@@ -22,6 +22,18 @@ struct ProbeCommand: ParsableCommand {
         bands[:radial=16,angular=8]
                             band energies of --mask, differences vs
                             --baseline with 95 % bootstrap intervals
+        margins[:block=8]   median L2 margin per DCT block (subspace DeepFool,
+                            "Hold me tight!"); +inf where it cannot flip
+        ablation[:top=1|5|10|20]
+                            loss increase per removed frequency and class;
+                            top-k % class masks with TPR/FPR (Wang et al.)
+        alignment:adversarial=DIR
+                            --mask vs the adversarial map in DIR (learn-mask
+                            --adversarial) and its perturbations' spectrum
+        nad[:grid=4,epochs=4]
+                            neural anisotropy directions: accuracy of fresh
+                            networks of the model's architecture trained on
+                            data separable only along one Fourier direction
 
       Each probe writes NAME.json and NAME.csv (and NAME.<key>.npy) into --out. \
       Probes that would share a NAME (the same attack with different options) get \
@@ -73,7 +85,8 @@ struct ProbeCommand: ParsableCommand {
     let learned = try mask.map(MaskRunDirectory.read)
     let baselineMask = try baseline.map(MaskRunDirectory.read)
     // Every spec is checked before any work starts.
-    let made = try ProbeFactory.makeAll(probes, registry: registry, baseline: baselineMask)
+    let made = try ProbeFactory.makeAll(probes, registry: registry, baseline: baselineMask,
+                                        trainers: FreshArchitectureTraining.factory(device: try modelOptions.compute.computeDevice()))
     let classifier = try modelOptions.load()
     let dataset = try data.open(defaultSplit: .test)
     guard dataset.info.shape == classifier.description.input else {
