@@ -49,10 +49,13 @@ let package = Package(
     ),
     // The C header that is the whole plugin contract (and nothing else).
     .target(name: "FourierLensPluginABI", path: "Sources/FourierLensPluginABI"),
+    // What the core and the plugin kit share (neither may depend on the other): the random
+    // stream and the finite-difference check of a mask's VJP.
+    .target(name: "FourierLensNumerics", path: "Sources/FourierLensNumerics"),
     // The core: data, codecs, frequency mathematics, protocols, mask learning, probes, plugin host.
     .target(
       name: "FourierLens",
-      dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI"],
+      dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI", "FourierLensNumerics"],
       path: "Sources/FourierLens",
       swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
       linkerSettings: [.linkedLibrary("fftw3f"), .linkedLibrary("fftw3f_threads"), .linkedLibrary("dl")]
@@ -67,7 +70,7 @@ let package = Package(
     // Classifier backed by libtorch.
     .target(name: "FourierLensTorch", dependencies: ["FourierLens", "CTorchShim"], path: "Sources/FourierLensTorch"),
     // Swift helpers that turn a Swift type into an ABI plugin.
-    .target(name: "FourierLensPluginKit", dependencies: ["FourierLensPluginABI"], path: "Sources/FourierLensPluginKit"),
+    .target(name: "FourierLensPluginKit", dependencies: ["FourierLensPluginABI", "FourierLensNumerics"], path: "Sources/FourierLensPluginKit"),
     // HTML/SVG/PNG report rendering.
     .target(name: "FourierLensReport", dependencies: ["FourierLens"], path: "Sources/FourierLensReport"),
     // The command-line host.

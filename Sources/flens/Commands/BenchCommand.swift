@@ -7,7 +7,7 @@ import FourierLensTorch
 /// for benchmarks/bench/compare.sh (which runs the same computation in PyTorch alternately).
 ///
 /// Every workload calls the code the real commands run, not a copy of it: `mask-step` is
-/// `MaskLearner`'s batch objective and optimiser update (through `MaskLearningStepper`),
+/// `MaskLearner`'s batch objective and optimiser update (through `MaskOptimization`),
 /// `attack-step` the attack plugin's `perturb`, `train-step` `TorchOptimizer.step` with a new
 /// learning rate (what `TorchTrainer` does per batch), `masked-forward` `MaskedClassifier`'s
 /// logits (what the probes use), `fft` the frequency stage of a mask-learning step through
@@ -273,26 +273,26 @@ struct BenchCommand: ParsableCommand {
                                                  layout: config.layout, transform: transform)
       let learner = try MaskLearner(model: model, parameterization: mask, config: config)
       learner.showsProgress = false
-      let stepper = try MaskLearningStepper(learner: learner, batch: data)
+      var optimization = try MaskOptimization(learner: learner, batch: data)
       if let dump {
-        let first = try stepper.objective()
+        let first = try optimization.objective(on: data)
         try NPY.write(Tensor(shape: [first.thetaGradient.count], data: first.thetaGradient), to: dump + "/theta_gradient.npy")
         result["first_loss"] = Double(first.loss)
       }
       // Steps alternate with the frequency stage alone on the same batch, so both see the same load.
       for _ in 0..<warmup {
-        try stepper.step(learningRate: lr)
-        _ = try stepper.frequencyStage(outputGradient: images)
+        try optimization.step(on: data, learningRate: lr)
+        _ = try optimization.frequencyStage(data.images, outputGradient: images)
       }
       var stepSeconds = 0.0, frequencySeconds = 0.0, stepCPU = 0.0
       var best = Double.infinity
       for _ in 0..<steps {
         let c0 = Self.processCPUSeconds()
         let s0 = DispatchTime.now().uptimeNanoseconds
-        try stepper.step(learningRate: lr)
+        try optimization.step(on: data, learningRate: lr)
         let s1 = DispatchTime.now().uptimeNanoseconds
         stepCPU += Self.processCPUSeconds() - c0
-        _ = try stepper.frequencyStage(outputGradient: images)
+        _ = try optimization.frequencyStage(data.images, outputGradient: images)
         let s2 = DispatchTime.now().uptimeNanoseconds
         stepSeconds += Double(s1 - s0) / 1e9
         frequencySeconds += Double(s2 - s1) / 1e9
@@ -303,7 +303,7 @@ struct BenchCommand: ParsableCommand {
       result["frequency_fraction"] = frequencySeconds / stepSeconds
       result["transform"] = transform.rawValue
       result["param"] = param
-      result["final_loss"] = Double(try stepper.objective().loss)
+      result["final_loss"] = Double(try optimization.objective(on: data).loss)
     case "attack-step":
       let attackPlugin = try plugins.registry().makeAttack(attack)
       // Count the model calls once (untimed) for the FLOP figure.

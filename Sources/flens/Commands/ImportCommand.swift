@@ -57,8 +57,7 @@ struct ImportCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Class names in label order, or their number.", valueName: "a,b,..."))
   var classes: String
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
-  var threads: Int?
+  @OptionGroup var threadsOption: ThreadsOption
 
   @Option(name: .long, help: ArgumentHelp("The model directory to write.", valueName: "model"))
   var out: String
@@ -112,7 +111,7 @@ struct ImportCommand: ParsableCommand {
   }
 
   func run() throws {
-    try ComputeThreads.apply(threads)
+    try threadsOption.apply()
     let d = try description()
     let model: TorchModel
     if let torchscript {
