@@ -57,7 +57,7 @@ let package = Package(
       name: "FourierLens",
       dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI", "FourierLensNumerics"],
       path: "Sources/FourierLens",
-      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
+      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)), .swiftLanguageMode(.v5)],
       linkerSettings: [.linkedLibrary("fftw3f"), .linkedLibrary("fftw3f_threads"), .linkedLibrary("dl")]
     ),
     // A small extern "C" API over libtorch.
@@ -68,11 +68,13 @@ let package = Package(
       linkerSettings: torchLinkerFlags
     ),
     // Classifier backed by libtorch.
-    .target(name: "FourierLensTorch", dependencies: ["FourierLens", "CTorchShim"], path: "Sources/FourierLensTorch"),
+    .target(name: "FourierLensTorch", dependencies: ["FourierLens", "CTorchShim"], path: "Sources/FourierLensTorch",
+            swiftSettings: [.swiftLanguageMode(.v5)]),
     // Swift helpers that turn a Swift type into an ABI plugin.
     .target(name: "FourierLensPluginKit", dependencies: ["FourierLensPluginABI", "FourierLensNumerics"], path: "Sources/FourierLensPluginKit"),
     // HTML/SVG/PNG report rendering.
-    .target(name: "FourierLensReport", dependencies: ["FourierLens"], path: "Sources/FourierLensReport"),
+    .target(name: "FourierLensReport", dependencies: ["FourierLens"], path: "Sources/FourierLensReport",
+            swiftSettings: [.swiftLanguageMode(.v5)]),
     // The command-line host.
     .executableTarget(
       name: "flens",
@@ -81,20 +83,26 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ],
-      path: "Sources/flens"
+      path: "Sources/flens",
+      swiftSettings: [.swiftLanguageMode(.v5)]
     ),
     // Bundled plugins.
     .target(name: "FLMasks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Masks"),
     .target(name: "FLAttacks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Attacks"),
     .target(name: "FLAugmentations", dependencies: ["FourierLensPluginKit"], path: "Plugins/Augmentations"),
     // Tests.
-    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests"),
-    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests"),
-    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests"),
-    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests"),
-    .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests"),
+    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
   ],
-  swiftLanguageModes: [.v5],
+  swiftLanguageModes: [.v6],
   cxxLanguageStandard: .cxx20
 )
 

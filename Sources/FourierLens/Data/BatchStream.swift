@@ -40,10 +40,11 @@ public final class BatchStream {
     return order
   }
 
-  public convenience init(dataset: Dataset, batchSize: Int, shuffleSeed: UInt64? = nil, dropLast: Bool = false) {
+  public convenience init(dataset: Dataset, batchSize: Int, shuffleSeed: UInt64? = nil, dropLast: Bool = false,
+                          firstBatch: Int = 0) {
     let count = dataset.info.count
     self.init(dataset: dataset, order: shuffleSeed.map { Self.permutation(count: count, seed: $0) } ?? Array(0 ..< count),
-              batchSize: batchSize, dropLast: dropLast)
+              batchSize: batchSize, dropLast: dropLast, firstBatch: firstBatch)
   }
 
   /// A pass over the images `order` names, in that order, starting at batch `firstBatch`

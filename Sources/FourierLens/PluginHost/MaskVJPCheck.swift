@@ -1,3 +1,5 @@
+import FourierLensNumerics
+
 /// Finite-difference check of a mask parameterization's vector–Jacobian product: the
 /// test every new mask plugin should pass before it is used to learn masks
 /// (`flens plugins check NAME`).

@@ -73,9 +73,7 @@ struct ImportCommand: ParsableCommand {
       throw FourierLensError.badOption(name: "--state-dict", reason: "give either --torchscript or --state-dict, not both")
     case (nil, .some):
       guard let arch else { throw FourierLensError.badOption(name: "--arch", reason: "a state dict needs the architecture it belongs to") }
-      guard TorchArchitecture(rawValue: arch) != nil else {
-        throw FourierLensError.badOption(name: "--arch", reason: "unknown architecture '\(arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
-      }
+      _ = try TorchArchitecture(parsing: arch, setting: "--arch")
     case (.some, nil):
       if arch != nil { throw FourierLensError.badOption(name: "--arch", reason: "only used with --state-dict") }
     }
@@ -117,7 +115,7 @@ struct ImportCommand: ParsableCommand {
     if let torchscript {
       model = try TorchModel.importTorchScript(file: torchscript, description: d)
     } else {
-      model = try TorchModel.create(architecture: TorchArchitecture(rawValue: d.arch)!, input: d.input, mean: d.mean, std: d.std,
+      model = try TorchModel.create(architecture: TorchArchitecture(parsing: d.arch, setting: "--arch"), input: d.input, mean: d.mean, std: d.std,
                                     classes: d.classes, seed: 0, training: d.training)
       try model.loadStateDict(file: stateDict!)
     }

@@ -141,7 +141,7 @@ final class ExperimentRunner {
     let train = try dataset(.train, limit: spec.data.trainLimit)
     let test = try dataset(.test, limit: spec.data.testLimit)
     guard let arch = TorchArchitecture(rawValue: m.arch!) else {
-      throw FourierLensError.badFile(path: specFile, reason: "model '\(name)': unknown arch '\(m.arch!)' (\(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
+      throw FourierLensError.badFile(path: specFile, reason: "model '\(name)': unknown arch '\(m.arch!)' (\(TorchArchitecture.names))")
     }
     let stats = try DatasetStatistics.channelMeanAndStd(train)
     let model = try TorchModel.create(architecture: arch, input: train.info.shape, mean: stats.mean, std: stats.std,
