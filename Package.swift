@@ -53,6 +53,8 @@ let package = Package(
     // stream and the finite-difference check of a mask's VJP.
     .target(name: "FourierLensNumerics", path: "Sources/FourierLensNumerics"),
     // The core: data, codecs, frequency mathematics, protocols, mask learning, probes, plugin host.
+    // Still Swift 5 mode: Swift 6 refuses BatchStream's prefetch (Dataset is not Sendable),
+    // ParallelLoop's non-Sendable body and the plugin host's global services table.
     .target(
       name: "FourierLens",
       dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI", "FourierLensNumerics"],
@@ -68,13 +70,11 @@ let package = Package(
       linkerSettings: torchLinkerFlags
     ),
     // Classifier backed by libtorch.
-    .target(name: "FourierLensTorch", dependencies: ["FourierLens", "CTorchShim"], path: "Sources/FourierLensTorch",
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+    .target(name: "FourierLensTorch", dependencies: ["FourierLens", "CTorchShim"], path: "Sources/FourierLensTorch"),
     // Swift helpers that turn a Swift type into an ABI plugin.
     .target(name: "FourierLensPluginKit", dependencies: ["FourierLensPluginABI", "FourierLensNumerics"], path: "Sources/FourierLensPluginKit"),
     // HTML/SVG/PNG report rendering.
-    .target(name: "FourierLensReport", dependencies: ["FourierLens"], path: "Sources/FourierLensReport",
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+    .target(name: "FourierLensReport", dependencies: ["FourierLens"], path: "Sources/FourierLensReport"),
     // The command-line host.
     .executableTarget(
       name: "flens",
@@ -102,6 +102,7 @@ let package = Package(
     .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests",
                 swiftSettings: [.swiftLanguageMode(.v5)]),
   ],
+  // Swift 6 (strict concurrency) for every target not marked .swiftLanguageMode(.v5) above.
   swiftLanguageModes: [.v6],
   cxxLanguageStandard: .cxx20
 )
