@@ -49,12 +49,17 @@ let package = Package(
     ),
     // The C header that is the whole plugin contract (and nothing else).
     .target(name: "FourierLensPluginABI", path: "Sources/FourierLensPluginABI"),
+    // What the core and the plugin kit share (neither may depend on the other): the random
+    // stream and the finite-difference check of a mask's VJP.
+    .target(name: "FourierLensNumerics", path: "Sources/FourierLensNumerics"),
     // The core: data, codecs, frequency mathematics, protocols, mask learning, probes, plugin host.
+    // Still Swift 5 mode: Swift 6 refuses BatchStream's prefetch (Dataset is not Sendable),
+    // ParallelLoop's non-Sendable body and the plugin host's global services table.
     .target(
       name: "FourierLens",
-      dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI"],
+      dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI", "FourierLensNumerics"],
       path: "Sources/FourierLens",
-      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
+      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)), .swiftLanguageMode(.v5)],
       linkerSettings: [.linkedLibrary("fftw3f"), .linkedLibrary("fftw3f_threads"), .linkedLibrary("dl")]
     ),
     // A small extern "C" API over libtorch.
@@ -67,7 +72,7 @@ let package = Package(
     // Classifier backed by libtorch.
     .target(name: "FourierLensTorch", dependencies: ["FourierLens", "CTorchShim"], path: "Sources/FourierLensTorch"),
     // Swift helpers that turn a Swift type into an ABI plugin.
-    .target(name: "FourierLensPluginKit", dependencies: ["FourierLensPluginABI"], path: "Sources/FourierLensPluginKit"),
+    .target(name: "FourierLensPluginKit", dependencies: ["FourierLensPluginABI", "FourierLensNumerics"], path: "Sources/FourierLensPluginKit"),
     // HTML/SVG/PNG report rendering.
     .target(name: "FourierLensReport", dependencies: ["FourierLens"], path: "Sources/FourierLensReport"),
     // Experiment files: their reading and checking (no libtorch, so the fuzzer links it alone),
@@ -75,12 +80,14 @@ let package = Package(
     .target(
       name: "FourierLensExperimentSpec",
       dependencies: ["FourierLens", .product(name: "Yams", package: "Yams")],
-      path: "Sources/FourierLensExperimentSpec"
+      path: "Sources/FourierLensExperimentSpec",
+      swiftSettings: [.swiftLanguageMode(.v5)]
     ),
     .target(
       name: "FourierLensExperiments",
       dependencies: ["FourierLensExperimentSpec", "FourierLens", "FourierLensTorch", "FourierLensReport"],
-      path: "Sources/FourierLensExperiments"
+      path: "Sources/FourierLensExperiments",
+      swiftSettings: [.swiftLanguageMode(.v5)]
     ),
     // The command-line host.
     .executableTarget(
@@ -90,24 +97,31 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ],
-      path: "Sources/flens"
+      path: "Sources/flens",
+      swiftSettings: [.swiftLanguageMode(.v5)]
     ),
     // Bundled plugins.
     .target(name: "FLMasks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Masks"),
     .target(name: "FLAttacks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Attacks"),
     .target(name: "FLAugmentations", dependencies: ["FourierLensPluginKit"], path: "Plugins/Augmentations"),
     // Tests.
-    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests"),
-    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests"),
-    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests"),
-    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests"),
+    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
     .testTarget(
       name: "ExperimentTests", dependencies: ["FourierLensExperiments", "FourierLensExperimentSpec", "FourierLens"],
-      path: "Tests/ExperimentTests"
+      path: "Tests/ExperimentTests", swiftSettings: [.swiftLanguageMode(.v5)]
     ),
-    .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests"),
+    .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests",
+                swiftSettings: [.swiftLanguageMode(.v5)]),
   ],
-  swiftLanguageModes: [.v5],
+  // Swift 6 (strict concurrency) for every target not marked .swiftLanguageMode(.v5) above.
+  swiftLanguageModes: [.v6],
   cxxLanguageStandard: .cxx20
 )
 
@@ -122,6 +136,7 @@ if Context.environment["FLENS_FUZZ"] == "1" {
   package.targets.append(.executableTarget(
     name: "FlensFuzz",
     dependencies: ["FourierLens", "FourierLensExperimentSpec", .product(name: "Yams", package: "Yams")],
-    path: "Fuzz/FlensFuzz"
+    path: "Fuzz/FlensFuzz",
+    swiftSettings: [.swiftLanguageMode(.v5)]
   ))
 }

@@ -104,9 +104,9 @@ template <class T> void copy_to_host(const torch::Tensor &t, T *out) {
 /// Reads a whole file; a missing or unreadable file is an I/O error naming it.
 std::vector<char> read_file(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail(FLT_ERR_IO, path + ": cannot open for reading");
+  if (!in) fail(FLT_ERR_IO, "cannot open for reading");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail(FLT_ERR_IO, path + ": read failed");
+  if (in.bad()) fail(FLT_ERR_IO, "read failed");
   return bytes;
 }
 
@@ -131,7 +131,7 @@ template <class W> void write_atomically(const std::string &path, W &&write) {
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::string reason = std::strerror(errno);
     std::remove(tmp.c_str());
-    fail(FLT_ERR_IO, path + ": cannot rename temporary file (" + reason + ")");
+    fail(FLT_ERR_IO, "cannot rename temporary file (" + reason + ")");
   }
 }
 
@@ -233,15 +233,15 @@ struct flt_model {
   torch::Tensor wrap_input(const float *input, int64_t n, int64_t c, int64_t h, int64_t w) const {
     require(input != nullptr, "input buffer is null");
     require(n > 0, "empty batch");
-    require(c == channels && h == height && w == width,
-            "input shape " + shape_string({n, c, h, w}) + " does not match the model's input " +
+    if (c != channels || h != height || w != width)
+      fail(FLT_ERR_SHAPE, "input shape " + shape_string({n, c, h, w}) + " does not match the model's input " +
                 shape_string({channels, height, width}));
     return on_device(torch::from_blob(const_cast<float *>(input), {n, c, h, w}, torch::kFloat));
   }
 
   void check_logits(const torch::Tensor &logits, int64_t n) const {
     if (logits.dim() != 2 || logits.size(0) != n || logits.size(1) != classes)
-      fail(FLT_ERR_ARGUMENT, "the model produced logits of shape " + shape_string(logits.sizes()) +
+      fail(FLT_ERR_SHAPE, "the model produced logits of shape " + shape_string(logits.sizes()) +
                                  ", expected " + shape_string({n, classes}));
   }
 };
@@ -291,14 +291,14 @@ torch::Tensor channel_vector(const float *values, int channels, const char *what
 }
 
 /// Copies named tensors (from a file) into the model, checking that the names and shapes
-/// match exactly. `source` names the file in messages.
-void copy_state(flt_model *model, const c10::Dict<c10::IValue, c10::IValue> &dict, const std::string &source) {
+/// match exactly. Messages name no file: the caller knows which one it passed.
+void copy_state(flt_model *model, const c10::Dict<c10::IValue, c10::IValue> &dict) {
   std::map<std::string, torch::Tensor> incoming;
   bool all_prefixed = dict.size() > 0;
   for (const auto &kv : dict) {
-    if (!kv.key().isString()) fail(FLT_ERR_IO, source + ": a key of the state dict is not a string");
+    if (!kv.key().isString()) fail(FLT_ERR_IO, "a key of the state dict is not a string");
     if (!kv.value().isTensor())
-      fail(FLT_ERR_IO, source + ": entry '" + kv.key().toStringRef() + "' is not a tensor");
+      fail(FLT_ERR_IO, "entry '" + kv.key().toStringRef() + "' is not a tensor");
     const auto &name = kv.key().toStringRef();
     if (name.rfind("module.", 0) != 0) all_prefixed = false;
     incoming[name] = kv.value().toTensor();
@@ -332,9 +332,9 @@ void copy_state(flt_model *model, const c10::Dict<c10::IValue, c10::IValue> &dic
     if (v.size() > 5) s += ", ... (" + std::to_string(v.size()) + " in all)";
     return s;
   };
-  if (!missing.empty()) fail(FLT_ERR_IO, source + ": missing tensors for the " + model->arch + " model: " + list(missing));
-  if (!wrong.empty()) fail(FLT_ERR_IO, source + ": tensors of the wrong shape: " + list(wrong));
-  if (!unexpected.empty()) fail(FLT_ERR_IO, source + ": tensors the " + model->arch + " model does not have: " + list(unexpected));
+  if (!missing.empty()) fail(FLT_ERR_IO, "missing tensors for the " + model->arch + " model: " + list(missing));
+  if (!wrong.empty()) fail(FLT_ERR_IO, "tensors of the wrong shape: " + list(wrong));
+  if (!unexpected.empty()) fail(FLT_ERR_IO, "tensors the " + model->arch + " model does not have: " + list(unexpected));
   torch::NoGradGuard no_grad;
   for (auto &[name, target] : entries) target.copy_(incoming[name].to(target.dtype()));
 }
@@ -374,7 +374,7 @@ c10::Dict<c10::IValue, c10::IValue> read_tensor_dict(const std::string &path) {
     if (auto *ce = dynamic_cast<const c10::Error *>(&e)) what = ce->what_without_backtrace();
     auto newline = what.find('\n');
     if (newline != std::string::npos) what = what.substr(0, newline);
-    fail(FLT_ERR_IO, path + ": not a readable PyTorch state dict (" + what + "); save it with torch.save(model.state_dict(), path)");
+    fail(FLT_ERR_IO, "not a readable PyTorch state dict (" + what + "); save it with torch.save(model.state_dict(), path)");
   }
   c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
   for (auto &[name, tensor] : entries) dict.insert(name, tensor);
@@ -600,7 +600,7 @@ extern "C" int flt_model_load_weights(flt_model *model, const char *path) {
   return guarded([&] {
     require(model != nullptr && path != nullptr, "null argument");
     require(model->net != nullptr, "a TorchScript model carries its weights in its module file");
-    copy_state(model, read_tensor_dict(path), path);
+    copy_state(model, read_tensor_dict(path));
     return FLT_OK;
   });
 }
@@ -614,10 +614,10 @@ extern "C" int flt_model_save_weights(const flt_model *model, const char *path) 
     auto bytes = torch_save_bytes(dict);
     write_atomically(path, [&](const std::string &tmp) {
       std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      if (!f) fail(FLT_ERR_IO, std::string(path) + ": cannot create " + tmp);
+      if (!f) fail(FLT_ERR_IO, "cannot create " + tmp);
       f.write(bytes.data(), std::streamsize(bytes.size()));
       f.flush();
-      if (!f) fail(FLT_ERR_IO, std::string(path) + ": write failed");
+      if (!f) fail(FLT_ERR_IO, "write failed");
     });
     return FLT_OK;
   });
@@ -627,16 +627,16 @@ extern "C" int flt_model_load_state_dict(flt_model *model, const char *path) {
   return guarded([&] {
     require(model != nullptr && path != nullptr, "null argument");
     require(model->net != nullptr, "state dicts load into built-in architectures only");
-    copy_state(model, read_tensor_dict(path), path);
+    copy_state(model, read_tensor_dict(path));
     return FLT_OK;
   });
 }
 
-extern "C" int flt_model_load_named_tensors(flt_model *model, const char *source, int64_t count,
+extern "C" int flt_model_load_named_tensors(flt_model *model, int64_t count,
                                             const char *const *names, const int *dtypes, const int *ranks,
                                             const int64_t *shapes, const void *const *data) {
   return guarded([&] {
-    require(model != nullptr && source != nullptr && count >= 0, "null argument");
+    require(model != nullptr && count >= 0, "null argument");
     require(count == 0 || (names && dtypes && ranks && shapes && data), "null argument");
     require(model->net != nullptr, "state dicts load into built-in architectures only");
     c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
@@ -656,7 +656,7 @@ extern "C" int flt_model_load_named_tensors(flt_model *model, const char *source
       dims += ranks[i];
       dict.insert(std::string(names[i]), torch::from_blob(const_cast<void *>(data[i]), shape, type));
     }
-    copy_state(model, dict, source);
+    copy_state(model, dict);
     return FLT_OK;
   });
 }
@@ -682,7 +682,7 @@ extern "C" int flt_model_load_torchscript(const char *path, int in_channels, int
       std::string what = e.what_without_backtrace();
       auto newline = what.find('\n');
       if (newline != std::string::npos) what = what.substr(0, newline);
-      fail(FLT_ERR_IO, std::string(path) + ": not a loadable TorchScript module (" + what + ")");
+      fail(FLT_ERR_IO, "not a loadable TorchScript module (" + what + ")");
     }
     model->script->eval();
     // Probe once so that a module for another input size or class count fails here, naming the file.
@@ -695,7 +695,7 @@ extern "C" int flt_model_load_torchscript(const char *path, int in_channels, int
       if (auto *ce = dynamic_cast<const c10::Error *>(&e)) what = ce->what_without_backtrace();
       auto newline = what.find('\n');
       if (newline != std::string::npos) what = what.substr(0, newline);
-      fail(FLT_ERR_ARGUMENT, std::string(path) + ": the module does not map input " +
+      fail(FLT_ERR_ARGUMENT, "the module does not map input " +
                                  shape_string({1, in_channels, height, width}) + " to " + std::to_string(classes) +
                                  " logits (" + what + ")");
     }
@@ -996,7 +996,7 @@ extern "C" int flt_optimizer_load(flt_optimizer *optimizer, const char *path) {
       std::string what = e.what_without_backtrace();
       auto newline = what.find('\n');
       if (newline != std::string::npos) what = what.substr(0, newline);
-      fail(FLT_ERR_IO, std::string(path) + ": not a readable optimizer state (" + what + ")");
+      fail(FLT_ERR_IO, "not a readable optimizer state (" + what + ")");
     }
     return FLT_OK;
   });

@@ -1,4 +1,5 @@
 import Foundation
+import FourierLensNumerics
 
 /// Finite-difference check of a mask plugin's VJP, for authors' own tests (the host runs
 /// the same check on a loaded plugin with `flens plugins check NAME`).
@@ -22,16 +23,9 @@ public enum MaskPluginCheck {
 
   public static func vjp(_ plugin: any MaskPlugin, maskCount m: Int, seed: UInt64 = 0, directions: Int = 8,
                          relativeStep: Double = 1e-2) throws -> Result {
-    var state = seed
-    func next() -> UInt64 {  // SplitMix64
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
+    var random = SplitMix64(seed: seed)
     func gaussian() -> Double {
-      let u1 = max(1e-12, Double(next() >> 11) / Double(1 << 53)), u2 = Double(next() >> 11) / Double(1 << 53)
+      let u1 = max(1e-12, Double(random.next() >> 11) / Double(1 << 53)), u2 = Double(random.next() >> 11) / Double(1 << 53)
       return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
     let n = plugin.parameterCount
@@ -51,31 +45,10 @@ public enum MaskPluginCheck {
     try theta.withUnsafeBufferPointer { tp in
       try g.withUnsafeBufferPointer { gp in try v.withUnsafeMutableBufferPointer { try plugin.vjp(tp, maskGradient: gp, into: $0) } }
     }
-    let vNorm = (v.reduce(0.0) { $0 + Double($1) * Double($1) }).squareRoot()
-    let h = relativeStep * scale
-    func loss(_ t: [Float]) throws -> Double {
-      let mm = try mask(t, count: m)
-      var s = 0.0
-      for i in 0..<m { s += Double(g[i]) * Double(mm[i]) }
-      return s
-    }
-    var errors: [Double] = []
-    for _ in 0..<directions {
-      var u = (0..<n).map { _ in gaussian() }
-      let norm = max(1e-12, (u.reduce(0) { $0 + $1 * $1 }).squareRoot())
-      u = u.map { $0 / norm }
-      func quotients(_ step: Double) throws -> (Double, Double) {
-        let plus = zip(theta, u).map { Float(Double($0) + step * $1) }
-        let minus = zip(theta, u).map { Float(Double($0) - step * $1) }
-        let fd = (try loss(plus) - loss(minus)) / (2 * step)
-        var analytic = 0.0
-        for i in 0..<n { analytic += Double(v[i]) * (Double(plus[i]) - Double(minus[i])) / (2 * step) }
-        return (fd, analytic)
-      }
-      let (c, ca) = try quotients(h), (f, fa) = try quotients(h / 2)
-      let fd = (4 * f - c) / 3, analytic = (4 * fa - ca) / 3
-      errors.append(abs(fd - analytic) / max(abs(fd), abs(analytic), 1e-2 * vNorm, 1e-12))
-    }
+    let directions = (0..<directions).map { _ in VJPFiniteDifference.unitDirection(count: n, gaussian: gaussian) }
+    let errors = try VJPFiniteDifference.compare(theta: theta, upstream: g, vjp: v, directions: directions,
+                                                 step: relativeStep * scale) { try mask($0, count: m) }
+      .map(\.relativeError)
     return Result(relativeErrors: errors)
   }
 }

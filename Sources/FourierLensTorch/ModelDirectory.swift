@@ -60,7 +60,7 @@ public enum ModelDirectory {
     }
     guard !d.classes.isEmpty else { throw bad("'classes' is empty") }
     guard d.arch == torchScriptArch || TorchArchitecture(rawValue: d.arch) != nil else {
-      throw bad("unknown architecture '\(d.arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")), \(torchScriptArch))")
+      throw bad("unknown architecture '\(d.arch)' (known: \(TorchArchitecture.names), \(torchScriptArch))")
     }
   }
 
@@ -88,6 +88,18 @@ public enum TorchArchitecture: String, CaseIterable, Sendable {
   case resnet18ImageNet = "resnet18-imagenet"
   /// torchvision's vgg11_bn (inputs of at least 32×32).
   case vgg11bn
+
+  /// Every name, in the order help and messages list them.
+  public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+  /// The architecture called `name`; otherwise an error for `setting` (the option or key the
+  /// name came from) that lists the known names.
+  public init(parsing name: String, setting: String) throws {
+    guard let architecture = Self(rawValue: name) else {
+      throw FourierLensError.badOption(name: setting, reason: "unknown architecture '\(name)' (known: \(Self.names))")
+    }
+    self = architecture
+  }
 
   /// Whether oneDNN runs this network faster on channels-last (NHWC) tensors. Measured with
   /// libtorch 1.13 on 2 threads (benchmarks/README.md): smallcnn trains ~15 % faster in NHWC,

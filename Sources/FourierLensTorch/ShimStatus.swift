@@ -1,10 +1,12 @@
 import CTorchShim
 import FourierLens
 
-/// Turns the shim's status codes and thread-local messages into `FourierLensError`s.
+/// Turns the shim's status codes and thread-local messages into `FourierLensError`s: the
+/// one place where a failure of the C side becomes a Swift error.
 ///
-/// The shim reports what went wrong; only the Swift side knows which user-visible file
-/// or model was involved, so every check names it.
+/// The kind of error follows from the code alone (never from the message's text). The
+/// shim's messages name no file; only the Swift side knows which file, model or setting
+/// was involved, so every check names it here, once.
 enum ShimStatus {
   /// The shim's message for the most recent failure on this thread.
   static var lastMessage: String {
@@ -13,27 +15,29 @@ enum ShimStatus {
     return message.isEmpty ? "unknown error" : message
   }
 
-  /// Throws unless `status` is FLT_OK. `file` is the file the call was reading or writing;
-  /// `model` names the model (its directory) for shape errors and computation failures.
-  static func check(_ status: Int32, file: String? = nil, model: String? = nil) throws {
+  /// Throws unless `status` is FLT_OK.
+  /// - Parameters:
+  ///   - file: the file the call was reading or writing: I/O failures and bad arguments name it.
+  ///   - model: names the model (its directory) for shape errors and computation failures.
+  ///   - option: the setting whose value was the call's argument (`--arch`, `--optimizer`):
+  ///     a bad argument without a file is that setting's error.
+  static func check(_ status: Int32, file: String? = nil, model: String? = nil, option: String? = nil) throws {
     guard status != FLT_OK else { return }
     let message = lastMessage
+    let inModel = model.map { "model \($0): \(message)" } ?? message
     switch status {
     case FLT_ERR_IO:
-      let path = file ?? model ?? "model file"
-      // The shim prefixes file messages with the path; keep it once.
-      let reason = message.hasPrefix(path + ": ") ? String(message.dropFirst(path.count + 2)) : message
-      throw FourierLensError.badFile(path: path, reason: reason)
+      throw FourierLensError.badFile(path: file ?? model ?? "model file", reason: message)
+    case FLT_ERR_SHAPE:
+      throw FourierLensError.shapeMismatch(inModel)
     case FLT_ERR_ARGUMENT:
-      if message.contains("does not match the model's input") || message.contains("logits of shape") {
-        throw FourierLensError.shapeMismatch(model.map { "model \($0): \(message)" } ?? message)
-      }
-      if let file { throw FourierLensError.badFile(path: file, reason: message.hasPrefix(file + ": ") ? String(message.dropFirst(file.count + 2)) : message) }
-      throw FourierLensError.backend(model.map { "model \($0): \(message)" } ?? message)
+      if let file { throw FourierLensError.badFile(path: file, reason: message) }
+      if let option { throw FourierLensError.badOption(name: option, reason: message) }
+      throw FourierLensError.backend(inModel)
     case FLT_ERR_DEVICE:
       throw FourierLensError.badOption(name: "--device", reason: message)
     default:
-      throw FourierLensError.backend(model.map { "model \($0): \(message)" } ?? message)
+      throw FourierLensError.backend(inModel)
     }
   }
 }

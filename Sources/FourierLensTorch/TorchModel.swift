@@ -56,11 +56,8 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
                          mean.baseAddress, std.baseAddress, seed, &handle)
       }
     }
-    if status != FLT_OK {
-      let message = ShimStatus.lastMessage
-      if let location { throw FourierLensError.badFile(path: ModelDirectory.descriptionPath(location), reason: message) }
-      throw FourierLensError.badOption(name: "--arch", reason: message)
-    }
+    // An architecture the shim does not know is the description file's error, or --arch's.
+    try ShimStatus.check(status, file: location.map(ModelDirectory.descriptionPath), option: "--arch")
     let model = TorchModel(handle: handle!, description: d, location: location)
     if TorchArchitecture(rawValue: d.arch)?.prefersChannelsLast(input: d.input) == true { try model.setChannelsLast(true) }
     return model
@@ -103,10 +100,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
                                    mean.baseAddress, std.baseAddress, &handle)
       }
     }
-    if status != FLT_OK {
-      let message = ShimStatus.lastMessage
-      throw FourierLensError.badFile(path: file, reason: message.hasPrefix(file + ": ") ? String(message.dropFirst(file.count + 2)) : message)
-    }
+    try ShimStatus.check(status, file: file)
     return TorchModel(handle: handle!, description: d, location: nil)
   }
 
@@ -147,7 +141,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
       let dataPointers: [UnsafeRawPointer?] = entries.map { raw.baseAddress! + $0.range.lowerBound }
       try locked {
         try ShimStatus.check(
-          flt_model_load_named_tensors(handle, file, Int64(entries.count), namePointers, dtypes, ranks, shapes, dataPointers),
+          flt_model_load_named_tensors(handle, Int64(entries.count), namePointers, dtypes, ranks, shapes, dataPointers),
           file: file)
       }
     }
@@ -242,11 +236,6 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
     return out
   }
 
-  public func lossAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws -> LossAndGradient {
-    let r = try objectiveAndGradient(input, objective: objective, sampleWeights: sampleWeights)
-    return LossAndGradient(perSampleLoss: r.losses.map { Float($0) }, logits: r.logits, inputGradient: r.gradient)
-  }
-
   /// Computes in float64 from now on (on) or float32 (off, the default). Slower; used to
   /// check gradients against finite differences without float32 rounding.
   public func setDoublePrecision(_ on: Bool) throws {
@@ -266,10 +255,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
     try locked { try ShimStatus.check(flt_model_set_fold_batchnorm(handle, on ? 1 : 0), model: displayName) }
   }
 
-  /// `lossAndGradient` with the per-image losses in full double precision.
-  public func objectiveAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws
-    -> (losses: [Double], logits: [Float], gradient: Tensor)
-  {
+  public func lossAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws -> LossAndGradient {
     let n = try checkInput(input)
     let k = description.classes.count
     if let w = sampleWeights, w.count != n {
@@ -311,7 +297,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
         }
       }
     }
-    return (losses, logits, Tensor(shape: input.shape, data: gradient))
+    return LossAndGradient(perSampleLoss: losses, logits: logits, inputGradient: Tensor(shape: input.shape, data: gradient))
   }
 
   // MARK: OwnFrequencyStage

@@ -23,7 +23,7 @@ public final class TorchOptimizer {
       flt_optimizer_create(model.handle, kind == .sgd ? FLT_OPTIMIZER_SGD : FLT_OPTIMIZER_ADAM,
                            learningRate, kind == .sgd ? momentum : 0, weightDecay, kind == .sgd && nesterov ? 1 : 0, &handle)
     }
-    if status != FLT_OK { throw FourierLensError.badOption(name: "--optimizer", reason: ShimStatus.lastMessage) }
+    try ShimStatus.check(status, option: "--optimizer")
     self.handle = handle!
     self.model = model
     self.kind = kind

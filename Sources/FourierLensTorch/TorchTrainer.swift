@@ -139,9 +139,10 @@ public final class TorchTrainer {
 
     epochLoop: while state.epoch < c.epochs {
       // Batches are decoded one ahead on a background queue while the current one trains.
+      // Resuming inside an epoch starts at its next step, without reading the batches before it.
       let stream = BatchStream(dataset: train, batchSize: c.batchSize,
-                               shuffleSeed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 1), UInt64(state.epoch)))
-      for _ in 0 ..< state.stepInEpoch { _ = try stream.next() } // resuming inside an epoch
+                               shuffleSeed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 1), UInt64(state.epoch)),
+                               firstBatch: state.stepInEpoch)
       observer?(.epochStarted(epoch: state.epoch + 1, epochs: c.epochs, firstStep: state.stepInEpoch, stepsPerEpoch: stepsPerEpoch))
       while state.stepInEpoch < stepsPerEpoch {
         if shouldStop() || (maxSteps.map { stepsThisProcess >= $0 } ?? false) {

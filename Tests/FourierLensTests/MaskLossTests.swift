@@ -16,20 +16,20 @@ import Testing
 
   /// The weights are the derivative of the summed data term: check by finite differences.
   @Test func weightsAreFiniteDifferenceDerivatives() {
-    let masked: [Float] = [0.3, 1.2, 0.7, 2.0, 0.1]
-    let clean: [Float] = [0.2, 0.9, 0.5, 0.4, 0.3]
+    let masked: [Double] = [0.3, 1.2, 0.7, 2.0, 0.1]
+    let clean: [Double] = [0.2, 0.9, 0.5, 0.4, 0.3]
     let group = [0, 1, 0, 2, 1]
     for objective in MaskObjective.allCases {
       let base = MaskLoss.terms(objective: objective, maskedLoss: masked, cleanLoss: clean, group: group, groupCount: 4)
       #expect(base.groupSizes == [2, 2, 1, 0])
       #expect(base.dataTerm[3] == 0)
       for i in masked.indices {
-        let h: Float = 1e-3
+        let h = 1e-3
         var up = masked, down = masked
         up[i] += h; down[i] -= h
         let fUp = MaskLoss.terms(objective: objective, maskedLoss: up, cleanLoss: clean, group: group, groupCount: 4).dataTerm.reduce(0, +)
         let fDown = MaskLoss.terms(objective: objective, maskedLoss: down, cleanLoss: clean, group: group, groupCount: 4).dataTerm.reduce(0, +)
-        let numeric = (fUp - fDown) / (2 * h)
+        let numeric = Float(Double(fUp - fDown) / (2 * h))
         #expect(abs(numeric - base.sampleWeights[i]) < 2e-3 * max(1, abs(numeric)), "objective \(objective), image \(i)")
       }
     }
@@ -37,6 +37,6 @@ import Testing
 
   @Test func entropyOfUniformIsLogK() {
     let p = MaskLoss.softmax([0, 0, 0, 0][...])
-    #expect(abs(MaskLoss.entropy(p) - Float(log(4.0))) < 1e-6)
+    #expect(abs(MaskLoss.entropy(p) - log(4.0)) < 1e-6)
   }
 }

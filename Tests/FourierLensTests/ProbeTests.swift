@@ -45,7 +45,7 @@ import Testing
       up.data[j] += h; down.data[j] -= h
       let lu = try masked.lossAndGradient(up, objective: .crossEntropy(labels: labels)).meanLoss
       let ld = try masked.lossAndGradient(down, objective: .crossEntropy(labels: labels)).meanLoss
-      maxError = max(maxError, abs((lu - ld) / (2 * h) - g.data[j]))
+      maxError = max(maxError, abs(Float((lu - ld) / (2 * Double(h))) - g.data[j]))
       maxG = max(maxG, abs(g.data[j]))
     }
     #expect(maxG > 1e-3)

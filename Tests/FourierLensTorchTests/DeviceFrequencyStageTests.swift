@@ -36,7 +36,7 @@ import Testing
       }
     }
     let gradient = try op.maskGradient(masks: masks, maskCount: maskCount, assignment: assignment, outputGradient: g)
-    return (r.perSampleLoss, r.logits, gradient)
+    return (r.perSampleLoss.map { Float($0) }, r.logits, gradient)
   }
 
   static func model(seed: UInt64 = 5) throws -> TorchModel {
@@ -85,9 +85,9 @@ import Testing
       model.prefersOwnFrequencyStage = inModel
       let learner = try MaskLearner(model: model, parameterization: OptimizedPathTests.FreeMask(shape: [12, 10]), config: config)
       learner.showsProgress = false
-      let stepper = try MaskLearningStepper(learner: learner, batch: b)
-      for _ in 0..<4 { try stepper.step(learningRate: config.learningRate) }
-      thetas.append(stepper.theta)
+      var optimization = try MaskOptimization(learner: learner, batch: b)
+      for _ in 0..<4 { try optimization.step(on: b, learningRate: config.learningRate) }
+      thetas.append(optimization.theta)
     }
     #expect(maxAbsDifference(thetas[0], thetas[1]) <= 1e-4)
     #expect(thetas[0].contains { $0 < 1 }, "the mask did not move")

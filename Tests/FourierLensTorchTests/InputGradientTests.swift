@@ -11,8 +11,8 @@ import Testing
 
   /// Σᵢ wᵢ·lossᵢ for an input, through the classifier (losses in double precision).
   func weightedLoss(_ model: TorchModel, _ x: Tensor, _ objective: Objective, _ w: [Float]) throws -> Double {
-    let r = try model.objectiveAndGradient(x, objective: objective, sampleWeights: w)
-    return zip(r.losses, w).reduce(0.0) { $0 + $1.0 * Double($1.1) }
+    let r = try model.lossAndGradient(x, objective: objective, sampleWeights: w)
+    return zip(r.perSampleLoss, w).reduce(0.0) { $0 + $1.0 * Double($1.1) }
   }
 
   /// The tiny model in float64: finite differences then see neither float32 rounding nor,

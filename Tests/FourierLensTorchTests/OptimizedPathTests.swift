@@ -38,7 +38,7 @@ import Testing
     return model
   }
 
-  static func tolerance(_ reference: [Float]) -> Float {
+  static func tolerance<T: BinaryFloatingPoint>(_ reference: [T]) -> T {
     1e-4 * max(1, reference.map(abs).max() ?? 0)
   }
 
@@ -124,10 +124,10 @@ import Testing
     for model in [fast, plain] {
       let learner = try MaskLearner(model: model, parameterization: FreeMask(shape: [16, 16]), config: config)
       learner.showsProgress = false
-      let stepper = try MaskLearningStepper(learner: learner, batch: b)
+      var optimization = try MaskOptimization(learner: learner, batch: b)
       var l: [Float] = []
-      for _ in 0..<4 { l.append(try stepper.step(learningRate: config.learningRate).loss) }
-      thetas.append(stepper.theta)
+      for _ in 0..<4 { l.append(try optimization.step(on: b, learningRate: config.learningRate).loss) }
+      thetas.append(optimization.theta)
       losses.append(l)
     }
     #expect(maxAbsDifference(losses[0], losses[1]) <= 1e-4)

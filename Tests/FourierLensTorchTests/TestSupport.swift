@@ -46,7 +46,7 @@ enum Fixtures {
 }
 
 /// Largest |a − b| over two equally long arrays.
-func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
+func maxAbsDifference<T: BinaryFloatingPoint>(_ a: [T], _ b: [T]) -> T {
   precondition(a.count == b.count, "\(a.count) vs \(b.count) values")
   return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }

@@ -64,7 +64,7 @@ final class AnalyticClassifier: Classifier {
   func lossAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws -> LossAndGradient {
     let n = input.shape[0], k = bias.count, d = dimension, plane = plane
     let z = try logits(input)
-    var losses = [Float](repeating: 0, count: n), grad = [Float](repeating: 0, count: input.count)
+    var losses = [Double](repeating: 0, count: n), grad = [Float](repeating: 0, count: input.count)
     for i in 0..<n {
       // Coefficient of each class row in ∂loss/∂(normalised input).
       var coefficient = [Double](repeating: 0, count: k)
@@ -74,12 +74,12 @@ final class AnalyticClassifier: Classifier {
         let m = row.max()!
         let e = row.map { exp($0 - m) }
         let s = e.reduce(0, +)
-        losses[i] = Float(log(s) + m - row[labels[i]])
+        losses[i] = log(s) + m - row[labels[i]]
         for j in 0..<k { coefficient[j] = e[j] / s - (j == labels[i] ? 1 : 0) }
       case .logitMargin(let labels):
         let y = labels[i]
         let other = (0..<k).filter { $0 != y }.max { z[i * k + $0] < z[i * k + $1] }!
-        losses[i] = z[i * k + other] - z[i * k + y]
+        losses[i] = Double(z[i * k + other] - z[i * k + y])
         coefficient[other] = 1
         coefficient[y] = -1
       case .softCrossEntropy:

@@ -8,6 +8,9 @@
  * Conventions
  *  - Functions return FLT_OK (0) on success or a negative FLT_ERR_* code; on failure the
  *    message of the most recent error on the calling thread is returned by flt_last_error().
+ *    The code says what kind of failure it was (the caller acts on the code, never on the
+ *    text); the message says what exactly and names no file: the caller knows which file
+ *    it passed and names it once.
  *  - Handles (flt_model, flt_optimizer) are created by *_create / *_load functions, are
  *    owned by the caller, and are released with the matching *_free (NULL is ignored).
  *  - Buffers are caller-owned float32 arrays with explicit sizes. Images are NCHW in
@@ -39,6 +42,7 @@ extern "C" {
 #define FLT_ERR_TORCH (-3)    /* libtorch raised an error during computation */
 #define FLT_ERR_INTERNAL (-4) /* anything else (out of memory, unexpected exception) */
 #define FLT_ERR_DEVICE (-5)   /* the device asked for is not available (no GPU, no driver, no CUDA library) */
+#define FLT_ERR_SHAPE (-6)    /* a batch whose image shape is not the model's, or logits of the wrong shape */
 
 /* Objectives whose input gradient flt_model_loss_gradient computes (see Classifier.swift). */
 #define FLT_OBJECTIVE_CROSS_ENTROPY 0      /* loss_i = logsumexp(z_i) − z_i[y_i]; needs labels */
@@ -131,10 +135,10 @@ int flt_model_load_state_dict(flt_model *model, const char *path);
 /* Copies named tensors from caller memory into the model, with the checks of
  * flt_model_load_state_dict (every parameter and buffer present with its shape, nothing
  * extra, a common "module." prefix removed); for state dicts read by the caller, such as
- * .safetensors files. `source` names the file in messages. Tensor i is names[i], of type
+ * .safetensors files. Tensor i is names[i], of type
  * dtypes[i] (FLT_DTYPE_*), with ranks[i] dimensions taken in turn from `shapes`, and its
  * little-endian C-order bytes at data[i]. */
-int flt_model_load_named_tensors(flt_model *model, const char *source, int64_t count, const char *const *names,
+int flt_model_load_named_tensors(flt_model *model, int64_t count, const char *const *names,
                                  const int *dtypes, const int *ranks, const int64_t *shapes, const void *const *data);
 
 /* A TorchScript module (saved by torch.jit.save / torch.jit.trace(...).save) that maps a

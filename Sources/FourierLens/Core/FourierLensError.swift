@@ -10,6 +10,9 @@ public enum FourierLensError: Error, CustomStringConvertible, Equatable {
   case nonFinite(String)
   /// A plugin that could not be loaded or that failed.
   case plugin(library: String, reason: String)
+  /// A valid request a plugin declined (its FLENS_ERROR_UNSUPPORTED status), such as a
+  /// DFT-only mask asked for the DCT: callers that offer alternatives try the next one.
+  case pluginDeclined(library: String, reason: String)
   /// The model backend (libtorch) reported a failure.
   case backend(String)
   /// Anything else, with a message.
@@ -21,7 +24,7 @@ public enum FourierLensError: Error, CustomStringConvertible, Equatable {
     case let .badOption(name, reason): return "option \(name): \(reason)"
     case let .shapeMismatch(m): return "shape mismatch: \(m)"
     case let .nonFinite(m): return "non-finite value: \(m)"
-    case let .plugin(library, reason): return "plugin \(library): \(reason)"
+    case let .plugin(library, reason), let .pluginDeclined(library, reason): return "plugin \(library): \(reason)"
     case let .backend(m): return "model backend: \(m)"
     case let .message(m): return m
     }

@@ -1,21 +1,20 @@
 import Foundation
+import FourierLensNumerics
 
-/// A small, fast, reproducible random number generator (SplitMix64).
+/// A small, fast, reproducible random number generator (SplitMix64, defined once in
+/// FourierLensNumerics), with the uniform and Gaussian draws the project uses.
 ///
 /// Every random choice in FourierLens takes an explicit seed; the same seed gives the
 /// same sequence on every machine, so the same command gives the same bytes.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-  private var state: UInt64
+  private var source: SplitMix64
 
-  public init(seed: UInt64) { state = seed }
+  public init(seed: UInt64) { source = SplitMix64(seed: seed) }
 
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  /// The stream's whole state: `SeededGenerator(seed: state)` continues from here.
+  public var state: UInt64 { source.state }
+
+  public mutating func next() -> UInt64 { source.next() }
 
   /// A uniform Float in [0, 1).
   public mutating func nextUniform() -> Float {

@@ -25,7 +25,9 @@ public final class BatchStream {
     var result: Result<ImageBatch, Error>?
   }
 
-  /// A seeded Fisher–Yates permutation of 0..<count: the same seed gives the same order everywhere.
+  /// A seeded Fisher–Yates permutation of 0..<count: the same seed gives the same order
+  /// everywhere. The project's own, not `shuffle(using:)`, whose algorithm Swift does not
+  /// promise to keep: bit-identical resume rests on this order.
   public static func permutation(count: Int, seed: UInt64) -> [Int] {
     var order = Array(0 ..< count)
     var rng = SeededGenerator(seed: seed)
@@ -38,14 +40,23 @@ public final class BatchStream {
     return order
   }
 
-  public init(dataset: Dataset, batchSize: Int, shuffleSeed: UInt64? = nil, dropLast: Bool = false) {
+  public convenience init(dataset: Dataset, batchSize: Int, shuffleSeed: UInt64? = nil, dropLast: Bool = false,
+                          firstBatch: Int = 0) {
+    let count = dataset.info.count
+    self.init(dataset: dataset, order: shuffleSeed.map { Self.permutation(count: count, seed: $0) } ?? Array(0 ..< count),
+              batchSize: batchSize, dropLast: dropLast, firstBatch: firstBatch)
+  }
+
+  /// A pass over the images `order` names, in that order, starting at batch `firstBatch`
+  /// (a resumed pass skips the batches it already processed without reading them).
+  public init(dataset: Dataset, order: [Int], batchSize: Int, dropLast: Bool = false, firstBatch: Int = 0) {
     precondition(batchSize > 0, "batch size must be positive")
     self.dataset = dataset
     self.batchSize = batchSize
-    let count = dataset.info.count
-    order = shuffleSeed.map { Self.permutation(count: count, seed: $0) } ?? Array(0 ..< count)
-    batchCount = dropLast ? count / batchSize : (count + batchSize - 1) / batchSize
-    startPrefetch(0)
+    self.order = order
+    batchCount = dropLast ? order.count / batchSize : (order.count + batchSize - 1) / batchSize
+    nextBatch = min(firstBatch, batchCount)
+    startPrefetch(nextBatch)
   }
 
   deinit {
@@ -85,5 +96,14 @@ public final class BatchStream {
     }
     startPrefetch(nextBatch)
     return try result.get()
+  }
+
+  /// Calls `body` with each remaining batch and the dataset indices of its images.
+  public func forEach(_ body: (_ indices: [Int], _ batch: ImageBatch) throws -> Void) throws {
+    while nextBatch < batchCount {
+      let indices = indices(ofBatch: nextBatch)
+      guard let batch = try next() else { return }
+      try body(indices, batch)
+    }
   }
 }

@@ -134,14 +134,11 @@ public final class CIFAR10Dataset: Dataset {
           var run = 1
           while k + run < n, run < maxRun, r + run < part.count, indices[k + run] == indices[k] + run { run += 1 }
           let want = run * Self.recordSize
-          var got = 0
-          while got < want {
-            let m = pread(part.fd, buf.baseAddress! + got, want - got, off_t((r * Self.recordSize) + got))
-            if m < 0 && errno == EINTR { continue }
-            guard m > 0 else {
-              throw FourierLensError.badFile(path: part.path, reason: m < 0 ? "read failed: \(String(cString: strerror(errno)))" : "truncated: record \(r + got / Self.recordSize) is incomplete")
-            }
-            got += m
+          do {
+            try PositionalRead.read(part.fd, into: buf.baseAddress!, count: want, at: r * Self.recordSize)
+          } catch let short as PositionalRead.Short {
+            throw FourierLensError.badFile(path: part.path, reason: short.systemError.map { "read failed: \($0)" }
+              ?? "truncated: record \(r + short.bytesRead / Self.recordSize) is incomplete")
           }
           for j in 0 ..< run {
             let rec = j * Self.recordSize

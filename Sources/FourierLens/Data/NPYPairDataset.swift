@@ -100,12 +100,10 @@ public final class NPYPairDataset: Dataset {
           guard index >= 0 && index < info.count else {
             throw FourierLensError.message("index \(index) outside the \(info.count) images of \(imagesPath)")
           }
-          var got = 0
-          while got < imageBytes {
-            let m = pread(fd, raw.baseAddress! + got, imageBytes - got, off_t(dataOffset + index * imageBytes + got))
-            if m < 0 && errno == EINTR { continue }
-            guard m > 0 else { throw FourierLensError.badFile(path: imagesPath, reason: "truncated or unreadable at image \(index)") }
-            got += m
+          do {
+            try PositionalRead.read(fd, into: raw.baseAddress!, count: imageBytes, at: dataOffset + index * imageBytes)
+          } catch {
+            throw FourierLensError.badFile(path: imagesPath, reason: "truncated or unreadable at image \(index)")
           }
           let base = k * imageElements
           switch dtype {

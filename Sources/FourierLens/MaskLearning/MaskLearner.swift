@@ -29,10 +29,8 @@ public final class MaskLearner {
     public var description: String { "stopped before step \(step + 1) of \(stepsPerEpoch) in epoch \(epoch)" }
   }
 
-  private let normalization: Normalization
-  /// σ of every channel (a single std applies to all).
-  private let channelStd: [Float]
-  let maskOperator: MaskOperator
+  /// The masks' frequency stage in the model's normalised space.
+  let masking: NormalizedMasking
   private let imageShape: [Int]
 
   public init(model: Classifier, parameterization: MaskParameterization, config: MaskLearningConfig) throws {
@@ -41,21 +39,12 @@ public final class MaskLearner {
     self.parameterization = parameterization
     self.config = config
     let d = model.description
-    guard d.input.count == 3 else {
-      throw FourierLensError.shapeMismatch("model input must be [C, H, W], got \(d.input)")
-    }
+    masking = try NormalizedMasking(model: d, transform: config.transform, layout: config.layout)
     imageShape = d.input
-    guard d.std.count == 1 || d.std.count == d.input[0] else {
-      throw FourierLensError.shapeMismatch("the model has \(d.std.count) normalisation stds for \(d.input[0]) channels")
-    }
-    normalization = try Normalization(mean: d.mean, std: d.std)
-    channelStd = (0..<d.input[0]).map { d.std.count == 1 ? d.std[0] : d.std[$0] }
-    maskOperator = try MaskOperator(kind: config.transform, channels: d.input[0], height: d.input[1],
-                                    width: d.input[2], layout: config.layout)
-    guard parameterization.maskShape == maskOperator.maskShape else {
+    guard parameterization.maskShape == masking.maskOperator.maskShape else {
       throw FourierLensError.shapeMismatch(
         "mask parameterization '\(parameterization.name)' gives masks of shape \(parameterization.maskShape), "
-          + "the model's input \(d.input) with layout \(config.layout.rawValue) needs \(maskOperator.maskShape)")
+          + "the model's input \(d.input) with layout \(config.layout.rawValue) needs \(masking.maskOperator.maskShape)")
     }
   }
 
@@ -100,13 +89,32 @@ public final class MaskLearner {
 
   // MARK: - The optimisation of one set of groups
 
-  /// Per-image facts about the clean model, computed once: the model is frozen.
-  struct CleanReference {
-    var loss: [Int: Float] = [:]       // CE to the label (`paper`) or entropy of the prediction (`kl`)
-    var prediction: [Int: Int] = [:]
-    var probabilities: [Int: [Float]] = [:]  // `kl` only
-    var correctPerGroup: [Int]
-    var countPerGroup: [Int]
+  /// Starts the optimisation of the masks of `indices` (image `index` with label `label`
+  /// belongs to group `group(index, label)`): one pass over the clean images for the
+  /// reference values, ‖M₀‖₁ from the parameterization's initial θ, and the state to step:
+  /// `state` when resuming, else θ from `warmStart` or θ₀ for every group with a fresh Adam.
+  func startOptimization(_ dataset: Dataset, indices: [Int], groupCount: Int,
+                         group: (_ index: Int, _ label: Int) -> Int,
+                         resumeFrom state: MaskLearnerState? = nil, warmStart: [Float]? = nil) throws -> MaskOptimization {
+    let (clean, groupOfIndex) = try cleanReference(dataset, indices: indices, groupCount: groupCount, group: group)
+    let theta0 = try parameterization.initialParameters()
+    guard theta0.count == parameterization.parameterCount, theta0.allSatisfy(\.isFinite) else {
+      throw FourierLensError.plugin(library: parameterization.name, reason: "initial parameters are not \(parameterization.parameterCount) finite numbers")
+    }
+    let p = theta0.count
+    let initialL1 = try checkedMask(theta0, context: "initial mask").reduce(0) { $0 + abs($1) }
+    guard initialL1 > 0 else { throw FourierLensError.plugin(library: parameterization.name, reason: "the initial mask is all zeros") }
+    if let warmStart {
+      guard warmStart.count == p * groupCount, warmStart.allSatisfy(\.isFinite) else {
+        throw FourierLensError.message("a warm start needs \(p * groupCount) finite parameters (\(groupCount) masks of \(p)), got \(warmStart.count)")
+      }
+    }
+    let start = state ?? MaskLearnerState(
+      nextEpoch: 0, theta: warmStart ?? Array([[Float]](repeating: theta0, count: groupCount).joined()),
+      adam: Adam(parameterCount: p * groupCount, groups: groupCount), keptTheta: .init(repeating: [], count: groupCount),
+      previousSparsity: nil, calmEpochs: 0, history: [], config: config)
+    return MaskOptimization(learner: self, groupCount: groupCount, groupOfIndex: groupOfIndex, clean: clean,
+                            initialL1: initialL1, state: start)
   }
 
   private func learnGroups(_ dataset: Dataset, indices: [Int], groupCount: Int,
@@ -115,92 +123,55 @@ public final class MaskLearner {
     let batchSize = config.batchSize
     let batchesPerEpoch = (indices.count + batchSize - 1) / batchSize
     let label = config.scope == .image ? "mask \(indices.first!)–\(indices.last!)" : "mask"
-
-    let (clean, groupOfIndex) = try cleanReference(dataset, indices: indices, groupCount: groupCount, group: group)
-    let cleanAccuracy = Float(clean.correctPerGroup.reduce(0, +)) / Float(indices.count)
-
-    // Parameters, optimiser, schedule.
-    let theta0 = try parameterization.initialParameters()
-    guard theta0.count == parameterization.parameterCount, theta0.allSatisfy(\.isFinite) else {
-      throw FourierLensError.plugin(library: parameterization.name, reason: "initial parameters are not \(parameterization.parameterCount) finite numbers")
-    }
-    let p = theta0.count
-    let initialMask = try checkedMask(theta0, context: "initial mask")
-    let initialL1 = initialMask.reduce(0) { $0 + abs($1) }
-    guard initialL1 > 0 else { throw FourierLensError.plugin(library: parameterization.name, reason: "the initial mask is all zeros") }
-
-    if let warmStart {
-      guard warmStart.count == p * groupCount, warmStart.allSatisfy(\.isFinite) else {
-        throw FourierLensError.message("a warm start needs \(p * groupCount) finite parameters (\(groupCount) masks of \(p)), got \(warmStart.count)")
-      }
-    }
-    var theta = state?.theta ?? warmStart ?? Array([[Float]](repeating: theta0, count: groupCount).joined())
-    var adam = state?.adam ?? Adam(parameterCount: p * groupCount, groups: groupCount)
-    var kept: [[Float]] = state?.keptTheta ?? .init(repeating: [], count: groupCount)
-    var previousSparsity = state?.previousSparsity
-    var calmEpochs = state?.calmEpochs ?? 0
-    var history = state?.history ?? []
+    var run = try startOptimization(dataset, indices: indices, groupCount: groupCount, group: group,
+                                    resumeFrom: state, warmStart: warmStart)
+    let clean = run.clean
+    let p = parameterization.parameterCount
     let schedule = OneCycleSchedule(maxLR: config.learningRate, totalSteps: config.epochs * batchesPerEpoch,
                                     warmupFraction: config.warmupFraction)
-    let progress = ProgressReporter(label: label, total: (config.epochs - (state?.nextEpoch ?? 0)) * indices.count,
+    let progress = ProgressReporter(label: label, total: (config.epochs - run.state.nextEpoch) * indices.count,
                                     unit: "img", quiet: !showsProgress || config.scope == .image)
-    var epoch = state?.nextEpoch ?? 0
-    var epochsRun = epoch
-    // Resuming inside an epoch: its first steps are done and their sums kept.
-    var resumedSteps = state?.stepInEpoch ?? 0
+    let saveCheckpoint = config.scope == .image ? nil : checkpoint
 
-    while epoch < config.epochs {
+    while run.state.nextEpoch < config.epochs {
+      let epoch = run.state.nextEpoch
       let epochStart = DispatchTime.now()
-      var order = indices
-      if batchesPerEpoch > 1 {
-        var rng = SeededGenerator(seed: SeededGenerator.derive(config.seed, UInt64(epoch)))
-        order.shuffle(using: &rng)
-      }
-      var dataSum = 0.0, distortionSum = 0.0, batches = 0
-      if resumedSteps > 0, let state {
-        (dataSum, distortionSum, batches) = (state.epochDataSum ?? 0, state.epochDistortionSum ?? 0, resumedSteps)
-      }
-      resumedSteps = 0
-      var evaluatedTheta = theta  // θ whose accuracy the epoch's evaluation measures
+      let order = batchesPerEpoch == 1 ? indices
+        : BatchStream.permutation(count: indices.count, seed: SeededGenerator.derive(config.seed, UInt64(epoch)))
+          .map { indices[$0] }
+      // Resuming inside an epoch: its first steps are done and their sums kept.
+      var batches = run.state.stepInEpoch ?? 0
+      var dataSum = run.state.epochDataSum ?? 0, distortionSum = run.state.epochDistortionSum ?? 0
+      (run.state.stepInEpoch, run.state.epochDataSum, run.state.epochDistortionSum) = (nil, nil, nil)
+      var evaluatedTheta = run.theta  // θ whose accuracy the epoch's evaluation measures
       var maskedCorrect = [Int](repeating: 0, count: groupCount)
       var step = epoch * batchesPerEpoch + batches
-      try forEachBatch(dataset, order: order, skipping: batches) { idx, batch in
+      try BatchStream(dataset: dataset, order: order, batchSize: batchSize, firstBatch: batches).forEach { idx, batch in
         if shouldStop() {
-          var saved = false
-          if let checkpoint, config.scope != .image {
-            try checkpoint(MaskLearnerState(
-              nextEpoch: epoch, theta: theta, adam: adam, keptTheta: kept, previousSparsity: previousSparsity,
-              calmEpochs: calmEpochs, history: history, config: config,
-              stepInEpoch: batches > 0 ? batches : nil, epochDataSum: batches > 0 ? dataSum : nil,
-              epochDistortionSum: batches > 0 ? distortionSum : nil))
-            saved = true
+          if let saveCheckpoint {
+            var inside = run.state
+            if batches > 0 { (inside.stepInEpoch, inside.epochDataSum, inside.epochDistortionSum) = (batches, dataSum, distortionSum) }
+            try saveCheckpoint(inside)
           }
-          throw Interrupted(epoch: epoch + 1, step: batches, stepsPerEpoch: batchesPerEpoch, checkpointed: saved)
+          throw Interrupted(epoch: epoch + 1, step: batches, stepsPerEpoch: batchesPerEpoch,
+                            checkpointed: saveCheckpoint != nil)
         }
-        let groups = idx.map { groupOfIndex[$0]! }
+        // The whole set as one batch: this forward pass already measures θ before the step.
+        if batchesPerEpoch == 1 { evaluatedTheta = run.theta }
         let b: BatchObjective
         do {
-          b = try batchObjective(batch, indices: idx, groups: groups, theta: theta, groupCount: groupCount,
-                                 clean: clean, initialL1: initialL1)
+          b = try run.step(batch, indices: idx, learningRate: schedule.learningRate(at: step))
         } catch FourierLensError.nonFinite(let what) {
           throw FourierLensError.nonFinite("at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch): \(what)")
         } catch FourierLensError.plugin(let library, let reason) {
           throw FourierLensError.plugin(library: library, reason: "\(reason) (at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch))")
         }
-        guard b.thetaGradient.allSatisfy(\.isFinite) else {
-          throw FourierLensError.nonFinite("at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch): gradient of the mask parameters")
-        }
         if batchesPerEpoch == 1 {
-          // The whole set is one batch: this forward pass already measures θ before the step.
-          evaluatedTheta = theta
-          countCorrect(b.logits, labels: batch.labels, groups: groups, into: &maskedCorrect)
+          countCorrect(b.logits, labels: batch.labels, groups: idx.map { run.groupOfIndex[$0]! }, into: &maskedCorrect)
         }
         let present = b.presentGroups
-        let terms = b.terms
-        try update(&theta, adam: &adam, gradient: b.thetaGradient, learningRate: schedule.learningRate(at: step),
-                   groups: present)
-        dataSum += present.reduce(0.0) { $0 + Double(terms.dataTerm[$1]) } / Double(max(1, present.count))
-        distortionSum += present.reduce(0.0) { $0 + Double(terms.distortion[$1]) } / Double(max(1, present.count))
+        dataSum += present.reduce(0.0) { $0 + Double(b.terms.dataTerm[$1]) } / Double(max(1, present.count))
+        distortionSum += present.reduce(0.0) { $0 + Double(b.terms.distortion[$1]) } / Double(max(1, present.count))
         batches += 1
         step += 1
         progress.advance(by: idx.count, metrics: String(format: "epoch %d/%d  I %.4f", epoch + 1, config.epochs,
@@ -208,51 +179,49 @@ public final class MaskLearner {
       }
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - epochStart.uptimeNanoseconds) / 1e9
       if batchesPerEpoch > 1 {
-        evaluatedTheta = theta
-        maskedCorrect = try evaluate(dataset, indices: indices, theta: theta, groupCount: groupCount,
-                                     groupOf: { groupOfIndex[$0]! })
+        evaluatedTheta = run.theta
+        maskedCorrect = try evaluate(dataset, indices: indices, theta: evaluatedTheta, groupCount: groupCount,
+                                     groupOf: { run.groupOfIndex[$0]! })
       }
       // Keep each group's mask once its accuracy target is met.
       for k in 0..<groupCount where clean.countPerGroup[k] > 0 {
         let cleanAcc = Float(clean.correctPerGroup[k]) / Float(clean.countPerGroup[k])
         let maskedAcc = Float(maskedCorrect[k]) / Float(clean.countPerGroup[k])
         if maskedAcc >= config.accuracyTarget * cleanAcc {
-          kept[k] = Array(evaluatedTheta[k * p ..< (k + 1) * p])
+          run.state.keptTheta[k] = Array(evaluatedTheta[k * p ..< (k + 1) * p])
         }
       }
-      let sparsity = try meanSparsity(evaluatedTheta, groupCount: groupCount, initialL1: initialL1)
+      let sparsity = try meanSparsity(evaluatedTheta, groupCount: groupCount, initialL1: run.initialL1)
       let dataMean = Float(dataSum / Double(max(1, batches)))
-      history.append(MaskEpochRecord(
+      run.state.history.append(MaskEpochRecord(
         epoch: epoch + 1, learningRate: schedule.learningRate(at: step - 1), dataTerm: dataMean,
         distortion: Float(distortionSum / Double(max(1, batches))), sparsity: sparsity,
         loss: dataMean + config.lambda * sparsity,
         maskedAccuracy: Float(maskedCorrect.reduce(0, +)) / Float(indices.count),
         imagesPerSecond: Float(Double(indices.count) / max(seconds, 1e-9))))
       // Stopping rule: every group has a kept mask and the sparsity term has settled.
-      let allKept = (0..<groupCount).allSatisfy { clean.countPerGroup[$0] == 0 || !kept[$0].isEmpty }
-      if let previous = previousSparsity, abs(sparsity - previous) <= config.tolerance { calmEpochs += 1 } else { calmEpochs = 0 }
-      previousSparsity = sparsity
-      epoch += 1
-      epochsRun = epoch
-      if let checkpoint, config.scope != .image {
-        try checkpoint(MaskLearnerState(nextEpoch: epoch, theta: theta, adam: adam, keptTheta: kept,
-                                        previousSparsity: previousSparsity, calmEpochs: calmEpochs,
-                                        history: history, config: config))
+      let allKept = (0..<groupCount).allSatisfy { clean.countPerGroup[$0] == 0 || !run.state.keptTheta[$0].isEmpty }
+      if let previous = run.state.previousSparsity, abs(sparsity - previous) <= config.tolerance {
+        run.state.calmEpochs += 1
+      } else {
+        run.state.calmEpochs = 0
       }
-      if allKept && calmEpochs >= config.patience { break }
+      run.state.previousSparsity = sparsity
+      run.state.nextEpoch = epoch + 1
+      try saveCheckpoint?(run.state)
+      if allKept && run.state.calmEpochs >= config.patience { break }
     }
     progress.finish()
 
     // The result: kept masks where the target was met, the last iterate elsewhere.
-    var finalTheta = theta
+    var finalTheta = run.theta
     var metTarget = [Bool](repeating: false, count: groupCount)
-    for k in 0..<groupCount where !kept[k].isEmpty {
-      finalTheta.replaceSubrange(k * p ..< (k + 1) * p, with: kept[k])
+    for k in 0..<groupCount where !run.state.keptTheta[k].isEmpty {
+      finalTheta.replaceSubrange(k * p ..< (k + 1) * p, with: run.state.keptTheta[k])
       metTarget[k] = true
     }
-    return try measuredResult(finalTheta, metTarget: metTarget, dataset: dataset, indices: indices,
-                              clean: clean, groupOfIndex: groupOfIndex, initialL1: initialL1,
-                              epochsRun: epochsRun, history: history)
+    return try measuredResult(finalTheta, metTarget: metTarget, dataset: dataset, indices: indices, of: run,
+                              epochsRun: run.state.nextEpoch, history: run.state.history)
   }
 
   /// Measures given parameters (every mask of `config.scope`, back to back) on `dataset`
@@ -265,17 +234,16 @@ public final class MaskLearner {
     }
     let indices = Array(0..<dataset.info.count)
     let groupCount = config.scope == .dataset ? 1 : dataset.info.classes.count
-    let (clean, groupOfIndex) = try cleanReference(dataset, indices: indices, groupCount: groupCount,
-                                                   group: { _, label in config.scope == .dataset ? 0 : label })
     let p = parameterization.parameterCount
     guard theta.count == p * groupCount else {
       throw FourierLensError.message("\(theta.count) parameters for \(groupCount) masks of \(p)")
     }
-    let initialL1 = try checkedMask(parameterization.initialParameters(), context: "initial mask").reduce(0) { $0 + abs($1) }
-    var result = try measuredResult(theta, metTarget: [], dataset: dataset, indices: indices, clean: clean,
-                                    groupOfIndex: groupOfIndex, initialL1: initialL1, epochsRun: 0, history: [])
+    let reference = try startOptimization(dataset, indices: indices, groupCount: groupCount,
+                                          group: { _, label in self.config.scope == .dataset ? 0 : label })
+    var result = try measuredResult(theta, metTarget: [], dataset: dataset, indices: indices, of: reference,
+                                    epochsRun: 0, history: [])
     result.groupMetTarget = (0..<groupCount).map {
-      clean.countPerGroup[$0] > 0 && result.groupMaskedAccuracy[$0] >= config.accuracyTarget * result.groupCleanAccuracy[$0]
+      reference.clean.countPerGroup[$0] > 0 && result.groupMaskedAccuracy[$0] >= config.accuracyTarget * result.groupCleanAccuracy[$0]
     }
     result.masksMeetingTarget = result.groupMetTarget.filter { $0 }.count
     return result
@@ -284,10 +252,10 @@ public final class MaskLearner {
   /// The result for final parameters: accuracy through the masks and their complements,
   /// overall and per group, and sparsity.
   private func measuredResult(_ theta: [Float], metTarget: [Bool], dataset: Dataset, indices: [Int],
-                              clean: CleanReference, groupOfIndex: [Int: Int], initialL1: Float,
-                              epochsRun: Int, history: [MaskEpochRecord]) throws -> MaskLearningResult {
+                              of run: MaskOptimization, epochsRun: Int, history: [MaskEpochRecord]) throws -> MaskLearningResult {
+    let (clean, groupOfIndex, initialL1) = (run.clean, run.groupOfIndex, run.initialL1)
     let groupCount = clean.countPerGroup.count
-    let maskSize = maskOperator.maskShape.reduce(1, *)
+    let maskSize = masking.maskOperator.maskShape.reduce(1, *)
     let finalMasks = try allMasks(theta, groupCount: groupCount)
     let maskedCorrect = try evaluate(dataset, indices: indices, masks: finalMasks, groupCount: groupCount,
                                      groupOf: { groupOfIndex[$0]! })
@@ -298,7 +266,7 @@ public final class MaskLearner {
       clean.countPerGroup[k] == 0 ? 0 : Float(correct) / Float(clean.countPerGroup[k])
     }
     return MaskLearningResult(
-      config: config, parameterization: parameterization.name, maskShape: maskOperator.maskShape,
+      config: config, parameterization: parameterization.name, maskShape: masking.maskOperator.maskShape,
       maskCount: groupCount, masks: finalMasks, theta: theta, imageCount: indices.count,
       cleanAccuracy: Float(clean.correctPerGroup.reduce(0, +)) / Float(indices.count),
       maskedAccuracy: Float(maskedCorrect.reduce(0, +)) / Float(indices.count),
@@ -316,11 +284,11 @@ public final class MaskLearner {
 
   /// One pass over the clean images: accuracy per group, and what each objective compares against.
   func cleanReference(_ dataset: Dataset, indices: [Int], groupCount: Int,
-                      group: (_ index: Int, _ label: Int) -> Int) throws -> (CleanReference, [Int: Int]) {
-    var clean = CleanReference(correctPerGroup: .init(repeating: 0, count: groupCount),
+                      group: (_ index: Int, _ label: Int) -> Int) throws -> (MaskOptimization.CleanReference, [Int: Int]) {
+    var clean = MaskOptimization.CleanReference(correctPerGroup: .init(repeating: 0, count: groupCount),
                                countPerGroup: .init(repeating: 0, count: groupCount))
     var groupOfIndex: [Int: Int] = [:]
-    try forEachBatch(dataset, order: indices) { idx, batch in
+    try BatchStream(dataset: dataset, order: indices, batchSize: config.batchSize).forEach { idx, batch in
       let logits = try model.logits(batch.images)
       let k = model.classCount
       for (row, index) in idx.enumerated() {
@@ -342,7 +310,7 @@ public final class MaskLearner {
           // and the masked loss libtorch computes is not clamped either.
           let top = Double(z.max()!)
           let lse = top + log(z.reduce(0.0) { $0 + exp(Double($1) - top) })
-          clean.loss[index] = Float(lse - Double(z[z.startIndex + y]))
+          clean.loss[index] = lse - Double(z[z.startIndex + y])
         case .kl:
           clean.loss[index] = MaskLoss.entropy(p)
           clean.probabilities[index] = p
@@ -355,29 +323,27 @@ public final class MaskLearner {
 
   /// The total loss of a dataset mask θ on one batch, and its gradient (for checks).
   func datasetObjective(_ batch: ImageBatch, theta: [Float]) throws -> BatchObjective {
-    let dataset = InMemoryDataset(batch: batch, format: "batch")
-    let indices = Array(0..<batch.count)
-    let (clean, _) = try cleanReference(dataset, indices: indices, groupCount: 1, group: { _, _ in 0 })
-    let initialL1 = try checkedMask(parameterization.initialParameters(), context: "initial mask").reduce(0) { $0 + abs($1) }
-    return try batchObjective(batch, indices: indices, groups: [Int](repeating: 0, count: batch.count), theta: theta,
-                              groupCount: 1, clean: clean, initialL1: initialL1)
+    var run = try startOptimization(InMemoryDataset(batch: batch, format: "batch"), indices: Array(0..<batch.count),
+                                    groupCount: 1, group: { _, _ in 0 })
+    run.state.theta = theta
+    return try run.objective(on: batch)
   }
 
   /// The loss of one batch and its gradient with respect to θ.
-  struct BatchObjective {
+  public struct BatchObjective {
     /// Σ over the groups present of data term + λ·‖M_k‖₁/‖M₀‖₁.
-    var loss: Float
-    var thetaGradient: [Float]
-    var terms: MaskLoss.Terms
-    var presentGroups: [Int]
+    public var loss: Float
+    public var thetaGradient: [Float]
+    public var terms: MaskLoss.Terms
+    public var presentGroups: [Int]
     /// Logits through the masks, row-major [N, K].
-    var logits: [Float]
+    public var logits: [Float]
   }
 
   func batchObjective(_ batch: ImageBatch, indices idx: [Int], groups: [Int], theta: [Float], groupCount: Int,
-                      clean: CleanReference, initialL1: Float) throws -> BatchObjective {
+                      clean: MaskOptimization.CleanReference, initialL1: Float) throws -> BatchObjective {
     let p = parameterization.parameterCount
-    let maskSize = maskOperator.maskShape.reduce(1, *)
+    let maskSize = masking.maskOperator.maskShape.reduce(1, *)
     let masks = try allMasks(theta, groupCount: groupCount)
     let objective: Objective
     switch config.objective {
@@ -388,16 +354,16 @@ public final class MaskLearner {
     let assignment = groupCount == 1 ? nil : groups
     // The model's per-image losses through the masks, and a way to turn ∂L/∂ℓᵢ into ∂L/∂M:
     // inside the model where it prefers (on a GPU), else FFTW here and the model's input gradients.
-    let maskedLoss: [Float], logits: [Float]
+    let maskedLoss: [Double], logits: [Float]
     let gradientOfMasks: (_ sampleWeights: [Float]) throws -> [Float]
     if let stage = model as? OwnFrequencyStage, stage.prefersOwnFrequencyStage {
       let pass = try stage.maskedPass(batch.images, transform: config.transform, layout: config.layout, masks: masks,
                                       maskCount: groupCount, assignment: assignment, objective: objective)
-      maskedLoss = pass.perSampleLoss.map { Float($0) }
+      maskedLoss = pass.perSampleLoss
       logits = pass.logits
       gradientOfMasks = { try pass.maskGradient(lossWeights: $0) }
     } else {
-      let xM = try maskedInput(batch.images, masks: masks, groupCount: groupCount, groups: groups)
+      let xM = try masking.apply(batch.images, masks: masks, maskCount: groupCount, assignment: assignment)
       // Weights of 1 give each image's own ∂ℓᵢ/∂x (images are independent in eval mode);
       // the loss's derivative with respect to each ℓᵢ scales them below.
       let result = try model.lossAndGradient(xM, objective: objective,
@@ -410,8 +376,8 @@ public final class MaskLearner {
       gradientOfMasks = { sampleWeights in
         // ∂L/∂x_M in pixel space → ∂L/∂(normalised x_M) = · σ, then the adjoint to ∂L/∂M.
         var g = result.inputGradient
-        self.scaleGradient(&g, sampleWeights: sampleWeights)
-        return try self.maskOperator.maskGradient(masks: masks, maskCount: groupCount, assignment: assignment,
+        self.masking.scaleToNormalizedSpace(&g, sampleWeights: sampleWeights)
+        return try self.masking.maskOperator.maskGradient(masks: masks, maskCount: groupCount, assignment: assignment,
                                                   outputGradient: g)
       }
     }
@@ -465,34 +431,10 @@ public final class MaskLearner {
 
   // MARK: - Pieces
 
-  /// x_M in pixel space: normalise, mask in the frequency domain, de-normalise.
-  func maskedInput(_ images: Tensor, masks: [Float], groupCount: Int, groups: [Int]) throws -> Tensor {
-    var normalised = images
-    try normalization.normalize(&normalised)
-    try maskOperator.setInput(normalised)
-    var xM = try maskOperator.apply(masks: masks, maskCount: groupCount, assignment: groupCount == 1 ? nil : groups)
-    try normalization.denormalize(&xM)
-    return xM
-  }
-
-  /// Multiplies image i's gradient by wᵢ and by σ of its channel (pixel → normalised space).
-  private func scaleGradient(_ g: inout Tensor, sampleWeights: [Float]) {
-    let c = imageShape[0], plane = imageShape[1] * imageShape[2]
-    g.data.withUnsafeMutableBufferPointer { buf in
-      for i in 0..<sampleWeights.count {
-        for ch in 0..<c {
-          let s = sampleWeights[i] * channelStd[ch]
-          let base = (i * c + ch) * plane
-          for j in base ..< base + plane { buf[j] *= s }
-        }
-      }
-    }
-  }
-
   private func checkedMask(_ theta: [Float], context: String) throws -> [Float] {
     let m = try parameterization.mask(theta)
-    guard m.count == maskOperator.maskShape.reduce(1, *) else {
-      throw FourierLensError.plugin(library: parameterization.name, reason: "\(context): \(m.count) values for a mask of shape \(maskOperator.maskShape)")
+    guard m.count == masking.maskOperator.maskShape.reduce(1, *) else {
+      throw FourierLensError.plugin(library: parameterization.name, reason: "\(context): \(m.count) values for a mask of shape \(masking.maskOperator.maskShape)")
     }
     guard m.allSatisfy(\.isFinite) else {
       throw FourierLensError.nonFinite("\(context) from mask parameterization '\(parameterization.name)'")
@@ -503,7 +445,7 @@ public final class MaskLearner {
   func allMasks(_ theta: [Float], groupCount: Int) throws -> [Float] {
     let p = parameterization.parameterCount
     var masks: [Float] = []
-    masks.reserveCapacity(groupCount * maskOperator.maskShape.reduce(1, *))
+    masks.reserveCapacity(groupCount * masking.maskOperator.maskShape.reduce(1, *))
     for k in 0..<groupCount {
       masks.append(contentsOf: try checkedMask(Array(theta[k * p ..< (k + 1) * p]), context: "mask \(k)"))
     }
@@ -533,25 +475,12 @@ public final class MaskLearner {
   private func evaluate(_ dataset: Dataset, indices: [Int], masks: [Float], groupCount: Int,
                         groupOf: (Int) -> Int) throws -> [Int] {
     var correct = [Int](repeating: 0, count: groupCount)
-    try forEachBatch(dataset, order: indices) { idx, batch in
+    try BatchStream(dataset: dataset, order: indices, batchSize: config.batchSize).forEach { idx, batch in
       let groups = idx.map(groupOf)
-      let xM = try maskedInput(batch.images, masks: masks, groupCount: groupCount, groups: groups)
+      let xM = try masking.apply(batch.images, masks: masks, maskCount: groupCount, assignment: groupCount == 1 ? nil : groups)
       countCorrect(try model.logits(xM), labels: batch.labels, groups: groups, into: &correct)
     }
     return correct
-  }
-
-  /// Visits `order` in batches of `config.batchSize`, loading the next batch on a
-  /// background queue while the current one is processed.
-  private func forEachBatch(_ dataset: Dataset, order: [Int], skipping skipped: Int = 0,
-                           _ body: ([Int], ImageBatch) throws -> Void) throws {
-    let chunks = stride(from: 0, to: order.count, by: config.batchSize).dropFirst(skipped).map {
-      Array(order[$0 ..< min(order.count, $0 + config.batchSize)])
-    }
-    let loader = PrefetchingLoader(dataset: dataset, chunks: chunks)
-    for chunk in chunks {
-      try body(chunk, try loader.next())
-    }
   }
 
   private static func concatenate(_ parts: [MaskLearningResult]) -> MaskLearningResult {
@@ -578,41 +507,5 @@ public final class MaskLearner {
     r.groupMetTarget = parts.flatMap(\.groupMetTarget)
     r.history = parts.count == 1 ? r.history : []
     return r
-  }
-}
-
-/// Loads batches of a dataset one step ahead on a background queue.
-final class PrefetchingLoader {
-  private let dataset: Dataset
-  private let chunks: [[Int]]
-  private var position = 0
-  private let queue = DispatchQueue(label: "fourierlens.prefetch")
-  private var pending: DispatchWorkItem?
-  private var pendingResult: Result<ImageBatch, Error>?
-
-  init(dataset: Dataset, chunks: [[Int]]) {
-    self.dataset = dataset
-    self.chunks = chunks
-    schedule()
-  }
-
-  private func schedule() {
-    guard position < chunks.count else { return }
-    let indices = chunks[position]
-    let dataset = self.dataset
-    let item = DispatchWorkItem { [self] in
-      self.pendingResult = Result { try dataset.batch(indices) }
-    }
-    pending = item
-    queue.async(execute: item)
-  }
-
-  func next() throws -> ImageBatch {
-    pending?.wait()
-    let result = pendingResult!
-    pendingResult = nil
-    position += 1
-    schedule()
-    return try result.get()
   }
 }

@@ -24,7 +24,7 @@ public enum MaskLoss {
   ///   - cleanLoss: for `paper`, the clean CE of each image; for `kl`, the entropy of the
   ///     clean prediction (so ℓᵢ − cleanLossᵢ is the KL divergence); unused for `ce`.
   ///   - group: the mask group of each image, in 0..<groupCount.
-  public static func terms(objective: MaskObjective, maskedLoss: [Float], cleanLoss: [Float],
+  public static func terms(objective: MaskObjective, maskedLoss: [Double], cleanLoss: [Double],
                            group: [Int], groupCount: Int) -> Terms {
     precondition(maskedLoss.count == group.count && (objective == .ce || cleanLoss.count == group.count))
     var sizes = [Int](repeating: 0, count: groupCount)
@@ -32,8 +32,8 @@ public enum MaskLoss {
     var cleanSum = [Double](repeating: 0, count: groupCount)
     for (i, g) in group.enumerated() {
       sizes[g] += 1
-      maskedSum[g] += Double(maskedLoss[i])
-      if objective != .ce { cleanSum[g] += Double(cleanLoss[i]) }
+      maskedSum[g] += maskedLoss[i]
+      if objective != .ce { cleanSum[g] += cleanLoss[i] }
     }
     var dataTerm = [Float](repeating: 0, count: groupCount)
     var distortion = [Float](repeating: 0, count: groupCount)
@@ -71,7 +71,7 @@ public enum MaskLoss {
     return e.map { Float($0 / s) }
   }
 
-  public static func entropy(_ p: [Float]) -> Float {
-    Float(p.reduce(0.0) { $0 - ($1 > 0 ? Double($1) * log(Double($1)) : 0) })
+  public static func entropy(_ p: [Float]) -> Double {
+    p.reduce(0.0) { $0 - ($1 > 0 ? Double($1) * log(Double($1)) : 0) }
   }
 }

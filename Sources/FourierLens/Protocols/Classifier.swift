@@ -36,21 +36,22 @@ public enum Objective: Sendable, Equatable {
 
 /// Result of one forward and backward pass through a classifier.
 public struct LossAndGradient: Sendable {
-  /// One loss per image (the objective before reduction).
-  public var perSampleLoss: [Float]
+  /// One loss per image (the objective before reduction), in double precision: the mask
+  /// loss takes differences of nearly equal losses, (CE_M − CE)², which float32 would round away.
+  public var perSampleLoss: [Double]
   /// Logits, row-major [N, K].
   public var logits: [Float]
   /// ∂(Σᵢ wᵢ·lossᵢ)/∂input, same shape as the input (NCHW).
   public var inputGradient: Tensor
 
-  public init(perSampleLoss: [Float], logits: [Float], inputGradient: Tensor) {
+  public init(perSampleLoss: [Double], logits: [Float], inputGradient: Tensor) {
     self.perSampleLoss = perSampleLoss
     self.logits = logits
     self.inputGradient = inputGradient
   }
 
   /// Mean of the per-image losses.
-  public var meanLoss: Float { perSampleLoss.isEmpty ? 0 : perSampleLoss.reduce(0, +) / Float(perSampleLoss.count) }
+  public var meanLoss: Double { perSampleLoss.isEmpty ? 0 : perSampleLoss.reduce(0, +) / Double(perSampleLoss.count) }
 }
 
 /// An image classifier seen from the core: logits and input gradients, nothing else.

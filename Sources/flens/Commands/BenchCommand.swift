@@ -7,7 +7,7 @@ import FourierLensTorch
 /// for benchmarks/bench/compare.sh (which runs the same computation in PyTorch alternately).
 ///
 /// Every workload calls the code the real commands run, not a copy of it: `mask-step` is
-/// `MaskLearner`'s batch objective and optimiser update (through `MaskLearningStepper`),
+/// `MaskLearner`'s batch objective and optimiser update (through `MaskOptimization`),
 /// `attack-step` the attack plugin's `perturb`, `train-step` `TorchOptimizer.step` with a new
 /// learning rate (what `TorchTrainer` does per batch), `masked-forward` `MaskedClassifier`'s
 /// logits (what the probes use), `fft` the frequency stage of a mask-learning step through
@@ -108,9 +108,7 @@ struct BenchCommand: ParsableCommand {
     if steps < 1 { throw FourierLensError.badOption(name: "--steps", reason: "must be at least 1, got \(steps)") }
     if warmup < 0 { throw FourierLensError.badOption(name: "--warmup", reason: "must be ≥ 0, got \(warmup)") }
     if classes < 2 { throw FourierLensError.badOption(name: "--classes", reason: "must be at least 2, got \(classes)") }
-    if model == nil, TorchArchitecture(rawValue: arch) == nil {
-      throw FourierLensError.badOption(name: "--arch", reason: "unknown architecture '\(arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
-    }
+    if model == nil { _ = try TorchArchitecture(parsing: arch, setting: "--arch") }
     try MemoryFormat.validate(memoryFormat)
     _ = try inputShape()
   }
@@ -127,24 +125,23 @@ struct BenchCommand: ParsableCommand {
 
   func run() throws {
     try compute.applyThreads()
-    var result: [String: Any] = [
-      "workload": workload, "batch": batch, "steps": steps, "warmup": warmup,
-      "threads": TorchRuntime.threads, "fftw_threads": FrequencyThreads.current,
-    ]
+    var result = BenchResult(workload: workload, batch: batch, steps: steps, warmup: warmup,
+                             threads: TorchRuntime.threads, fftwThreads: FrequencyThreads.current)
     switch workload {
     case "gemm": try gemm(into: &result)
     case "fft": try fft(into: &result)
     default: try modelWorkload(into: &result)
     }
-    result["peak_rss_bytes"] = Self.peakRSSBytes()
-    result["load_average"] = Self.loadAverage()
+    result.peakRSSBytes = Self.peakRSSBytes()
+    result.loadAverage = Self.loadAverage()
     if json {
-      let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      print(String(decoding: try encoder.encode(result), as: UTF8.self))
     } else {
-      let ips = (result["images_per_s"] as? Double).map { String(format: "%.1f images/s", $0) } ?? ""
-      let gflops = (result["gflops"] as? Double).map { String(format: ", %.1f GFLOP/s", $0) } ?? ""
-      let step = (result["seconds_per_step"] as? Double).map { String(format: ", %.2f ms per step", 1000 * $0) } ?? ""
+      let ips = result.imagesPerSecond.map { String(format: "%.1f images/s", $0) } ?? ""
+      let gflops = result.gflops.map { String(format: ", %.1f GFLOP/s", $0) } ?? ""
+      let step = result.secondsPerStep.map { String(format: ", %.2f ms per step", 1000 * $0) } ?? ""
       print("\(workload): \(ips)\(step)\(gflops)")
     }
   }
@@ -165,30 +162,30 @@ struct BenchCommand: ParsableCommand {
   }
 
   private func record(_ t: (wall: Double, cpu: Double, best: Double), images: Int, flopsPerImage: Double?,
-                      into result: inout [String: Any]) {
-    result["seconds"] = t.wall
-    result["seconds_per_step"] = t.wall / Double(steps)
-    result["best_seconds_per_step"] = t.best
-    result["images_per_s"] = Double(images * steps) / t.wall
-    result["cpu_seconds_per_image"] = t.cpu / Double(images * steps)
+                      into result: inout BenchResult) {
+    result.seconds = t.wall
+    result.secondsPerStep = t.wall / Double(steps)
+    result.bestSecondsPerStep = t.best
+    result.imagesPerSecond = Double(images * steps) / t.wall
+    result.cpuSecondsPerImage = t.cpu / Double(images * steps)
     if let f = flopsPerImage {
-      result["model_gflop_per_image"] = f / 1e9
-      result["gflops"] = f * Double(images * steps) / t.wall / 1e9
+      result.modelGFLOPPerImage = f / 1e9
+      result.gflops = f * Double(images * steps) / t.wall / 1e9
     }
   }
 
-  private func gemm(into result: inout [String: Any]) throws {
+  private func gemm(into result: inout BenchResult) throws {
     let n = 2048
     for _ in 0..<warmup { _ = try TorchRuntime.matmulGFLOPS(size: n, repeats: 1) }
     let gflops = try TorchRuntime.matmulGFLOPS(size: n, repeats: steps)
-    result["size"] = n
-    result["gflops"] = gflops
-    result["seconds_per_step"] = 2 * pow(Double(n), 3) / (gflops * 1e9)
-    result["blas"] = TorchRuntime.blasLibrary
-    result["mkldnn"] = TorchRuntime.hasMKLDNN
+    result.size = n
+    result.gflops = gflops
+    result.secondsPerStep = 2 * pow(Double(n), 3) / (gflops * 1e9)
+    result.blas = TorchRuntime.blasLibrary
+    result.mkldnn = TorchRuntime.hasMKLDNN
   }
 
-  private func fft(into result: inout [String: Any]) throws {
+  private func fft(into result: inout BenchResult) throws {
     let shape = try inputShape()
     let (c, h, w) = (shape[0], shape[1], shape[2])
     let op = try MaskOperator(kind: transform, channels: c, height: h, width: w, layout: .shared)
@@ -204,12 +201,12 @@ struct BenchCommand: ParsableCommand {
       checksum = Double(y.data[0]) + Double(gm[0])
     }
     record(t, images: batch, flopsPerImage: nil, into: &result)
-    result["input"] = shape
-    result["transform"] = transform.rawValue
+    result.input = shape
+    result.transform = transform.rawValue
     // 3 real 2-D FFTs of an H×W plane (x, y, g): about 3 · 2.5·HW·log2(HW) FLOPs per channel.
     let fftFlops = 3 * 2.5 * Double(h * w) * log2(Double(h * w)) * Double(c)
-    result["gflops"] = fftFlops * Double(batch * steps) / t.wall / 1e9
-    result["checksum"] = checksum
+    result.gflops = fftFlops * Double(batch * steps) / t.wall / 1e9
+    result.checksum = checksum
     if let dump {
       try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
       try op.setInput(x)
@@ -231,7 +228,7 @@ struct BenchCommand: ParsableCommand {
       let c = shape[0]
       let mean: [Float] = c == 3 ? [0.4914, 0.4822, 0.4465] : [Float](repeating: 0.48, count: c)
       let std: [Float] = c == 3 ? [0.247, 0.243, 0.261] : [Float](repeating: 0.24, count: c)
-      m = try TorchModel.create(architecture: TorchArchitecture(rawValue: arch)!, input: shape, mean: mean, std: std,
+      m = try TorchModel.create(architecture: TorchArchitecture(parsing: arch, setting: "--arch"), input: shape, mean: mean, std: std,
                                 classes: (0..<classes).map { "class\($0)" }, seed: seed)
     }
     try m.move(to: compute.computeDevice())
@@ -240,9 +237,9 @@ struct BenchCommand: ParsableCommand {
     return m
   }
 
-  private func modelWorkload(into result: inout [String: Any]) throws {
+  private func modelWorkload(into result: inout BenchResult) throws {
     let model = try loadModel()
-    result["device"] = model.device.description
+    result.device = model.device.description
     let d = model.description
     if let saveModel { try model.save(to: saveModel) }
     let images = Self.randomImages([batch] + d.input, seed: seed &+ 2)
@@ -250,10 +247,10 @@ struct BenchCommand: ParsableCommand {
     let labels = (0..<batch).map { _ in Int(rng.next() % UInt64(d.classes.count)) }
     let data = ImageBatch(images: images, labels: labels, classNames: d.classes)
     let forward = ModelFLOPs.forward(arch: d.arch, input: d.input, classes: d.classes.count)
-    result["arch"] = d.arch
-    result["input"] = d.input
-    result["fold_batchnorm"] = !noFoldBatchnorm
-    result["blas"] = TorchRuntime.blasLibrary
+    result.arch = d.arch
+    result.input = d.input
+    result.foldBatchnorm = !noFoldBatchnorm
+    result.blas = TorchRuntime.blasLibrary
     if let dump {
       try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
       try NPY.write(images, to: dump + "/images.npy")
@@ -273,37 +270,37 @@ struct BenchCommand: ParsableCommand {
                                                  layout: config.layout, transform: transform)
       let learner = try MaskLearner(model: model, parameterization: mask, config: config)
       learner.showsProgress = false
-      let stepper = try MaskLearningStepper(learner: learner, batch: data)
+      var optimization = try MaskOptimization(learner: learner, batch: data)
       if let dump {
-        let first = try stepper.objective()
+        let first = try optimization.objective(on: data)
         try NPY.write(Tensor(shape: [first.thetaGradient.count], data: first.thetaGradient), to: dump + "/theta_gradient.npy")
-        result["first_loss"] = Double(first.loss)
+        result.firstLoss = Double(first.loss)
       }
       // Steps alternate with the frequency stage alone on the same batch, so both see the same load.
       for _ in 0..<warmup {
-        try stepper.step(learningRate: lr)
-        _ = try stepper.frequencyStage(outputGradient: images)
+        try optimization.step(on: data, learningRate: lr)
+        _ = try optimization.frequencyStage(data.images, outputGradient: images)
       }
       var stepSeconds = 0.0, frequencySeconds = 0.0, stepCPU = 0.0
       var best = Double.infinity
       for _ in 0..<steps {
         let c0 = Self.processCPUSeconds()
         let s0 = DispatchTime.now().uptimeNanoseconds
-        try stepper.step(learningRate: lr)
+        try optimization.step(on: data, learningRate: lr)
         let s1 = DispatchTime.now().uptimeNanoseconds
         stepCPU += Self.processCPUSeconds() - c0
-        _ = try stepper.frequencyStage(outputGradient: images)
+        _ = try optimization.frequencyStage(data.images, outputGradient: images)
         let s2 = DispatchTime.now().uptimeNanoseconds
         stepSeconds += Double(s1 - s0) / 1e9
         frequencySeconds += Double(s2 - s1) / 1e9
         best = min(best, Double(s1 - s0) / 1e9)
       }
       record((stepSeconds, stepCPU, best), images: batch, flopsPerImage: forward.map { 2 * $0 }, into: &result)
-      result["frequency_seconds_per_step"] = frequencySeconds / Double(steps)
-      result["frequency_fraction"] = frequencySeconds / stepSeconds
-      result["transform"] = transform.rawValue
-      result["param"] = param
-      result["final_loss"] = Double(try stepper.objective().loss)
+      result.frequencySecondsPerStep = frequencySeconds / Double(steps)
+      result.frequencyFraction = frequencySeconds / stepSeconds
+      result.transform = transform.rawValue
+      result.param = param
+      result.finalLoss = Double(try optimization.objective(on: data).loss)
     case "attack-step":
       let attackPlugin = try plugins.registry().makeAttack(attack)
       // Count the model calls once (untimed) for the FLOP figure.
@@ -318,20 +315,21 @@ struct BenchCommand: ParsableCommand {
         (Double(counter.gradientImages) * 2 * f + Double(counter.forwardImages) * f) / Double(batch)
       }
       record(t, images: batch, flopsPerImage: perImage, into: &result)
-      result["attack"] = attack
-      result["gradient_calls"] = counter.gradientCalls
+      result.attack = attack
+      result.gradientCalls = counter.gradientCalls
     case "train-step":
       let optimizer = try TorchOptimizer(model: model, kind: .sgd, learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
+      let schedule = OneCycleSchedule(maxLR: 0.1, totalSteps: 100)
       var step = 0
       var loss: Float = 0
       let t = try time {
-        // The one-cycle rate changes every step, as in TorchTrainer.
-        try optimizer.setLearningRate(0.004 + 0.096 * (1 - cos(Double.pi * Double(step % 100) / 100)) / 2)
+        // The rate changes every step, as in TorchTrainer: its one-cycle schedule over 100 steps, repeated.
+        try optimizer.setLearningRate(Double(schedule.learningRate(at: step % 100)))
         loss = try optimizer.step(data, seed: UInt64(step)).loss
         step += 1
       }
       record(t, images: batch, flopsPerImage: forward.map { 3 * $0 }, into: &result)
-      result["last_loss"] = Double(loss)
+      result.lastLoss = Double(loss)
     case "masked-forward":
       var mrng = SeededGenerator(seed: SeededGenerator.derive(seed, 7))
       let op = try MaskOperator(kind: transform, channels: d.input[0], height: d.input[1], width: d.input[2], layout: .shared)
@@ -343,7 +341,7 @@ struct BenchCommand: ParsableCommand {
       }
       let t = try time { _ = try masked.logits(images) }
       record(t, images: batch, flopsPerImage: forward, into: &result)
-      result["transform"] = transform.rawValue
+      result.transform = transform.rawValue
     default:
       throw FourierLensError.badOption(name: "WORKLOAD", reason: "unknown workload '\(workload)'")
     }

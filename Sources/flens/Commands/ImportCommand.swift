@@ -57,8 +57,7 @@ struct ImportCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Class names in label order, or their number.", valueName: "a,b,..."))
   var classes: String
 
-  @Option(name: .long, help: ArgumentHelp("Compute threads for libtorch (OpenMP, MKL) and FFTW (default: all cores).", valueName: "n"))
-  var threads: Int?
+  @OptionGroup var threadsOption: ThreadsOption
 
   @Option(name: .long, help: ArgumentHelp("The model directory to write.", valueName: "model"))
   var out: String
@@ -74,9 +73,7 @@ struct ImportCommand: ParsableCommand {
       throw FourierLensError.badOption(name: "--state-dict", reason: "give either --torchscript or --state-dict, not both")
     case (nil, .some):
       guard let arch else { throw FourierLensError.badOption(name: "--arch", reason: "a state dict needs the architecture it belongs to") }
-      guard TorchArchitecture(rawValue: arch) != nil else {
-        throw FourierLensError.badOption(name: "--arch", reason: "unknown architecture '\(arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
-      }
+      _ = try TorchArchitecture(parsing: arch, setting: "--arch")
     case (.some, nil):
       if arch != nil { throw FourierLensError.badOption(name: "--arch", reason: "only used with --state-dict") }
     }
@@ -112,13 +109,13 @@ struct ImportCommand: ParsableCommand {
   }
 
   func run() throws {
-    try ComputeThreads.apply(threads)
+    try threadsOption.apply()
     let d = try description()
     let model: TorchModel
     if let torchscript {
       model = try TorchModel.importTorchScript(file: torchscript, description: d)
     } else {
-      model = try TorchModel.create(architecture: TorchArchitecture(rawValue: d.arch)!, input: d.input, mean: d.mean, std: d.std,
+      model = try TorchModel.create(architecture: TorchArchitecture(parsing: d.arch, setting: "--arch"), input: d.input, mean: d.mean, std: d.std,
                                     classes: d.classes, seed: 0, training: d.training)
       try model.loadStateDict(file: stateDict!)
     }

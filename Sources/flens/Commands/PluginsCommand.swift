@@ -213,8 +213,9 @@ struct PluginsCheckCommand: ParsableCommand {
         let mask: PluginMaskParameterization
         do {
           mask = try registry.makeMask(parsed, channels: c, height: h, width: w, layout: l, transform: t)
-        } catch let error as FourierLensError where PluginCallContext.isUnsupported(error) {
-          cases.append(Case(layout: layoutName, transform: t, skipped: "\(error)"))
+        } catch let FourierLensError.pluginDeclined(library, reason) {
+          let declined = FourierLensError.pluginDeclined(library: library, reason: reason)
+          cases.append(Case(layout: layoutName, transform: t, skipped: declined.description))
           continue
         }
         let check = try MaskVJPCheck.run(mask, seed: seed, tolerance: tolerance)

@@ -110,9 +110,7 @@ struct TrainCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
-    guard TorchArchitecture(rawValue: arch) != nil else {
-      throw FourierLensError.badOption(name: "--arch", reason: "unknown architecture '\(arch)' (known: \(TorchArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
-    }
+    _ = try TorchArchitecture(parsing: arch, setting: "--arch")
     if dataOptions.data == nil { throw FourierLensError.badOption(name: "--data", reason: "give the training data (--data PATH)") }
     if out.isEmpty { throw FourierLensError.badOption(name: "--out", reason: "empty path") }
     if let testLimit, testLimit < 1 { throw FourierLensError.badOption(name: "--test-limit", reason: "must be positive, got \(testLimit)") }
@@ -166,7 +164,7 @@ struct TrainCommand: ParsableCommand {
     if !noEval {
       test = try DatasetLoader.open(dataOptions.data!, split: .test, preprocessing: dataOptions.preprocessing, limit: testLimit)
     }
-    let architecture = TorchArchitecture(rawValue: arch)!
+    let architecture = try TorchArchitecture(parsing: arch, setting: "--arch")
     var normalisation: (mean: [Float], std: [Float])
     if resume, let previous = try TorchTrainer.checkpointedModel(in: out) {
       normalisation = (previous.mean, previous.std)

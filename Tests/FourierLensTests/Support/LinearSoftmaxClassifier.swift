@@ -43,7 +43,7 @@ final class LinearSoftmaxClassifier: Classifier {
   func lossAndGradient(_ input: Tensor, objective: Objective, sampleWeights: [Float]?) throws -> LossAndGradient {
     let n = input.shape[0], k = bias.count, d = dimension, plane = description.input[1] * description.input[2]
     let z = try logits(input)
-    var losses = [Float](), grad = [Float](repeating: 0, count: input.count)
+    var losses = [Double](), grad = [Float](repeating: 0, count: input.count)
     for i in 0..<n {
       let row = z[i * k ..< (i + 1) * k].map(Double.init)
       let m = row.max()!
@@ -56,7 +56,7 @@ final class LinearSoftmaxClassifier: Classifier {
       case .softCrossEntropy(let t): for j in 0..<k { target[j] = Double(t[i * k + j]) }
       case .logitMargin: fatalError("not used by these tests")
       }
-      losses.append(Float(-(0..<k).reduce(0.0) { $0 + target[$1] * log(p[$1]) }))
+      losses.append(-(0..<k).reduce(0.0) { $0 + target[$1] * log(p[$1]) })
       let w = Double(sampleWeights?[i] ?? 1 / Float(n))
       for t in 0..<d {
         var g = 0.0

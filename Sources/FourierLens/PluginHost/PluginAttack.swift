@@ -21,14 +21,7 @@ public final class PluginAttack: Attack {
     self.spec = spec
     let ops = plugin.descriptor.pointee.attack!.pointee
     self.ops = ops
-    var created: UnsafeMutableRawPointer?
-    try options.withCOptions { o in
-      try PluginCallContext.invoke(plugin, "create") { ops.create(plugin.descriptor, o, &created) }
-    }
-    guard let created else {
-      throw FourierLensError.plugin(library: plugin.library, reason: "'\(plugin.name)' create succeeded but returned no instance")
-    }
-    instance = created
+    instance = try PluginCallContext.create(plugin, options: options) { ops.create(plugin.descriptor, $0, $1) }
   }
 
   deinit { ops.destroy(instance) }
@@ -180,7 +173,8 @@ final class ModelCallbacks {
       guard r.perSampleLoss.count == count, r.inputGradient.count == count * me.shape[1] * me.shape[2] * me.shape[3] else {
         throw FourierLensError.shapeMismatch("the model returned \(r.perSampleLoss.count) losses and \(r.inputGradient.count) gradient values for \(count) images")
       }
-      outLosses.update(from: r.perSampleLoss, count: count)
+      // The ABI's losses are float32.
+      outLosses.update(from: r.perSampleLoss.map { Float($0) }, count: count)
       outGrad.update(from: r.inputGradient.data, count: r.inputGradient.count)
       return flens_status(FLENS_OK)
     } catch {

@@ -39,15 +39,9 @@ public final class PluginMaskParameterization: MaskParameterization {
       transform: transform == .dft ? FLENS_TRANSFORM_DFT.rawValue : FLENS_TRANSFORM_DCT.rawValue,
       layout: UInt32(layout == .shared ? FLENS_MASK_SHARED : FLENS_MASK_PER_CHANNEL),
       channels: UInt32(channels), height: UInt32(height), width: UInt32(width), mask_count: UInt64(maskCount))
-    var created: UnsafeMutableRawPointer?
     let ops = self.ops
-    try options.withCOptions { o in
-      try PluginCallContext.invoke(plugin, "create") {
-        withUnsafePointer(to: &request) { ops.create(plugin.descriptor, o, $0, &created) }
-      }
-    }
-    guard let created else {
-      throw FourierLensError.plugin(library: plugin.library, reason: "'\(plugin.name)' create succeeded but returned no instance")
+    let created = try PluginCallContext.create(plugin, options: options) { o, instance in
+      withUnsafePointer(to: &request) { ops.create(plugin.descriptor, o, $0, instance) }
     }
     let count = ops.parameter_count(created)
     guard count >= 1, count <= UInt64(Self.maximumParameters) else {

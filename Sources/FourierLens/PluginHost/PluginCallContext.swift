@@ -34,10 +34,26 @@ public final class PluginCallContext {
     guard status == flens_status(FLENS_OK) else {
       let message = context.errorMessage ?? "no message"
       context.errorMessage = nil
-      throw FourierLensError.plugin(
-        library: plugin.library,
-        reason: "'\(plugin.name)' \(operation) failed (\(statusName(status))): \(message)")
+      let reason = "'\(plugin.name)' \(operation) failed (\(statusName(status))): \(message)"
+      if status == flens_status(FLENS_ERROR_UNSUPPORTED) {
+        throw FourierLensError.pluginDeclined(library: plugin.library, reason: reason)
+      }
+      throw FourierLensError.plugin(library: plugin.library, reason: reason)
     }
+  }
+
+  /// Calls a plugin's `create` (`body`, given the C options and where to put the
+  /// instance) and returns the instance it made: every kind of plugin is created this way.
+  static func create(_ plugin: PluginInfo, options: PluginOptionValues,
+                     _ body: (UnsafePointer<flens_options>, UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> flens_status)
+    throws -> UnsafeMutableRawPointer
+  {
+    var created: UnsafeMutableRawPointer?
+    try options.withCOptions { o in try invoke(plugin, "create") { body(o, &created) } }
+    guard let created else {
+      throw FourierLensError.plugin(library: plugin.library, reason: "'\(plugin.name)' create succeeded but returned no instance")
+    }
+    return created
   }
 
   /// Seconds one plugin call may take (model callbacks it makes included) before flens
@@ -48,13 +64,6 @@ public final class PluginCallContext {
   /// is written atomically, so files written before are intact.
   public nonisolated(unsafe) static var timeLimit: Double? = ProcessInfo.processInfo.environment["FLENS_PLUGIN_TIMEOUT"]
     .flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
-
-  /// True for the error a plugin's FLENS_ERROR_UNSUPPORTED status becomes: a valid
-  /// request the plugin declines (for example a DFT-only mask asked for the DCT).
-  public static func isUnsupported(_ error: FourierLensError) -> Bool {
-    if case let .plugin(_, reason) = error { return reason.contains("failed (\(statusName(flens_status(FLENS_ERROR_UNSUPPORTED))))") }
-    return false
-  }
 
   /// Readable name of a status code.
   static func statusName(_ status: flens_status) -> String {

@@ -83,13 +83,13 @@ enum PluginHostServices {
     }
   }
 
-  /// Advances a SplitMix64 state exactly as `SeededGenerator` does: one draw per uniform,
-  /// two per Gaussian (Box–Muller), so `*state` continues the same stream.
+  /// Draws from `SeededGenerator` at `*state` and stores where it stopped, so `*state`
+  /// continues the same stream.
   static func fill(_ state: UnsafeMutablePointer<UInt64>?, _ out: UnsafeMutablePointer<Float>?, _ count: UInt64, gaussian: Bool) {
     guard let state, let out else { return }
     var g = SeededGenerator(seed: state.pointee)
     for i in 0..<Int(count) { out[i] = gaussian ? g.nextGaussian() : g.nextUniform() }
-    state.pointee = state.pointee &+ (gaussian ? 2 : 1) &* count &* 0x9E37_79B9_7F4A_7C15
+    state.pointee = g.state
   }
 
   /// Log lines go to stderr labelled with the plugin; debug lines only with FLENS_PLUGIN_DEBUG set.

@@ -17,14 +17,7 @@ public final class PluginAugmentation: Augmentation {
     self.spec = spec
     let ops = plugin.descriptor.pointee.augmentation!.pointee
     self.ops = ops
-    var created: UnsafeMutableRawPointer?
-    try options.withCOptions { o in
-      try PluginCallContext.invoke(plugin, "create") { ops.create(plugin.descriptor, o, &created) }
-    }
-    guard let created else {
-      throw FourierLensError.plugin(library: plugin.library, reason: "'\(plugin.name)' create succeeded but returned no instance")
-    }
-    instance = created
+    instance = try PluginCallContext.create(plugin, options: options) { ops.create(plugin.descriptor, $0, $1) }
   }
 
   deinit { ops.destroy(instance) }
