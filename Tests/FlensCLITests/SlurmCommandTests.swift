@@ -188,4 +188,16 @@ import Testing
     let again = try FlensCLI.run(["run", "loaded.yaml", "--out", "loaded", "--executor", "slurm"], currentDirectory: dir)
     #expect(again.exitCode == 0 && !again.stderr.contains("submitted"), "\(again)")
   }
+
+  /// Without Slurm's commands on the PATH the submission stops with one line saying so.
+  @Test func withoutSlurmTheSubmissionSaysSo() throws {
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("experiment.yaml").path
+    try Self.experiment.write(toFile: file, atomically: true, encoding: .utf8)
+    let r = try FlensCLI.run(["run", file, "--out", dir.appendingPathComponent("run").path, "--executor", "slurm"],
+                             environment: ["PATH": dir.path])
+    #expect(r.exitCode == 1, "\(r)")
+    #expect(r.stderr.contains("sbatch not found: is Slurm installed?"), "\(r.stderr)")
+  }
 }
