@@ -200,4 +200,33 @@ import Testing
     #expect(r.exitCode == 1, "\(r)")
     #expect(r.stderr.contains("sbatch not found: is Slurm installed?"), "\(r.stderr)")
   }
+
+  /// Jobs are submitted with --requeue: a job Slurm requeues while it runs (as on preemption
+  /// or a node failure) runs again in the same run directory and the experiment finishes with
+  /// the local run's bytes, without anything being submitted again.
+  @Test func aJobRequeuedWhileRunningFinishesTheRunWithoutResubmission() throws {
+    try Self.startCluster()
+    let (dir, file, reference) = try Self.local.get()
+    let run = dir.appendingPathComponent("requeued").path
+    let first = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
+    try #require(first.exitCode == 0, "\(first)")
+    let ids = first.stdout.split(separator: "\n").map(String.init)
+    try #require(ids.count == 9, "\(first)")
+    let train = ids[0]  // train/standard, the first step
+    let deadline = Date().addingTimeInterval(300)
+    while Date() < deadline, try Self.shell("squeue --noheader --jobs=\(train) --format=%T").contains("PENDING") {
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    _ = try Self.shell("scontrol requeue \(train)")
+    // Slurm holds a requeued job back for two minutes; the test does not wait for that.
+    Thread.sleep(forTimeInterval: 1)
+    _ = try Self.shell("scontrol update jobid=\(train) starttime=now")
+    let log = run + "/.flens-slurm/logs/train_standard-\(train).log"
+    let waited = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm", "--wait"], timeout: 900)
+    try #require(waited.exitCode == 0, "\(waited)")
+    #expect(!waited.stderr.contains("submitted as job"), "\(waited.stderr)")
+    let text = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(text.contains("DUE TO JOB REQUEUE"), "job \(train) was not requeued: \(text)")
+    try expectSameResults(run, as: reference)
+  }
 }
