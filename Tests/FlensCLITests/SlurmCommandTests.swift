@@ -69,6 +69,19 @@ import Testing
     init(_ d: String) { description = d }
   }
 
+  /// Submits the experiment into a fresh run directory `name` without waiting; returns the
+  /// experiment file, the run directory, the local run's directory and the 9 job ids.
+  static func submitWithoutWaiting(into name: String) throws -> (String, String, String, [String]) {
+    try startCluster()
+    let (dir, file, reference) = try local.get()
+    let run = dir.appendingPathComponent(name).path
+    let first = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
+    try #require(first.exitCode == 0, "\(first)")
+    let ids = first.stdout.split(separator: "\n").map(String.init)
+    try #require(ids.count == 9, "\(first)")
+    return (file, run, reference, ids)
+  }
+
   func expectSameResults(_ run: String, as reference: String) throws {
     for file in Self.comparedFiles {
       let a = try Data(contentsOf: URL(fileURLWithPath: reference + "/" + file))
@@ -97,13 +110,7 @@ import Testing
   }
 
   @Test func aJobCancelledMidwayIsResubmittedAndFinishesWithTheSameResult() throws {
-    try Self.startCluster()
-    let (dir, file, reference) = try Self.local.get()
-    let run = dir.appendingPathComponent("killed").path
-    let first = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
-    try #require(first.exitCode == 0, "\(first)")
-    let ids = first.stdout.split(separator: "\n").map(String.init)
-    try #require(ids.count == 9, "\(first)")
+    let (file, run, reference, ids) = try Self.submitWithoutWaiting(into: "killed")
     // Submitting again while the jobs are queued or running submits nothing.
     let queued = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
     #expect(queued.exitCode == 0 && !queued.stderr.contains("submitted as job"), "\(queued)")
@@ -205,13 +212,7 @@ import Testing
   /// or a node failure) runs again in the same run directory and the experiment finishes with
   /// the local run's bytes, without anything being submitted again.
   @Test func aJobRequeuedWhileRunningFinishesTheRunWithoutResubmission() throws {
-    try Self.startCluster()
-    let (dir, file, reference) = try Self.local.get()
-    let run = dir.appendingPathComponent("requeued").path
-    let first = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
-    try #require(first.exitCode == 0, "\(first)")
-    let ids = first.stdout.split(separator: "\n").map(String.init)
-    try #require(ids.count == 9, "\(first)")
+    let (file, run, reference, ids) = try Self.submitWithoutWaiting(into: "requeued")
     let train = ids[0]  // train/standard, the first step
     let deadline = Date().addingTimeInterval(300)
     while Date() < deadline, try Self.shell("squeue --noheader --jobs=\(train) --format=%T").contains("PENDING") {
