@@ -123,9 +123,11 @@ import Testing
         $0.trimmingCharacters(in: .whitespaces)
       }
       if let id = ids.first(where: running.contains) {
-        Thread.sleep(forTimeInterval: 1)  // into its work
         _ = try Self.shell("scancel \(id)")
-        cancelled = id
+        Thread.sleep(forTimeInterval: 1)
+        // Counted only when Slurm stopped it while it ran (it may have finished first).
+        let logs = try Self.shell("cat \(run)/.flens-slurm/logs/*-\(id)*.log")
+        if logs.contains("CANCELLED AT") { cancelled = id }
       } else {
         Thread.sleep(forTimeInterval: 0.2)
       }
