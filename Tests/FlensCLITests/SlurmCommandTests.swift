@@ -69,6 +69,19 @@ import Testing
     init(_ d: String) { description = d }
   }
 
+  /// Submits the experiment into a fresh run directory `name` without waiting; returns the
+  /// experiment file, the run directory, the local run's directory and the 9 job ids.
+  static func submitWithoutWaiting(into name: String) throws -> (String, String, String, [String]) {
+    try startCluster()
+    let (dir, file, reference) = try local.get()
+    let run = dir.appendingPathComponent(name).path
+    let first = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
+    try #require(first.exitCode == 0, "\(first)")
+    let ids = first.stdout.split(separator: "\n").map(String.init)
+    try #require(ids.count == 9, "\(first)")
+    return (file, run, reference, ids)
+  }
+
   func expectSameResults(_ run: String, as reference: String) throws {
     for file in Self.comparedFiles {
       let a = try Data(contentsOf: URL(fileURLWithPath: reference + "/" + file))
@@ -97,13 +110,7 @@ import Testing
   }
 
   @Test func aJobCancelledMidwayIsResubmittedAndFinishesWithTheSameResult() throws {
-    try Self.startCluster()
-    let (dir, file, reference) = try Self.local.get()
-    let run = dir.appendingPathComponent("killed").path
-    let first = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
-    try #require(first.exitCode == 0, "\(first)")
-    let ids = first.stdout.split(separator: "\n").map(String.init)
-    try #require(ids.count == 9, "\(first)")
+    let (file, run, reference, ids) = try Self.submitWithoutWaiting(into: "killed")
     // Submitting again while the jobs are queued or running submits nothing.
     let queued = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
     #expect(queued.exitCode == 0 && !queued.stderr.contains("submitted as job"), "\(queued)")
@@ -116,9 +123,11 @@ import Testing
         $0.trimmingCharacters(in: .whitespaces)
       }
       if let id = ids.first(where: running.contains) {
-        Thread.sleep(forTimeInterval: 1)  // into its work
         _ = try Self.shell("scancel \(id)")
-        cancelled = id
+        Thread.sleep(forTimeInterval: 1)
+        // Counted only when Slurm stopped it while it ran (it may have finished first).
+        let logs = try Self.shell("cat \(run)/.flens-slurm/logs/*-\(id)*.log")
+        if logs.contains("CANCELLED AT") { cancelled = id }
       } else {
         Thread.sleep(forTimeInterval: 0.2)
       }
@@ -187,5 +196,40 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: run + "/masks/imported/mask.npy"))
     let again = try FlensCLI.run(["run", "loaded.yaml", "--out", "loaded", "--executor", "slurm"], currentDirectory: dir)
     #expect(again.exitCode == 0 && !again.stderr.contains("submitted"), "\(again)")
+  }
+
+  /// Without Slurm's commands on the PATH the submission stops with one line saying so.
+  @Test func withoutSlurmTheSubmissionSaysSo() throws {
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("experiment.yaml").path
+    try Self.experiment.write(toFile: file, atomically: true, encoding: .utf8)
+    let r = try FlensCLI.run(["run", file, "--out", dir.appendingPathComponent("run").path, "--executor", "slurm"],
+                             environment: ["PATH": dir.path])
+    #expect(r.exitCode == 1, "\(r)")
+    #expect(r.stderr.contains("sbatch not found: is Slurm installed?"), "\(r.stderr)")
+  }
+
+  /// Jobs are submitted with --requeue: a job Slurm requeues while it runs (as on preemption
+  /// or a node failure) runs again in the same run directory and the experiment finishes with
+  /// the local run's bytes, without anything being submitted again.
+  @Test func aJobRequeuedWhileRunningFinishesTheRunWithoutResubmission() throws {
+    let (file, run, reference, ids) = try Self.submitWithoutWaiting(into: "requeued")
+    let train = ids[0]  // train/standard, the first step
+    let deadline = Date().addingTimeInterval(300)
+    while Date() < deadline, try Self.shell("squeue --noheader --jobs=\(train) --format=%T").contains("PENDING") {
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    _ = try Self.shell("scontrol requeue \(train)")
+    // Slurm holds a requeued job back for two minutes; the test does not wait for that.
+    Thread.sleep(forTimeInterval: 1)
+    _ = try Self.shell("scontrol update jobid=\(train) starttime=now")
+    let log = run + "/.flens-slurm/logs/train_standard-\(train).log"
+    let waited = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm", "--wait"], timeout: 900)
+    try #require(waited.exitCode == 0, "\(waited)")
+    #expect(!waited.stderr.contains("submitted as job"), "\(waited.stderr)")
+    let text = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(text.contains("DUE TO JOB REQUEUE"), "job \(train) was not requeued: \(text)")
+    try expectSameResults(run, as: reference)
   }
 }

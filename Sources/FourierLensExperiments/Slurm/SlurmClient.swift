@@ -16,16 +16,23 @@ struct SlurmClient {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [tool] + arguments
-    let out = Pipe(), err = Pipe()
+    // Standard error goes to a file, so that neither stream can fill a pipe and block the child
+    // while the other is read.
+    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("flens-\(tool)-\(UUID().uuidString).err")
+    guard FileManager.default.createFile(atPath: errURL.path, contents: nil), let errFile = try? FileHandle(forWritingTo: errURL) else {
+      throw FourierLensError.message("cannot create a temporary file in \(FileManager.default.temporaryDirectory.path)")
+    }
+    defer { try? FileManager.default.removeItem(at: errURL) }
+    let out = Pipe()
     process.standardOutput = out
-    process.standardError = err
+    process.standardError = errFile
     do { try process.run() } catch {
       throw FourierLensError.message("cannot run \(tool): \(error.localizedDescription) (is Slurm installed? see scripts/slurm-cluster.sh)")
     }
-    // Read both pipes before waiting, so a full pipe cannot block the child.
     let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    try? errFile.close()
+    let errData = FileManager.default.contents(atPath: errURL.path) ?? Data()
     let stderr = String(decoding: errData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     guard process.terminationStatus == 0 else {
       if process.terminationStatus == 127 { throw FourierLensError.message("\(tool) not found: is Slurm installed? (see scripts/slurm-cluster.sh)") }

@@ -126,7 +126,7 @@ public struct SlurmExecutor {
     let r = (plan.spec.slurm ?? SlurmSpec()).resources(for: kind)
     var arguments = [
       "--job-name=flens:\(plan.spec.name ?? "experiment"):\(name)", "--output=\(log)", "--open-mode=append",
-      "--requeue", "--kill-on-invalid-dep=yes", "--chdir=\(FileManager.default.currentDirectoryPath)",
+      "--requeue", "--kill-on-invalid-dep=yes", "--chdir=\(runDirectory)",  // shared storage, as every path the job gets
       "--cpus-per-task=\(r.cpus!)", "--mem=\(r.mem!)", "--time=\(r.time!)",
     ]
     if r.gpus! > 0 { arguments.append("--gpus=\(r.gpus!)") }
