@@ -12,7 +12,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: fixture.directory) }
     let file = fixture.directory.appendingPathComponent("experiment.json")
     try #"{"name": "ablation", "threads": 1, "data": {"path": "\#(fixture.data)"}, "models": {"linear": {"path": "\#(fixture.model)"}},"#
-      .appending(#" "masks": {"epochs": 1, "images": 8}, "probes": {"run": ["ablation:top=5|20"]}}"#)
+      .appending(#" "masks": {"epochs": 1, "images": 8, "lambda": 0.02}, "probes": {"run": ["ablation:top=5|20"]}}"#)
       .write(to: file, atomically: true, encoding: .utf8)
     let out = fixture.directory.appendingPathComponent("run").path
     let run = try FlensCLI.run(["run", file.path, "--out", out])

@@ -15,7 +15,7 @@ import Testing
     #expect(trained.exitCode == 0, "\(trained)")
     let file = fixture.directory.appendingPathComponent("experiment.json")
     try #"{"name": "nad", "threads": 1, "data": {"path": "\#(fixture.data)"}, "models": {"cnn": {"path": "\#(model)"}},"#
-      .appending(#" "masks": {"epochs": 1, "images": 4}, "probes": {"run": ["nad:grid=2,epochs=1,train=16,test=16,batch=8"]}}"#)
+      .appending(#" "masks": {"epochs": 1, "images": 4, "lambda": 0.02}, "probes": {"run": ["nad:grid=2,epochs=1,train=16,test=16,batch=8"]}}"#)
       .write(to: file, atomically: true, encoding: .utf8)
     let out = fixture.directory.appendingPathComponent("run").path
     let run = try FlensCLI.run(["run", file.path, "--out", out])
