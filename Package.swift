@@ -15,6 +15,10 @@ let torchCxxFlags: [CXXSetting] = [
   .unsafeFlags([
     "-std=c++20", "-isystem", libtorch + "/include", "-isystem", libtorch + "/include/torch/csrc/api/include",
     "-Wno-deprecated-declarations",
+    // The wheel's libtorch is a release build: its headers must see NDEBUG as it did, or a
+    // class with debug-only members (at::RecordFunction, which fl_layer_macs.hpp reads) gets
+    // another layout in the shim than in the library.
+    "-DNDEBUG",
   ])
 ]
 let torchLinkerFlags: [LinkerSetting] = [
@@ -49,8 +53,8 @@ let package = Package(
     ),
     // The C header that is the whole plugin contract (and nothing else).
     .target(name: "FourierLensPluginABI", path: "Sources/FourierLensPluginABI"),
-    // What the core and the plugin kit share (neither may depend on the other): the random
-    // stream and the finite-difference check of a mask's VJP.
+    // What the core and the plugins share (neither may depend on the other): the random
+    // stream, the finite-difference check of a mask's VJP and the `.npy` format.
     .target(name: "FourierLensNumerics", path: "Sources/FourierLensNumerics"),
     // The core: data, codecs, frequency mathematics, protocols, mask learning, probes, plugin host.
     // Still Swift 5 mode: Swift 6 refuses BatchStream's prefetch (Dataset is not Sendable),
@@ -102,7 +106,7 @@ let package = Package(
     ),
     // Bundled plugins.
     .target(name: "FLMasks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Masks"),
-    .target(name: "FLAttacks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Attacks"),
+    .target(name: "FLAttacks", dependencies: ["FourierLensPluginKit", "FourierLensNumerics"], path: "Plugins/Attacks"),
     .target(name: "FLAugmentations", dependencies: ["FourierLensPluginKit"], path: "Plugins/Augmentations"),
     // Tests.
     .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests",

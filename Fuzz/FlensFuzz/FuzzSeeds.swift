@@ -96,7 +96,7 @@ enum FuzzSeeds {
     case .modelJSON:
       let descriptions = [
         ModelDescription(arch: "smallcnn", input: [1, 32, 32], mean: [0.5], std: [0.25], classes: ["a", "b"],
-                         training: ["epochs": "2", "seed": "0"]),
+                         training: TrainingRecord(epochs: 2, lr: 0.1, seed: 0, testAccuracy: 0.5)),
         ModelDescription(arch: "resnet18", input: [3, 8, 8], mean: [0.4, 0.5, 0.6], std: [0.2, 0.2, 0.3], classes: ["x", "y", "z"]),
         ModelDescription(arch: "torchscript", input: [3, 4, 4], mean: [0, 0, 0], std: [1, 1, 1], classes: ["0"]),
       ]

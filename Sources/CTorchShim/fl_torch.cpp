@@ -3,6 +3,7 @@
 // Every exported function body runs inside `guarded`, which turns any C++ exception into
 // a status code and a thread-local message, so no exception ever crosses into Swift.
 #include "fl_torch.h"
+#include "fl_layer_macs.hpp"
 #include "fl_state_dict_pickle.hpp"
 #include "fl_torch_nets.hpp"
 
@@ -16,6 +17,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <climits>
@@ -827,6 +829,20 @@ extern "C" int flt_model_forward(flt_model *model, const float *input, int64_t n
     auto out = model->run(x);
     model->check_logits(out, n);
     copy_to_host(out, logits);
+    return FLT_OK;
+  });
+}
+
+extern "C" int flt_model_layer_macs(flt_model *model, int64_t *macs, int64_t capacity, int64_t *count) {
+  return guarded([&] {
+    require(model != nullptr && count != nullptr && (macs != nullptr || capacity == 0), "null argument");
+    require(capacity >= 0, "negative capacity");
+    ModeGuard eval(model, false);
+    c10::InferenceMode inference;
+    auto x = torch::zeros({1, model->channels, model->height, model->width}, torch::TensorOptions().device(model->device));
+    auto layers = fl::count_layer_macs([&] { model->check_logits(model->run(x), 1); });
+    *count = int64_t(layers.size());
+    for (int64_t i = 0; i < std::min(capacity, *count); i++) macs[i] = layers[size_t(i)];
     return FLT_OK;
   });
 }

@@ -106,7 +106,7 @@ public struct ExperimentPlan {
         continue
       }
       guard let arch = TorchArchitecture(rawValue: s.arch!) else {
-        throw bad("model '\(name)': unknown arch '\(s.arch!)' (\(TorchArchitecture.names))")
+        throw bad("model '\(name)': \(TorchArchitecture.unknownReason(s.arch!))")
       }
       let optimizer = try s.optimizer.map { o -> OptimizerKind in
         guard let k = OptimizerKind(rawValue: o) else { throw bad("model '\(name)': unknown optimizer '\(o)'") }

@@ -157,7 +157,7 @@ public final class ExperimentRunner {
     let trainer = try TorchTrainer(model: model, configuration: configuration,
                                    augmentations: try (m.augment ?? []).map { try registry.makeAugmentation($0) },
                                    attack: try m.adversarial.map { try registry.makeAttack($0) })
-    trainer.record = ["data": spec.data.path, "experiment": spec.name ?? "", "model_name": name]
+    trainer.record = TrainingRecord(data: spec.data.path, experiment: spec.name ?? "", modelName: name)
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }
     trainer.shouldStop = { Interruption.requested }

@@ -60,7 +60,7 @@ public enum ModelDirectory {
     }
     guard !d.classes.isEmpty else { throw bad("'classes' is empty") }
     guard d.arch == torchScriptArch || TorchArchitecture(rawValue: d.arch) != nil else {
-      throw bad("unknown architecture '\(d.arch)' (known: \(TorchArchitecture.names), \(torchScriptArch))")
+      throw bad(TorchArchitecture.unknownReason(d.arch, alsoKnown: [torchScriptArch]))
     }
   }
 
@@ -70,7 +70,9 @@ public enum ModelDirectory {
     case let .typeMismatch(_, context), let .valueNotFound(_, context):
       let path = context.codingPath.map(\.stringValue).joined(separator: ".")
       return "wrong type at '\(path)'"
-    case let .dataCorrupted(context): return context.debugDescription
+    case let .dataCorrupted(context):
+      let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+      return path.isEmpty ? context.debugDescription : "at '\(path)': \(context.debugDescription)"
     @unknown default: return "\(error)"
     }
   }
@@ -92,11 +94,17 @@ public enum TorchArchitecture: String, CaseIterable, Sendable {
   /// Every name, in the order help and messages list them.
   public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
+  /// Why `name` is no architecture, listing the known names (and `alsoKnown`, names accepted
+  /// beside them where the reason is given).
+  public static func unknownReason(_ name: String, alsoKnown: [String] = []) -> String {
+    "unknown architecture '\(name)' (known: \((allCases.map(\.rawValue) + alsoKnown).joined(separator: ", ")))"
+  }
+
   /// The architecture called `name`; otherwise an error for `setting` (the option or key the
   /// name came from) that lists the known names.
   public init(parsing name: String, setting: String) throws {
     guard let architecture = Self(rawValue: name) else {
-      throw FourierLensError.badOption(name: setting, reason: "unknown architecture '\(name)' (known: \(Self.names))")
+      throw FourierLensError.badOption(name: setting, reason: Self.unknownReason(name))
     }
     self = architecture
   }

@@ -41,7 +41,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
   /// A freshly initialised built-in architecture (weights drawn from `seed`).
   public static func create(
     architecture: TorchArchitecture, input: [Int], mean: [Float], std: [Float], classes: [String],
-    seed: UInt64, training: [String: String] = [:]
+    seed: UInt64, training: TrainingRecord = TrainingRecord()
   ) throws -> TorchModel {
     let description = ModelDescription(arch: architecture.rawValue, input: input, mean: mean, std: std, classes: classes, training: training)
     try ModelDirectory.validate(description, file: "model description")
@@ -178,7 +178,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
   }
 
   /// Replaces the free-form training record (written by `save`).
-  public func setTrainingRecord(_ record: [String: String]) {
+  public func setTrainingRecord(_ record: TrainingRecord) {
     description.training = record
   }
 

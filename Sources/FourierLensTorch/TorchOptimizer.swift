@@ -1,14 +1,6 @@
 import CTorchShim
 import FourierLens
 
-/// The optimisers `flens train` offers.
-public enum OptimizerKind: String, CaseIterable, Codable, Sendable {
-  /// SGD with momentum 0.9 (Nesterov) and weight decay, as in torch.optim.SGD.
-  case sgd
-  /// Adam with betas (0.9, 0.999) and L2 weight decay, as in torch.optim.Adam.
-  case adam
-}
-
 /// A libtorch optimiser over all parameters of a built-in `TorchModel`.
 public final class TorchOptimizer {
   let handle: OpaquePointer

@@ -51,8 +51,9 @@ public final class TorchTrainer {
   public var shouldStop: () -> Bool = { false }
   /// Stop (with a checkpoint) after this many steps in this process (benchmarks, tests).
   public var maxSteps: Int?
-  /// Extra entries for the model description's training record (data path, plugin specs).
-  public var record: [String: String] = [:]
+  /// The training record's entries the trainer does not know (where the data came from);
+  /// the run's settings and test accuracy are added to them.
+  public var record = TrainingRecord()
 
   private let optimizer: TorchOptimizer
 
@@ -101,7 +102,7 @@ public final class TorchTrainer {
         "the test data has images of shape \(test.info.shape), the model expects \(model.description.input)")
     }
     guard trainCount >= 2 else {
-      throw FourierLensError.badFile(path: record["data"] ?? "training data", reason: "needs at least 2 images, has \(trainCount)")
+      throw FourierLensError.badFile(path: record.data ?? "training data", reason: "needs at least 2 images, has \(trainCount)")
     }
     let stepsPerEpoch = TorchTrainer.stepsPerEpoch(count: trainCount, batchSize: c.batchSize)
     let schedule = OneCycleSchedule(maxLR: Float(c.learningRate), totalSteps: stepsPerEpoch * c.epochs,
@@ -296,20 +297,20 @@ public final class TorchTrainer {
   }
 
   /// The model description's `training` record: how this model was made.
-  private func trainingRecord(_ state: TrainingCheckpoint) -> [String: String] {
+  private func trainingRecord(_ state: TrainingCheckpoint) -> TrainingRecord {
     let c = configuration
     var r = record
-    r["epochs"] = String(c.epochs)
-    r["epoch"] = String(state.epoch + 1)
-    r["batch"] = String(c.batchSize)
-    r["lr"] = String(c.learningRate)
-    r["optimizer"] = c.optimizer.rawValue
-    r["weight_decay"] = String(c.weightDecay)
-    r["schedule"] = "one-cycle (warm-up \(c.warmupFraction), cosine)"
-    r["seed"] = String(c.seed)
-    if !c.augmentations.isEmpty { r["augment"] = c.augmentations.joined(separator: ",") }
-    if let attack = c.attack { r["adversarial"] = attack }
-    if let acc = state.bestTestAccuracy { r["test_accuracy"] = String(format: "%.4f", acc) }
+    r.epochs = c.epochs
+    r.epoch = state.epoch + 1
+    r.batch = c.batchSize
+    r.lr = c.learningRate
+    r.optimizer = c.optimizer
+    r.weightDecay = c.weightDecay
+    r.schedule = "one-cycle (warm-up \(c.warmupFraction), cosine)"
+    r.seed = c.seed
+    r.augment = c.augmentations.isEmpty ? nil : c.augmentations.joined(separator: ",")
+    r.adversarial = c.attack
+    r.testAccuracy = state.bestTestAccuracy
     return r
   }
 }

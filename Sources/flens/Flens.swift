@@ -21,6 +21,7 @@ struct Flens: ParsableCommand {
   /// errors included, which it would otherwise report with status 64 and a usage block).
   static func main() {
     do {
+      try SubcommandWord.check(Array(CommandLine.arguments.dropFirst()))
       var command = try parseAsRoot()
       try command.run()
     } catch let interrupted as InterruptedError {

@@ -34,7 +34,7 @@ import Testing
     let param = message(Self.base.replacingOccurrences(of: "lambda: 0.02", with: "param: nosuchmask"))
     #expect(param.hasPrefix("exp.yaml: masks.param") && param.contains("nosuchmask"), "\(param)")
     let arch = message(Self.base.replacingOccurrences(of: "arch: smallcnn, epochs: 1, batch: 32, optimizer", with: "arch: bigcnn, epochs: 1, batch: 32, optimizer"))
-    #expect(arch.contains("model 'other': unknown arch 'bigcnn'"), "\(arch)")
+    #expect(arch.contains("model 'other': unknown architecture 'bigcnn' (known: smallcnn, resnet18"), "\(arch)")
     let augment = message(Self.base.replacingOccurrences(of: "optimizer: adam", with: "augment: [nosuchaugmentation]"))
     #expect(augment.hasPrefix("exp.yaml: models.other.") && augment.contains("nosuchaugmentation"), "\(augment)")
     let target = message(Self.base.replacingOccurrences(of: "lambda: 0.02", with: "accuracy_target: 1.5"))

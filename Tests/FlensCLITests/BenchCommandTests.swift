@@ -32,6 +32,12 @@ import Testing
       #expect(Self.positive(json, "final_loss"))
     }
     if workload == "attack-step" { #expect(json["gradient_calls"] as? Int == 2) }
+    if workload == "masked-forward" {
+      // smallcnn on 1×8×8 with 10 classes, counted by hand: three 3×3 convolutions (1→32 on
+      // 8×8, 32→64 on 4×4, 64→128 on 2×2) and a linear layer 512→10, 2 FLOPs per multiply-add.
+      let macs = 8 * 8 * 32 * 9 + 4 * 4 * 64 * 32 * 9 + 2 * 2 * 128 * 64 * 9 + 512 * 10
+      #expect((json["model_gflop_per_image"] as? NSNumber)?.doubleValue == Double(2 * macs) / 1e9)
+    }
   }
 
   @Test func fftReportsThroughputAndDumpsItsResult() throws {

@@ -6,7 +6,8 @@ import Testing
 /// table lines spill onto an unindented line. Every command's help must show neither.
 @Suite struct HelpLayoutCommandTests {
   static let commands = ["info", "spectrum", "bands", "train", "eval", "import", "predict", "plugins", "plugins check",
-                         "attack", "learn-mask", "probe", "report", "run", "demo", "bench"]
+                         "attack", "learn-mask", "probe", "report", "run", "demo", "bench",
+                         "bench mask-step", "bench attack-step", "bench train-step", "bench masked-forward", "bench fft", "bench gemm"]
 
   /// What is wrong with the layout of `help` (the text before USAGE), one entry per fault.
   static func layoutFaults(_ help: String) -> [String] {

@@ -50,7 +50,13 @@ enum StripesData {
     #expect(info.json?["input"] as? [Int] == [1, 32, 32])
     #expect((info.json?["classes"] as? [String])?.first == "airplane")
     #expect((info.json?["mean"] as? [Double])?.count == 1)
-    #expect((info.json?["training"] as? [String: String])?["epochs"] == "2")
+    // The training record keeps numbers as numbers: the kept epoch's test accuracy is the one --json reported.
+    let record = try #require(info.json?["training"] as? [String: Any], "\(info)")
+    #expect(record["epochs"] as? Int == 2)
+    #expect(record["batch"] as? Int == 64)
+    #expect(record["test_accuracy"] as? Double == accuracy)
+    #expect(record["grayscale"] as? Bool == true)
+    #expect(record["optimizer"] as? String == "sgd")
 
     // The kept model is the best epoch's: evaluating it on the same 300 images gives the same number.
     let eval = try FlensCLI.run(["eval", "--model", model, "--data", cifar, "--grayscale", "--limit", "300", "--json"])
@@ -123,9 +129,9 @@ enum StripesData {
     #expect(resumed.exitCode == 0, "\(resumed)")
     #expect(resumed.json?["steps"] as? Int == 4)
     let info = try FlensCLI.run(["info", "--model", model, "--json"])
-    let training = try #require(info.json?["training"] as? [String: String], "\(info)")
-    #expect(training["augment"] == "base:scale_min=0.5,translate:fraction=0.1")
-    #expect(training["adversarial"] == "fgsm:eps=0.02")
+    let training = try #require(info.json?["training"] as? [String: Any], "\(info)")
+    #expect(training["augment"] as? String == "base:scale_min=0.5,translate:fraction=0.1")
+    #expect(training["adversarial"] as? String == "fgsm:eps=0.02")
 
     // Another augmentation is another run: --resume refuses it.
     let other = try FlensCLI.run(args.map { $0 == "fgsm:eps=0.02" ? "fgsm:eps=0.05" : $0 } + ["--resume"])

@@ -7,7 +7,8 @@ import Testing
   @Test func saveThenLoadGivesIdenticalLogitsAndDescription() throws {
     let dir = Fixtures.temporaryDirectory("save") + "/model"
     let model = try TorchModel.create(architecture: .resnet18, input: [3, 16, 16], mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3],
-                                      classes: ["a", "b", "c", "d"], seed: 3, training: ["note": "test"])
+                                      classes: ["a", "b", "c", "d"], seed: 3,
+                                      training: TrainingRecord(epochs: 3, lr: 0.05, testAccuracy: 0.8125, other: ["note": "test"]))
     let x = Fixtures.randomImages([2, 3, 16, 16], seed: 1)
     let before = try model.logits(x)
     try model.save(to: dir)

@@ -188,6 +188,13 @@ int flt_model_tensor_info(const flt_model *model, int64_t index, char *name, siz
 int flt_model_forward(flt_model *model, const float *input, int64_t n, int64_t c, int64_t h, int64_t w,
                       float *logits, int64_t classes);
 
+/* Multiply-accumulates per image of every convolution and linear layer that one
+ * evaluation-mode forward pass runs, in call order, counted from the operators libtorch
+ * executes (so from the network's one definition, built-in or TorchScript). Up to
+ * `capacity` entries go into `macs`; `*count` receives how many there are (call again with
+ * a larger buffer when it exceeds `capacity`). */
+int flt_model_layer_macs(flt_model *model, int64_t *macs, int64_t capacity, int64_t *count);
+
 /* Per-sample losses, logits and ∂(Σ_i weights_i·loss_i)/∂input for one objective.
  *  labels:  n entries (cross-entropy, logit margin), else may be NULL
  *  targets: n·classes probabilities (soft cross-entropy), else may be NULL

@@ -25,7 +25,7 @@ public final class MaskedClassifier: Classifier {
 
   public var description: ModelDescription {
     var d = base.description
-    d.training["seen_through_mask"] = "true"
+    d.training.seenThroughMask = true
     return d
   }
 

@@ -10,10 +10,10 @@ public struct ModelDescription: Codable, Equatable, Sendable {
   public var std: [Float]
   /// Class names, in label order.
   public var classes: [String]
-  /// How the model was made (free-form key/value record: data, epochs, augmentations, attack, seed, accuracy).
-  public var training: [String: String]
+  /// How the model was made: data, settings, test accuracy (or what was imported).
+  public var training: TrainingRecord
 
-  public init(arch: String, input: [Int], mean: [Float], std: [Float], classes: [String], training: [String: String] = [:]) {
+  public init(arch: String, input: [Int], mean: [Float], std: [Float], classes: [String], training: TrainingRecord = TrainingRecord()) {
     self.arch = arch
     self.input = input
     self.mean = mean

@@ -42,8 +42,8 @@ struct ImportCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("A state dict saved with torch.save(model.state_dict(), path), or a .safetensors file.", valueName: "file"))
   var stateDict: String?
 
-  @Option(name: .long, help: ArgumentHelp("Architecture the state dict belongs to: smallcnn, resnet18 or vgg11bn.", valueName: "arch"))
-  var arch: String?
+  @Option(name: .long, help: ArgumentHelp("The architecture the state dict belongs to.", valueName: "arch"))
+  var arch: TorchArchitecture?
 
   @Option(name: .long, help: ArgumentHelp("Input shape C,H,W.", valueName: "c,h,w"))
   var input: String
@@ -72,8 +72,7 @@ struct ImportCommand: ParsableCommand {
     case (.some, .some):
       throw FourierLensError.badOption(name: "--state-dict", reason: "give either --torchscript or --state-dict, not both")
     case (nil, .some):
-      guard let arch else { throw FourierLensError.badOption(name: "--arch", reason: "a state dict needs the architecture it belongs to") }
-      _ = try TorchArchitecture(parsing: arch, setting: "--arch")
+      if arch == nil { throw FourierLensError.badOption(name: "--arch", reason: "a state dict needs the architecture it belongs to") }
     case (.some, nil):
       if arch != nil { throw FourierLensError.badOption(name: "--arch", reason: "only used with --state-dict") }
     }
@@ -102,9 +101,8 @@ struct ImportCommand: ParsableCommand {
       throw FourierLensError.badOption(name: "--classes", reason: "expected class names separated by commas (or their number), got '\(classes)'")
     }
     guard Set(names).count == names.count else { throw FourierLensError.badOption(name: "--classes", reason: "class names repeat") }
-    var record = ["imported_from": torchscript ?? stateDict ?? ""]
-    record["format"] = torchscript != nil ? "torchscript" : "state_dict"
-    return ModelDescription(arch: arch ?? ModelDirectory.torchScriptArch, input: shape.map { $0! }, mean: m, std: s,
+    let record = TrainingRecord(format: torchscript != nil ? "torchscript" : "state_dict", importedFrom: torchscript ?? stateDict ?? "")
+    return ModelDescription(arch: arch?.rawValue ?? ModelDirectory.torchScriptArch, input: shape.map { $0! }, mean: m, std: s,
                             classes: names, training: record)
   }
 
@@ -115,7 +113,7 @@ struct ImportCommand: ParsableCommand {
     if let torchscript {
       model = try TorchModel.importTorchScript(file: torchscript, description: d)
     } else {
-      model = try TorchModel.create(architecture: TorchArchitecture(parsing: d.arch, setting: "--arch"), input: d.input, mean: d.mean, std: d.std,
+      model = try TorchModel.create(architecture: arch!, input: d.input, mean: d.mean, std: d.std,
                                     classes: d.classes, seed: 0, training: d.training)
       try model.loadStateDict(file: stateDict!)
     }

@@ -110,8 +110,23 @@ struct InfoCommand: ParsableCommand {
       "std:     \(d.std.map { String(format: "%.4g", $0) }.joined(separator: ", "))",
       "classes: \(d.classes.count) (\(d.classes.joined(separator: ", ")))",
     ]
-    for key in d.training.keys.sorted() { lines.append("training.\(key): \(d.training[key]!)") }
+    lines += trainingLines(d.training)
     return lines.joined(separator: "\n")
+  }
+
+  /// `training.KEY: value` per entry of the record, keys sorted, values as JSON spells them
+  /// (strings unquoted).
+  static func trainingLines(_ record: TrainingRecord) -> [String] {
+    guard let data = try? JSONEncoder().encode(record),
+          let entries = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue else { return [] }
+    return entries.keys.sorted().map { key in
+      let value: String
+      switch entries[key]! {
+      case .string(let s): value = s
+      case let other: value = (try? other.encoded()).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+      }
+      return "training.\(key): \(value)"
+    }
   }
 
   static func text(_ info: DatasetInfo) -> String {

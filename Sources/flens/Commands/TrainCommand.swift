@@ -36,8 +36,8 @@ struct TrainCommand: ParsableCommand {
       """
   )
 
-  @Option(name: .long, help: ArgumentHelp("Architecture: smallcnn, resnet18 or vgg11bn.", valueName: "arch"))
-  var arch: String
+  @Option(name: .long, help: ArgumentHelp("The architecture to train.", valueName: "arch"))
+  var arch: TorchArchitecture
 
   @OptionGroup var dataOptions: DataOptions
 
@@ -110,7 +110,6 @@ struct TrainCommand: ParsableCommand {
   var json = false
 
   func validate() throws {
-    _ = try TorchArchitecture(parsing: arch, setting: "--arch")
     if dataOptions.data == nil { throw FourierLensError.badOption(name: "--data", reason: "give the training data (--data PATH)") }
     if out.isEmpty { throw FourierLensError.badOption(name: "--out", reason: "empty path") }
     if let testLimit, testLimit < 1 { throw FourierLensError.badOption(name: "--test-limit", reason: "must be positive, got \(testLimit)") }
@@ -164,7 +163,6 @@ struct TrainCommand: ParsableCommand {
     if !noEval {
       test = try DatasetLoader.open(dataOptions.data!, split: .test, preprocessing: dataOptions.preprocessing, limit: testLimit)
     }
-    let architecture = try TorchArchitecture(parsing: arch, setting: "--arch")
     var normalisation: (mean: [Float], std: [Float])
     if resume, let previous = try TorchTrainer.checkpointedModel(in: out) {
       normalisation = (previous.mean, previous.std)
@@ -177,7 +175,7 @@ struct TrainCommand: ParsableCommand {
     guard normalisation.mean.count == channels, normalisation.std.count == channels else {
       throw FourierLensError.badOption(name: "--mean", reason: "needs \(channels) values (one per channel of the data), got \(normalisation.mean.count) means and \(normalisation.std.count) stds")
     }
-    let model = try TorchModel.create(architecture: architecture, input: train.info.shape, mean: normalisation.mean,
+    let model = try TorchModel.create(architecture: arch, input: train.info.shape, mean: normalisation.mean,
                                       std: normalisation.std, classes: train.info.classes,
                                       seed: SeededGenerator.derive(seed, 0))
     try model.move(to: compute.computeDevice())
@@ -192,11 +190,8 @@ struct TrainCommand: ParsableCommand {
     }
     let trainer = try TorchTrainer(model: model, configuration: config, augmentations: augmentations, attack: attack)
     trainer.maxSteps = maxSteps
-    trainer.record = [
-      "data": dataOptions.data!, "format": train.info.format, "train_images": String(train.info.count),
-      "grayscale": String(dataOptions.grayscale),
-    ]
-    if let size = dataOptions.size { trainer.record["size"] = "\(size.height)x\(size.width)" }
+    trainer.record = TrainingRecord(data: dataOptions.data!, format: train.info.format, trainImages: train.info.count,
+                                    grayscale: dataOptions.grayscale, size: dataOptions.size.map { "\($0.height)x\($0.width)" })
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }
     // Ctrl-C: stop after the current step with a checkpoint (a second one exits at once).
@@ -206,7 +201,7 @@ struct TrainCommand: ParsableCommand {
     Interruption.uninstall()
 
     if json {
-      let report = Report(model: out, arch: arch, epochsCompleted: summary.epochsCompleted, steps: summary.steps,
+      let report = Report(model: out, arch: arch.rawValue, epochsCompleted: summary.epochsCompleted, steps: summary.steps,
                           bestEpoch: summary.bestEpoch, testAccuracy: summary.bestTestAccuracy,
                           imagesPerS: summary.imagesPerSecond, trainSeconds: summary.trainSeconds,
                           interrupted: summary.interrupted, cpuSecondsPerImage: summary.cpuSecondsPerImage,
@@ -217,7 +212,7 @@ struct TrainCommand: ParsableCommand {
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else if !summary.interrupted {
       let accuracy = summary.bestTestAccuracy.map { String(format: ", best test accuracy %.2f%% (epoch %d)", 100 * $0, summary.bestEpoch ?? 0) } ?? ""
-      print("trained \(arch) for \(summary.epochsCompleted) epochs\(accuracy), \(String(format: "%.0f", summary.imagesPerSecond)) img/s; model in \(out)")
+      print("trained \(arch.rawValue) for \(summary.epochsCompleted) epochs\(accuracy), \(String(format: "%.0f", summary.imagesPerSecond)) img/s; model in \(out)")
     }
     if Interruption.requested {
       throw InterruptedError("interrupted after step \(summary.steps); checkpoint written to \(out)/checkpoint: "

@@ -147,7 +147,7 @@ enum ReportFixture {
     try writeProbes(root + "/probes/standard", clean: 0.86, robust: 0.02, heatmap: true, corruption: true)
     try writeProbes(root + "/probes/adversarial", clean: 0.58, robust: 0.41, heatmap: false, corruption: false)
     let description = ModelDescription(arch: "smallcnn", input: [1, size, size], mean: [0.5], std: [0.25],
-                                       classes: ["a", "b"], training: ["kind": "standard"])
+                                       classes: ["a", "b"], training: TrainingRecord(other: ["kind": "standard"]))
     try AtomicFile.writeJSON(description, to: root + "/models/standard/model.json")
     return Experiment(root: root, standardMask: standard, adversarialSeeds: seeds, adversarialMask: adversarial)
   }
