@@ -127,7 +127,8 @@ public struct ExperimentPlan {
     let probes = spec.probes.flatMap { $0.run.isEmpty ? nil : $0 }
     if let p = probes {
       try checked("probes.run ", [:]) {
-        _ = try ProbeFactory.makeAll(p.run, registry: registry, trainers: FreshArchitectureTraining.factory(device: .cpu))
+        _ = try ProbeFactory.makeAll(p.run, registry: registry, trainers: FreshArchitectureTraining.factory(device: .cpu),
+                                     linearAnalysis: TorchLinearAnalysis())
       }
       if let images = p.images, images < 1 { throw bad("probes.images must be ≥ 1, got \(images)") }
       if let batch = p.batch, batch < 1 { throw bad("probes.batch must be ≥ 1, got \(batch)") }
