@@ -1084,7 +1084,7 @@ extern "C" int flt_softmax_regression_fit(const float *x, const int64_t *y, int6
             "labels must lie in 0.." + std::to_string(classes - 1));
     auto w = torch::zeros({classes, d}, torch::kDouble).requires_grad_(true);
     auto b = torch::zeros({classes}, torch::kDouble).requires_grad_(true);
-    torch::optim::LBFGS optimizer({w, b}, torch::optim::LBFGSOptions(1.0)
+    torch::optim::LBFGS optimizer(std::vector<torch::Tensor>{w, b}, torch::optim::LBFGSOptions(1.0)
                                               .max_iter(max_iterations)
                                               .max_eval(max_iterations * 5 / 4 + 1)
                                               .tolerance_grad(tolerance)

@@ -13,17 +13,23 @@ import Testing
   /// principal directions are u and v, the variances Σa²/(n−1) = 72/7 and Σb²/(n−1) = 8/7,
   /// the total 80/7, and the scores a_i and b_i (u, v have their largest entry positive).
   @Test func pcaRecoversPlantedDirectionsVariancesAndScores() throws {
-    let u = [1.0, 2, 0, 0, 0, -1].map { $0 / 6.0.squareRoot() }
-    let v = [0.0, 0, 3, 4, 0, 0].map { $0 / 5 }
-    let c = [0.5, -1, 2, 0.25, 3, 1]
-    let a = [3.0, 3, 3, 3, -3, -3, -3, -3], b = [1.0, -1, 1, -1, 1, -1, 1, -1]
-    let rows = (0..<8).flatMap { i in (0..<6).map { j in Float(c[j] + a[i] * u[j] + b[i] * v[j]) } }
+    let u: [Double] = [1.0, 2, 0, 0, 0, -1].map { $0 / 6.0.squareRoot() }
+    let v: [Double] = [0.0, 0, 3, 4, 0, 0].map { $0 / 5 }
+    let c: [Double] = [0.5, -1, 2, 0.25, 3, 1]
+    let a: [Double] = [3, 3, 3, 3, -3, -3, -3, -3], b: [Double] = [1, -1, 1, -1, 1, -1, 1, -1]
+    var rows: [Float] = []
+    for i in 0..<8 {
+      for j in 0..<6 {
+        let value: Double = c[j] + a[i] * u[j] + b[i] * v[j]
+        rows.append(Float(value))
+      }
+    }
     let pca = try analysis.principalComponents(of: FeatureMatrix(rows: 8, columns: 6, values: rows), components: 2)
     #expect(abs(pca.variances[0] - 72.0 / 7) < 1e-5 && abs(pca.variances[1] - 8.0 / 7) < 1e-5, "\(pca.variances)")
     #expect(abs(pca.totalVariance - 80.0 / 7) < 1e-5)
     #expect(abs(pca.explainedFraction[0] - 0.9) < 1e-6 && abs(pca.explainedFraction[1] - 0.1) < 1e-6)
     #expect(maxAbsDifference(pca.directions.map(Double.init), u + v) < 1e-5, "\(pca.directions)")
-    let expectedScores = (0..<8).flatMap { [a[$0], b[$0]] }
+    let expectedScores: [Double] = (0..<8).flatMap { [a[$0], b[$0]] }
     #expect(maxAbsDifference(pca.scores.map(Double.init), expectedScores) < 1e-4, "\(pca.scores)")
   }
 

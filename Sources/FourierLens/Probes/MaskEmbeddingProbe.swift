@@ -142,7 +142,7 @@ public struct MaskEmbeddingProbe: Probe {
     func summary(_ values: [Double], _ interval: SeedInterval) -> JSONValue {
       ["per_seed": .numbers(values), "mean": .number(interval.mean),
        "std": .number(interval.standardDeviation),
-       "ci": interval.low.map { .numbers([$0, interval.high!]) } ?? .null]
+       "ci": interval.low.map { JSONValue.numbers([$0, interval.high!]) } ?? JSONValue.null]
     }
     var table = CSVTable(header: ["image", "class", "pc1", "pc2"])
     for i in 0..<n { table.append([i, classNames[labels[i]], pca.scores[2 * i], pca.scores[2 * i + 1]]) }
