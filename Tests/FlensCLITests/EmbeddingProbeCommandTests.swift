@@ -8,7 +8,7 @@ import Testing
 /// (Its numbers are checked against planted masks and NumPy in FourierLensTorchTests.)
 @Suite struct EmbeddingProbeCommandTests {
   @Test func probeWritesTheEmbeddingAndRefusesADatasetMask() throws {
-    let fixture = try LinearModelFixture.make(shape: [1, 8, 8], count: 12)
+    let fixture = try LinearModelFixture.make(shape: [1, 16, 16], count: 12)
     defer { try? FileManager.default.removeItem(at: fixture.directory) }
     let dir = fixture.directory.path
     let learned = try FlensCLI.run(["learn-mask", "--model", fixture.model, "--data", fixture.data, "--scope", "image",
@@ -38,7 +38,7 @@ import Testing
   }
 
   @Test func experimentRunsTheProbeAndTheReportShowsTheScatterPlot() throws {
-    let fixture = try LinearModelFixture.make(shape: [1, 8, 8], count: 12)
+    let fixture = try LinearModelFixture.make(shape: [1, 16, 16], count: 12)
     defer { try? FileManager.default.removeItem(at: fixture.directory) }
     let file = fixture.directory.appendingPathComponent("experiment.json")
     try #"{"name": "embedding", "threads": 1, "data": {"path": "\#(fixture.data)"}, "models": {"linear": {"path": "\#(fixture.model)"}},"#
