@@ -1041,3 +1041,91 @@ extern "C" int flt_train_step(flt_model *model, flt_optimizer *optimizer, const 
     return FLT_OK;
   });
 }
+
+// ---- linear analyses of feature vectors ------------------------------------------------
+namespace {
+
+/// n×d caller features as a float64 CPU tensor (a copy), after the checks every linear
+/// analysis needs.
+torch::Tensor feature_matrix(const float *x, int64_t n, int64_t d) {
+  require(x != nullptr, "null feature array");
+  require(n >= 1 && d >= 1, "needs at least one feature vector of at least one value, got " + std::to_string(n) + "×" +
+                                std::to_string(d));
+  auto features = torch::from_blob(const_cast<float *>(x), {n, d}, torch::kFloat).to(torch::kDouble);
+  require(torch::isfinite(features).all().item<bool>(), "the features contain NaN or infinite values");
+  return features;
+}
+
+} // namespace
+
+extern "C" int flt_pca(const float *x, int64_t n, int64_t d, int64_t components, float *scores, float *directions,
+                       double *variances, double *total_variance) {
+  return guarded([&] {
+    require(scores != nullptr && directions != nullptr && variances != nullptr && total_variance != nullptr,
+            "null output buffer");
+    require(n >= 2, "PCA needs at least 2 feature vectors, got " + std::to_string(n));
+    require(components >= 1 && components <= std::min(n, d),
+            "components must be between 1 and min(n, d) = " + std::to_string(std::min(n, d)) + ", got " +
+                std::to_string(components));
+    torch::NoGradGuard no_grad;
+    auto centred = feature_matrix(x, n, d);
+    centred = centred - centred.mean(0, true);
+    auto [u, s, vh] = at::linalg_svd(centred, /*full_matrices=*/false);
+    auto v = vh.slice(0, 0, components).clone();
+    // SVD leaves each direction's sign free: fix it so results do not depend on the LAPACK build.
+    auto largest = v.gather(1, v.abs().argmax(1, true));
+    auto sign = torch::where(largest < 0, torch::full_like(largest, -1.0), torch::ones_like(largest));
+    v = v * sign;
+    auto variance = s.pow(2) / double(n - 1);
+    copy_to_host(centred.matmul(v.t()), scores);
+    copy_to_host(v, directions);
+    copy_to_host(variance.slice(0, 0, components), variances);
+    *total_variance = variance.sum().item<double>();
+    return FLT_OK;
+  });
+}
+
+extern "C" int flt_softmax_regression_fit(const float *x, const int64_t *y, int64_t n, int64_t d, int64_t classes,
+                                          double l2, int64_t max_iterations, double tolerance, float *weights,
+                                          float *bias, double *loss, int64_t *evaluations) {
+  return guarded([&] {
+    require(y != nullptr && weights != nullptr && bias != nullptr && loss != nullptr, "null argument");
+    require(classes >= 2, "needs at least 2 classes, got " + std::to_string(classes));
+    require(std::isfinite(l2) && l2 >= 0, "l2 must be a finite number ≥ 0");
+    require(std::isfinite(tolerance) && tolerance >= 0, "tolerance must be a finite number ≥ 0");
+    require(max_iterations >= 1, "max_iterations must be ≥ 1");
+    auto features = feature_matrix(x, n, d);
+    auto labels = torch::from_blob(const_cast<int64_t *>(y), {n}, torch::kLong).clone();
+    require(labels.min().item<int64_t>() >= 0 && labels.max().item<int64_t>() < classes,
+            "labels must lie in 0.." + std::to_string(classes - 1));
+    auto w = torch::zeros({classes, d}, torch::kDouble).requires_grad_(true);
+    auto b = torch::zeros({classes}, torch::kDouble).requires_grad_(true);
+    torch::optim::LBFGS optimizer(std::vector<torch::Tensor>{w, b}, torch::optim::LBFGSOptions(1.0)
+                                              .max_iter(max_iterations)
+                                              .max_eval(max_iterations * 5 / 4 + 1)
+                                              .tolerance_grad(tolerance)
+                                              .tolerance_change(1e-15)
+                                              .history_size(20)
+                                              .line_search_fn("strong_wolfe"));
+    auto objective = [&] {
+      auto logits = torch::addmm(b, features, w.t());
+      return torch::nn::functional::cross_entropy(logits, labels) + 0.5 * l2 * w.pow(2).sum();
+    };
+    int64_t calls = 0;
+    optimizer.step([&] {
+      calls++;
+      optimizer.zero_grad();
+      auto value = objective();
+      value.backward();
+      return value;
+    });
+    torch::NoGradGuard no_grad;
+    auto final_loss = objective().item<double>();
+    require(std::isfinite(final_loss), "the fit diverged (non-finite loss)");
+    copy_to_host(w, weights);
+    copy_to_host(b, bias);
+    *loss = final_loss;
+    if (evaluations != nullptr) *evaluations = calls;
+    return FLT_OK;
+  });
+}

@@ -127,7 +127,15 @@ public struct ExperimentPlan {
     let probes = spec.probes.flatMap { $0.run.isEmpty ? nil : $0 }
     if let p = probes {
       try checked("probes.run ", [:]) {
-        _ = try ProbeFactory.makeAll(p.run, registry: registry, trainers: FreshArchitectureTraining.factory(device: .cpu))
+        _ = try ProbeFactory.makeAll(p.run, registry: registry, trainers: FreshArchitectureTraining.factory(device: .cpu),
+                                     linearAnalysis: TorchLinearAnalysis())
+      }
+      // The embedding probe pairs mask i with image i of the probes' data, the test split.
+      if p.run.contains(where: { $0.trimmingCharacters(in: .whitespaces).split(separator: ":").first == "embedding" }) {
+        guard config.scope == .image else { throw bad("probes.run: embedding needs masks.scope: image (one mask per image)") }
+        guard masks.split == .test else {
+          throw bad("probes.run: embedding needs masks.split: test, the split the probes read (mask i belongs to image i)")
+        }
       }
       if let images = p.images, images < 1 { throw bad("probes.images must be ≥ 1, got \(images)") }
       if let batch = p.batch, batch < 1 { throw bad("probes.batch must be ≥ 1, got \(batch)") }

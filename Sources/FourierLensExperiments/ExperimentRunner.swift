@@ -239,7 +239,8 @@ public final class ExperimentRunner {
       let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name + sub)
       let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0 + sub) }
       let probes = try ProbeFactory.makeAll(p.run, registry: registry, baseline: baselineMask,
-                                            trainers: FreshArchitectureTraining.factory(device: model.device))
+                                            trainers: FreshArchitectureTraining.factory(device: model.device),
+                                            linearAnalysis: TorchLinearAnalysis())
       let context = ProbeContext(model: model, dataset: data, mask: mask,
                                  batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
       for probe in probes {

@@ -125,6 +125,7 @@ struct ReportBuilder {
     if let s = try anisotropySection() { sections.append(s) }
     if let s = try ablationSection() { sections.append(s) }
     if let s = try alignmentSection() { sections.append(s) }
+    if let s = embeddingSection() { sections.append(s) }
     if let s = try robustnessSection() { sections.append(s) }
     if let s = try corruptionSection() { sections.append(s) }
     sections.append(try trainingSection())

@@ -255,6 +255,38 @@ int flt_optimizer_load(flt_optimizer *optimizer, const char *path);
 int flt_train_step(flt_model *model, flt_optimizer *optimizer, const float *input, int64_t n, int64_t c,
                    int64_t h, int64_t w, const int64_t *labels, uint64_t seed, float *loss, int64_t *correct);
 
+/* ---- linear analyses of feature vectors (the embedding probe) ----------------------------
+ * Both functions take n feature vectors of length d as a caller-owned row-major float32
+ * array x [n·d], compute on the CPU in float64 and write only into caller-owned buffers;
+ * they keep no state between calls and touch no handle, so they may run on several threads
+ * at once (each uses libtorch's intra-op threads). Inputs with NaN or infinity are
+ * FLT_ERR_ARGUMENT. Deterministic: the same input gives the same output. */
+
+/* Principal component analysis of the centred rows (the column means are subtracted; no
+ * scaling), by a thin SVD of the centred matrix X_c = U S Vᵀ (torch.linalg.svd).
+ * 1 ≤ components ≤ min(n, d), n ≥ 2. Outputs:
+ *  scores     [n·components]  X_c V_k: each row's coordinates on the components
+ *  directions [components·d]  the unit principal directions (rows of Vᵀ), each signed so that
+ *                             its entry of largest magnitude is positive (as scikit-learn)
+ *  variances  [components]    S²/(n − 1), the variance along each direction, descending
+ *  total_variance             trace of the sample covariance, Σ S²/(n − 1); the explained
+ *                             fraction of component k is variances[k] / total_variance */
+int flt_pca(const float *x, int64_t n, int64_t d, int64_t components, float *scores, float *directions,
+            double *variances, double *total_variance);
+
+/* Multinomial logistic (softmax) regression, full batch:
+ *   minimise  (1/n) Σ_i CE(W x_i + b, y_i) + (l2/2)·‖W‖²_F        (the bias is not penalised)
+ * with W [classes × d] and b [classes], by L-BFGS (torch::optim::LBFGS with the strong-Wolfe
+ * line search, history 20) from W = 0, b = 0, until the largest gradient entry is
+ * ≤ tolerance or after max_iterations iterations. The objective is convex (strictly in W for
+ * l2 > 0); the bias stays in the sum-zero subspace it starts in, where the optimum is unique.
+ * y: n labels in 0..classes−1, classes ≥ 2. Outputs: weights [classes·d] (class k's row at
+ * k·d), bias [classes], *loss (the objective at the returned parameters), *evaluations
+ * (objective evaluations used; may be NULL). */
+int flt_softmax_regression_fit(const float *x, const int64_t *y, int64_t n, int64_t d, int64_t classes, double l2,
+                               int64_t max_iterations, double tolerance, float *weights, float *bias, double *loss,
+                               int64_t *evaluations);
+
 #ifdef __cplusplus
 }
 #endif

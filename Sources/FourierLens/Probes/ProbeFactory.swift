@@ -13,20 +13,24 @@ import Foundation
 /// - `ablation[:top=1|5|10|20]` (frequency-ablation class masks, TPR/FPR)
 /// - `alignment:adversarial=DIR[,radial=16,resamples=1000]` (mask vs adversarial map of DIR)
 /// - `nad[:grid=4,train=2000,test=1000,epochs=4,batch=128,lr=...,sigma=3,eps=1]` (needs `trainers`)
+/// - `embedding[:log=false,test=0.3,seeds=5,l2=0.001,iterations=500]` (image masks; needs `linearAnalysis`)
 public enum ProbeFactory {
-  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins", "nad", "ablation", "alignment"]
+  public static let names = ["accuracy", "attack", "corruption", "heatmap", "passband", "bands", "margins", "nad", "ablation", "alignment", "embedding"]
 
   /// The probes of one run, each writing under its own file stem (see `ProbeOutputNames`);
   /// the same probe given twice is an error.
-  /// `trainers` trains fresh networks for `nad` (nil: a host that cannot train; `nad` is refused).
+  /// `trainers` trains fresh networks for `nad` (nil: a host that cannot train; `nad` is refused);
+  /// `linearAnalysis` fits the PCA and linear probe of `embedding` (nil: `embedding` is refused).
   public static func makeAll(_ texts: [String], registry: PluginRegistry, baseline: LearnedMask? = nil,
-                             trainers: ArchitectureTrainerFactory? = nil) throws -> [Probe] {
-    let probes = try texts.map { try make($0, registry: registry, baseline: baseline, trainers: trainers) }
+                             trainers: ArchitectureTrainerFactory? = nil, linearAnalysis: LinearAnalysis? = nil) throws -> [Probe] {
+    let probes = try texts.map {
+      try make($0, registry: registry, baseline: baseline, trainers: trainers, linearAnalysis: linearAnalysis)
+    }
     return try ProbeOutputNames.assign(probes, writtenAs: texts)
   }
 
   public static func make(_ text: String, registry: PluginRegistry, baseline: LearnedMask? = nil,
-                          trainers: ArchitectureTrainerFactory? = nil) throws -> Probe {
+                          trainers: ArchitectureTrainerFactory? = nil, linearAnalysis: LinearAnalysis? = nil) throws -> Probe {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     let (name, rest): (String, String) = {
       guard let colon = trimmed.firstIndex(of: ":") else { return (trimmed, "") }
@@ -98,6 +102,14 @@ public enum ProbeFactory {
       return try NeuralAnisotropyProbe(makeTrainer: trainers, training: training, grid: try o.int("grid") ?? 4,
                                        trainImages: try o.int("train") ?? 2000, testImages: try o.int("test") ?? 1000,
                                        sigma: try o.float("sigma") ?? 3, epsilon: try o.float("eps") ?? 1)
+    case "embedding":
+      let o = try options(rest, option, allowed: ["log", "test", "seeds", "l2", "iterations"])
+      guard let linearAnalysis else { throw FourierLensError.badOption(name: option, reason: "needs a host with a linear solver") }
+      return try MaskEmbeddingProbe(
+        analysis: linearAnalysis, logFeatures: try o.bool("log") ?? false, testFraction: try o.double("test") ?? 0.3,
+        seeds: try o.int("seeds") ?? 5,
+        regression: SoftmaxRegressionSettings(l2: try o.double("l2") ?? 1e-3,
+                                              maxIterations: try o.int("iterations") ?? 500))
     default:
       throw FourierLensError.badOption(name: option, reason: "unknown probe '\(name)'; probes: \(names.joined(separator: ", "))")
     }
@@ -134,6 +146,11 @@ public enum ProbeFactory {
       guard let v = values[key] else { return nil }
       guard let f = Float(v), f.isFinite else { throw FourierLensError.badOption(name: option, reason: "\(key)=\(v) is not a number") }
       return f
+    }
+    func double(_ key: String) throws -> Double? {
+      guard let v = values[key] else { return nil }
+      guard let d = Double(v), d.isFinite else { throw FourierLensError.badOption(name: option, reason: "\(key)=\(v) is not a number") }
+      return d
     }
     func int(_ key: String) throws -> Int? {
       guard let v = values[key] else { return nil }

@@ -151,6 +151,7 @@ public struct ProbeResults: Sendable {
   public var anisotropy: AnisotropyProbeResult?
   public var ablation: AblationProbeResult?
   public var alignment: AlignmentProbeResult?
+  public var embedding: EmbeddingProbeResult?
   /// By attack name, sorted by name.
   public var attacks: [AttackProbeResult] = []
   /// By corruption name, sorted by name.
@@ -189,6 +190,8 @@ public struct ProbeResults: Sendable {
         results.margins = try MarginsProbeResult.read(path, directory: directory)
       case "alignment":
         results.alignment = try AlignmentProbeResult.read(path, directory: directory)
+      case "embedding":
+        results.embedding = try EmbeddingProbeResult.read(path, directory: directory)
       case "ablation":
         results.ablation = try AblationProbeResult.read(path, directory: directory)
       case "nad":

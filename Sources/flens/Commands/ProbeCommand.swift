@@ -34,6 +34,11 @@ struct ProbeCommand: ParsableCommand {
                             neural anisotropy directions: accuracy of fresh
                             networks of the model's architecture trained on
                             data separable only along one Fourier direction
+        embedding[:log=false,seeds=5,test=0.3]
+                            image masks (--mask from learn-mask --scope
+                            image): 2-D PCA by class, and a linear probe
+                            predicting the class from the mask vs shuffled
+                            labels
 
       Each probe writes NAME.json and NAME.csv (and NAME.<key>.npy) into --out. \
       Probes that would share a NAME (the same attack with different options) get \
@@ -86,7 +91,8 @@ struct ProbeCommand: ParsableCommand {
     let baselineMask = try baseline.map(MaskRunDirectory.read)
     // Every spec is checked before any work starts.
     let made = try ProbeFactory.makeAll(probes, registry: registry, baseline: baselineMask,
-                                        trainers: FreshArchitectureTraining.factory(device: try modelOptions.compute.computeDevice()))
+                                        trainers: FreshArchitectureTraining.factory(device: try modelOptions.compute.computeDevice()),
+                                        linearAnalysis: TorchLinearAnalysis())
     let classifier = try modelOptions.load()
     let dataset = try data.open(defaultSplit: .test)
     guard dataset.info.shape == classifier.description.input else {
