@@ -234,8 +234,10 @@ public final class ExperimentRunner {
     executedSteps.append("mask-shard:\(name)/\(k)/\(shard)")
     let job = try maskJob(name)
     do {
-      let learned = try job.learnImageChunks(ofSeed: k, chunks: plan.chunks(ofShard: shard))
-      log("\(what): \(learned) chunks learned into \(job.imageChunks!.directory)")
+      let chunks = plan.chunks(ofShard: shard)
+        .clamped(to: 0..<MaskLearner.imageChunkCount(images: job.dataset.info.count, batchSize: job.config.batchSize))
+      let learned = try job.learnImageChunks(ofSeed: k, chunks: chunks)
+      log("\(what): \(learned) chunks learned, \(chunks.count - learned) already kept, in \(job.imageChunks!.directory)")
     } catch is InterruptedError {
       throw InterruptedError("mask learning of '\(name)' interrupted; the chunks learned are kept in \(dir): run the same command again to resume")
     }

@@ -79,6 +79,8 @@ import Testing
     (p.complete, p.seconds, p.queuedStates) = (7, 120, ["RUNNING"])
     #expect(p.differs(from: before))
     #expect(p.line == "7 of 13 steps done; jobs: 1 running, 0 pending; 2.0 steps/min, ETA 3m00s (2m00s elapsed)")
+    (p.complete, p.queuedStates) = (13, [])
+    #expect(p.line == "13 of 13 steps done; jobs: 0 running, 0 pending (2m00s elapsed)")
     #expect(SlurmProgress.duration(3725) == "1h02m")
   }
 }

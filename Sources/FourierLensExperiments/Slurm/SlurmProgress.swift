@@ -33,10 +33,12 @@ struct SlurmProgress: Equatable {
   var line: String {
     var text = "\(complete) of \(steps) steps done; jobs: \(running) running, \(pending) pending"
     if other > 0 { text += ", \(other) requeued or held" }
-    if let rate {
+    if complete == steps {
+      // Nothing left to estimate.
+    } else if let rate {
       let remaining = Double(steps - complete) / rate
       text += String(format: "; %.1f steps/min, ETA %@", rate * 60, Self.duration(remaining))
-    } else if complete < steps {
+    } else {
       text += "; ETA after the first step"
     }
     return text + String(format: " (%@ elapsed)", Self.duration(seconds))
