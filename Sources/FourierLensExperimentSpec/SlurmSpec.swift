@@ -11,6 +11,7 @@ import FourierLens
 ///   partition: gpu
 ///   train: {cpus: 4, mem: 8G, time: "04:00:00", gpus: 1}
 ///   mask:  {cpus: 2, mem: 4G, time: "02:00:00"}
+///   shard_images: 256        # image-scope masks: images per array task
 /// ```
 public struct SlurmSpec: Codable, Equatable, Sendable {
   public var partition: String?
@@ -18,6 +19,18 @@ public struct SlurmSpec: Codable, Equatable, Sendable {
   public var mask: Resources?
   public var probe: Resources?
   public var report: Resources?
+  /// Images per job of an image-scope mask (`masks: {scope: image}`): its images are
+  /// learned by a job array, one task per shard of this many images (rounded up to a
+  /// multiple of `masks.batch`, the images one run optimises at once).
+  public var shardImages: Int?
+
+  enum CodingKeys: String, CodingKey {
+    case partition, train, mask, probe, report
+    case shardImages = "shard_images"
+  }
+
+  /// Images per shard when `shard_images` is not given: four chunks at the default batch of 64.
+  public static let defaultShardImages = 256
 
   public init() {}
 
@@ -59,6 +72,7 @@ public struct SlurmSpec: Codable, Equatable, Sendable {
     if let p = partition, p.isEmpty || p.contains(where: \.isWhitespace) {
       throw bad("slurm.partition must be a partition name, got '\(p)'")
     }
+    if let n = shardImages, n < 1 { throw bad("slurm.shard_images must be ≥ 1, got \(n)") }
     for (kind, r) in [("train", train), ("mask", mask), ("probe", probe), ("report", report)] {
       guard let r else { continue }
       if let c = r.cpus, c < 1 { throw bad("slurm.\(kind).cpus must be ≥ 1, got \(c)") }

@@ -176,12 +176,14 @@ public struct ExperimentPlan {
 
   /// Every step with work to do, in the order a single machine runs them. Loaded models have
   /// no step; a mask of several seeds (without retention targets) is one `mask-seed` step per
-  /// seed followed by `mask` (the merge), so a cluster can run the seeds side by side.
+  /// seed followed by `mask` (the merge), so a cluster can run the seeds side by side; an
+  /// image-scope mask of more images than one shard is one `mask-shard` step per seed and
+  /// shard followed by `mask`.
   public var steps: [ExperimentStep] {
     var out: [ExperimentStep] = []
     for name in modelNames { if case .train = models[name]!.source { out.append(.train(name)) } }
     for name in modelNames {
-      if splitsSeeds { out += (0..<masks.seeds).map { .maskSeed(name, $0) } }
+      out += partSteps(of: name)
       out.append(.mask(name))
     }
     if probes != nil { out += modelNames.map { .probe($0) } }
@@ -191,7 +193,40 @@ public struct ExperimentPlan {
 
   /// Whether the seeds of a mask are separate steps (a retention path learns each seed's λ
   /// path in one run, so those stay one step).
-  public var splitsSeeds: Bool { masks.seeds > 1 && masks.retention == nil }
+  public var splitsSeeds: Bool { masks.seeds > 1 && masks.retention == nil && !shardsImages }
+
+  // MARK: - Shards of image-scope masks
+
+  /// Image chunks per shard: `slurm.shard_images` rounded up to whole chunks of `masks.batch`
+  /// images, since a run optimises a chunk's images together and a shard must hold the same
+  /// chunks as a single run for its masks to have the same bytes.
+  public var chunksPerShard: Int {
+    let images = spec.slurm?.shardImages ?? SlurmSpec.defaultShardImages
+    return (images + masks.config.batchSize - 1) / masks.config.batchSize
+  }
+
+  /// Shards per seed of an image-scope mask, counted for `masks.images` images (data with
+  /// fewer images leaves the last shards nothing to do); 1 for other scopes.
+  public var imageShards: Int {
+    guard masks.config.scope == .image else { return 1 }
+    let chunks = MaskLearner.imageChunkCount(images: masks.images, batchSize: masks.config.batchSize)
+    return (chunks + chunksPerShard - 1) / chunksPerShard
+  }
+
+  /// Whether the images of an image-scope mask are learned in shards (`mask-shard` steps).
+  public var shardsImages: Bool { imageShards > 1 }
+
+  /// The image chunks (of `masks.batch` images, see `MaskLearner.learnImageChunk`) of shard `s`.
+  public func chunks(ofShard s: Int) -> Range<Int> { s * chunksPerShard ..< (s + 1) * chunksPerShard }
+
+  /// The steps that learn parts of the mask of `name` for its `mask` step to merge: its
+  /// shards, or its seeds, or none.
+  func partSteps(of name: String) -> [ExperimentStep] {
+    if shardsImages {
+      return (0..<masks.seeds).flatMap { k in (0..<imageShards).map { ExperimentStep.maskShard(name, seed: k, shard: $0) } }
+    }
+    return splitsSeeds ? (0..<masks.seeds).map { .maskSeed(name, $0) } : []
+  }
 
   /// The steps `step` reads the outputs of.
   public func dependencies(of step: ExperimentStep) -> [ExperimentStep] {
@@ -201,28 +236,28 @@ public struct ExperimentPlan {
     }
     switch step {
     case .train: return []
-    case let .maskSeed(name, _): return trained(name)
-    case let .mask(name): return trained(name) + (splitsSeeds ? (0..<masks.seeds).map { .maskSeed(name, $0) } : [])
+    case let .maskSeed(name, _), let .maskShard(name, _, _): return trained(name)
+    case let .mask(name): return trained(name) + partSteps(of: name)
     case let .probe(name): return trained(name) + [.mask(name)] + (name == baseline ? [] : [.mask(baseline)])
     case .report: return probes != nil ? modelNames.map { .probe($0) } : modelNames.map { .mask($0) }
     }
   }
 
-  /// The directory a step writes, under `run`; a seed step writes inside its mask's directory.
+  /// The directory a step writes, under `run`; a seed or shard step writes inside its mask's directory.
   public func directory(of step: ExperimentStep, in run: String) -> String {
     switch step {
     case let .train(name): return run + "/models/" + name
-    case let .mask(name), let .maskSeed(name, _): return run + "/masks/" + name
+    case let .mask(name), let .maskSeed(name, _), let .maskShard(name, _, _): return run + "/masks/" + name
     case let .probe(name): return run + "/probes/" + name
     case .report: return run + "/report"
     }
   }
 
-  /// The cache key recorded in the step's directory (a seed step shares its mask's).
+  /// The cache key recorded in the step's directory (a seed or shard step shares its mask's).
   public func key(of step: ExperimentStep) -> StepKey {
     switch step {
     case let .train(name): return models[name]!.key
-    case let .mask(name), let .maskSeed(name, _): return models[name]!.maskKey
+    case let .mask(name), let .maskSeed(name, _), let .maskShard(name, _, _): return models[name]!.maskKey
     case let .probe(name): return models[name]!.probeKey
     case .report: return reportKey
     }

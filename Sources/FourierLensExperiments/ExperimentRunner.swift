@@ -72,14 +72,17 @@ public final class ExperimentRunner {
     device = try spec.device.map { try ComputeDevice(parsing: $0, option: "device") } ?? .auto
   }
 
-  /// Runs every step; returns the report's index.html. The seeds of a mask are learned by
-  /// its mask step here (its `mask-seed` steps are for separate jobs).
+  /// Runs every step; returns the report's index.html. The seeds and image shards of a mask
+  /// are learned by its mask step here (its `mask-seed` and `mask-shard` steps are for
+  /// separate jobs).
   @discardableResult
   public func run() throws -> String {
     try applyCompute()
     for step in plan.steps {
-      if case .maskSeed = step { continue }
-      try execute(step)
+      switch step {
+      case .maskSeed, .maskShard: continue
+      default: try execute(step)
+      }
     }
     return reportIndex
   }
@@ -107,6 +110,14 @@ public final class ExperimentRunner {
             let done = try? MaskRunDirectory.read(MaskRunDirectory.seedDirectory(dir, k)) else { return false }
       return done.summary.seed == plan.masks.config.seed &+ UInt64(k)
     }
+    if case let .maskShard(name, k, s) = step {
+      // A shard is complete once every chunk of its images is kept (or its mask was merged).
+      if isComplete(.mask(name)) { return true }
+      let store = imageChunkStore(name), config = maskConfig(ofSeed: k)
+      guard StepRecord.state(of: dir, key: plan.key(of: step)) != .fresh, let images = store.imageCount else { return false }
+      let all = 0..<MaskLearner.imageChunkCount(images: images, batchSize: config.batchSize)
+      return plan.chunks(ofShard: s).clamped(to: all).allSatisfy { store.contains(chunk: $0, config: config) }
+    }
     return StepRecord.state(of: dir, key: plan.key(of: step)) == .complete
   }
 
@@ -114,6 +125,7 @@ public final class ExperimentRunner {
     switch step {
     case let .train(name): try train(name)
     case let .maskSeed(name, k): try learnMask(name, onlySeed: k)
+    case let .maskShard(name, k, s): try learnMaskShard(name, seed: k, shard: s)
     case let .mask(name): try learnMask(name, onlySeed: nil)
     case let .probe(name): try probe(name)
     case .report: try report()
@@ -170,7 +182,6 @@ public final class ExperimentRunner {
 
   /// Learns the mask of `name` (every seed, then their aggregate), or only seed `onlySeed`.
   private func learnMask(_ name: String, onlySeed: Int?) throws {
-    let masks = plan.masks
     let dir = plan.directory(of: .mask(name), in: runDirectory)
     let key = plan.key(of: .mask(name))
     let state = try StepRecord.prepare(dir, key: key)
@@ -181,21 +192,8 @@ public final class ExperimentRunner {
     }
     log("\(what): learning\(state == .resumable ? " (resuming)" : "")")
     executedSteps.append(onlySeed.map { "mask-seed:\(name)/\($0)" } ?? "mask:\(name)")
-    let model = try model(name)
-    let data = try dataset(masks.split, limit: masks.images)
-    let input = model.description.input
-    let config = masks.config
-    var job = MaskLearningJob(
-      model: model, modelName: "models/\(name)", dataset: data, dataName: spec.data.path, paramSpec: masks.param,
-      makeParameterization: { [registry] in
-        try registry.makeMask(masks.param, channels: input[0], height: input[1], width: input[2],
-                              layout: config.layout, transform: config.transform)
-      }, config: config)
-    job.seeds = masks.seeds
+    var job = try maskJob(name)
     job.resume = state == .resumable
-    job.showsProgress = !quiet
-    job.shouldStop = { Interruption.requested }
-    job.retention = masks.retention
     do {
       if let k = onlySeed {
         job.resume = true  // the seeds of one mask share its directory: never clear it here
@@ -219,6 +217,64 @@ public final class ExperimentRunner {
       throw InterruptedError("mask learning of '\(name)' interrupted; checkpoint written in \(dir): run the same command again to resume")
     }
     try StepRecord.finish(dir, key: key)
+    // The mask directory now holds what the chunks gave: they are no part of its layout.
+    try job.imageChunks?.remove()
+  }
+
+  /// Learns the image chunks of shard `shard` of seed `k` of the image-scope mask of `name`
+  /// into the mask's chunk store, for its `mask` step to assemble (a Slurm array task).
+  private func learnMaskShard(_ name: String, seed k: Int, shard: Int) throws {
+    let dir = plan.directory(of: .mask(name), in: runDirectory)
+    let what = "mask \(name) seed \(k) shard \(shard) (image chunks \(plan.chunks(ofShard: shard).lowerBound)–\(plan.chunks(ofShard: shard).upperBound - 1))"
+    if try StepRecord.prepare(dir, key: plan.key(of: .mask(name))) == .complete || isComplete(.maskShard(name, seed: k, shard: shard)) {
+      log("\(what): cached (\(dir))")
+      return
+    }
+    log("\(what): learning")
+    executedSteps.append("mask-shard:\(name)/\(k)/\(shard)")
+    let job = try maskJob(name)
+    do {
+      let chunks = plan.chunks(ofShard: shard)
+        .clamped(to: 0..<MaskLearner.imageChunkCount(images: job.dataset.info.count, batchSize: job.config.batchSize))
+      let learned = try job.learnImageChunks(ofSeed: k, chunks: chunks)
+      log("\(what): \(learned) chunks learned, \(chunks.count - learned) already kept, in \(job.imageChunks!.directory)")
+    } catch is InterruptedError {
+      throw InterruptedError("mask learning of '\(name)' interrupted; the chunks learned are kept in \(dir): run the same command again to resume")
+    }
+  }
+
+  /// The mask-learning job of model `name` as the experiment configures it; image-scope
+  /// masks keep their chunks in the mask directory's chunk store.
+  private func maskJob(_ name: String) throws -> MaskLearningJob {
+    let masks = plan.masks
+    let model = try model(name)
+    let data = try dataset(masks.split, limit: masks.images)
+    let input = model.description.input
+    let config = masks.config
+    var job = MaskLearningJob(
+      model: model, modelName: "models/\(name)", dataset: data, dataName: spec.data.path, paramSpec: masks.param,
+      makeParameterization: { [registry] in
+        try registry.makeMask(masks.param, channels: input[0], height: input[1], width: input[2],
+                              layout: config.layout, transform: config.transform)
+      }, config: config)
+    job.seeds = masks.seeds
+    job.showsProgress = !quiet
+    job.shouldStop = { Interruption.requested }
+    job.retention = masks.retention
+    if config.scope == .image { job.imageChunks = imageChunkStore(name) }
+    return job
+  }
+
+  /// Where the image-scope mask of `name` keeps its learned chunks until its directory is written.
+  func imageChunkStore(_ name: String) -> ImageChunkStore {
+    ImageChunkStore(directory: plan.directory(of: .mask(name), in: runDirectory) + "/.image-chunks")
+  }
+
+  /// The mask configuration of seed k (seeds count up from the experiment's seed, as `learn-mask --seeds`).
+  func maskConfig(ofSeed k: Int) -> MaskLearningConfig {
+    var c = plan.masks.config
+    c.seed = c.seed &+ UInt64(k)
+    return c
   }
 
   private func probe(_ name: String) throws {

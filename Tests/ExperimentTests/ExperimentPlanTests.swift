@@ -97,6 +97,29 @@ import Testing
     #expect(throws: FourierLensError.self) { try ExperimentStep(parsing: "probes/x") }
   }
 
+  @Test func imageMasksAreShardsOfWholeChunksWithTheMaskAsTheirMerge() throws {
+    // 10 images in chunks of 4 (3 chunks); shards of 5 images round up to 2 chunks: 2 shards per seed.
+    let image = Self.base.replacingOccurrences(of: "masks: {lambda: 0.02, epochs: 2, images: 32, seeds: 3}",
+                                               with: "masks: {scope: image, epochs: 2, images: 10, batch: 4, seeds: 2}\nslurm: {shard_images: 5}")
+    let p = try plan(image)
+    #expect(p.chunksPerShard == 2 && p.imageShards == 2 && p.chunks(ofShard: 1) == 2..<4 && !p.splitsSeeds)
+    #expect(p.steps.map(\.description).filter { $0.hasPrefix("mask") && $0.contains("standard") } == [
+      "mask-shard/standard/0/0", "mask-shard/standard/0/1", "mask-shard/standard/1/0", "mask-shard/standard/1/1", "mask/standard",
+    ])
+    #expect(p.dependencies(of: .maskShard("other", seed: 1, shard: 0)) == [.train("other")])
+    #expect(p.dependencies(of: .mask("other")) == [.train("other")] + (0..<2).flatMap { k in (0..<2).map { ExperimentStep.maskShard("other", seed: k, shard: $0) } })
+    #expect(p.directory(of: .maskShard("other", seed: 0, shard: 1), in: "/r") == "/r/masks/other")
+    for step in p.steps { #expect(try ExperimentStep(parsing: step.description) == step) }
+    #expect(throws: FourierLensError.self) { try ExperimentStep(parsing: "mask-shard/x/0") }
+    #expect(throws: FourierLensError.self) { try ExperimentStep(parsing: "mask-shard/x/0/-2") }
+    // The default shard (256 images) holds all 10 images: the seeds split as before.
+    let one = try plan(image.replacingOccurrences(of: "slurm: {shard_images: 5}", with: ""))
+    #expect(one.imageShards == 1 && one.steps.contains(.maskSeed("standard", 1)))
+    // Dataset and class masks are never sharded.
+    let dataset = try plan(Self.base + "\nslurm: {shard_images: 1}\n")
+    #expect(dataset.imageShards == 1 && dataset.splitsSeeds)
+  }
+
   @Test func learnMaskAndExperimentsBuildTheirConfigurationInOnePlace() throws {
     var s = MaskSettings()
     s.scope = .image

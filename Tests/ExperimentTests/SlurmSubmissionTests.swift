@@ -40,7 +40,8 @@ import Testing
 
   @Test func badSlurmSettingsFailNamingTheKey() {
     for (yaml, key) in [("{mask: {mem: 4GB}}", "slurm.mask.mem"), ("{train: {time: \"2h\"}}", "slurm.train.time"),
-                        ("{probe: {cpus: 0}}", "slurm.probe.cpus"), ("{report: {gpus: -1}}", "slurm.report.gpus")] {
+                        ("{probe: {cpus: 0}}", "slurm.probe.cpus"), ("{report: {gpus: -1}}", "slurm.report.gpus"),
+                        ("{shard_images: 0}", "slurm.shard_images")] {
       do {
         _ = try ExperimentSpec.parse(ExperimentPlanTests.base + "\nslurm: \(yaml)\n", file: "exp.yaml")
         Issue.record("\(yaml) was accepted")
@@ -48,5 +49,38 @@ import Testing
         #expect("\(error)".hasPrefix("exp.yaml: \(key) must"), "\(error)")
       }
     }
+  }
+
+  /// Task t of a mask's shard array is shard t mod S of seed t div S: the job's shell works it out.
+  @Test func shardTasksAreNumberedBySeedAndShard() throws {
+    let task = SlurmExecutor.arrayTask(perSeed: 3)
+    #expect(task(.maskShard("m", seed: 2, shard: 1)) == 7 && task(.maskSeed("m", 2)) == 2)
+    let e = try executor("") { $0.flens = "/bin/echo" }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", e.jobCommand(step: SlurmExecutor.shardStep(of: "m", perSeed: 3), kind: "mask")]
+    p.environment = ["SLURM_ARRAY_TASK_ID": "7"]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    #expect(text.contains("--step mask-shard/m/2/1 "), "\(text)")
+  }
+
+  @Test func progressCountsStepsAndQueuedTasksWithARateAndAnETA() {
+    var p = SlurmProgress(steps: 13, complete: 3, completeAtStart: 3, seconds: 5,
+                          queuedStates: ["RUNNING", "PENDING", "PENDING", "REQUEUE_HOLD"])
+    #expect(p.line == "3 of 13 steps done; jobs: 1 running, 2 pending, 1 requeued or held; ETA after the first step (5s elapsed)")
+    let before = p
+    p.seconds = 7
+    #expect(!p.differs(from: before), "only the clock moved")
+    // 4 steps in 2 minutes: 2 steps/min, 6 left: 3 minutes.
+    (p.complete, p.seconds, p.queuedStates) = (7, 120, ["RUNNING"])
+    #expect(p.differs(from: before))
+    #expect(p.line == "7 of 13 steps done; jobs: 1 running, 0 pending; 2.0 steps/min, ETA 3m00s (2m00s elapsed)")
+    (p.complete, p.queuedStates) = (13, [])
+    #expect(p.line == "13 of 13 steps done; jobs: 0 running, 0 pending (2m00s elapsed)")
+    #expect(SlurmProgress.duration(3725) == "1h02m")
   }
 }

@@ -232,4 +232,115 @@ import Testing
     #expect(text.contains("DUE TO JOB REQUEUE"), "job \(train) was not requeued: \(text)")
     try expectSameResults(run, as: reference)
   }
+
+  /// Image-scope masks of 12 images, 2 seeds, shards of 4 images: one array of 2 × 3 tasks,
+  /// each learning one shard, and the merge, which writes the local run's bytes and layout.
+  @Test func imageMasksInShardsEqualTheLocalRun() throws {
+    try Self.startCluster()
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("shards.yaml").path
+    try """
+      name: slurm-shards
+      seed: 5
+      threads: 1
+      data: {path: generated, size: 16, train_limit: 128, test_limit: 32}
+      models:
+        standard: {arch: smallcnn, epochs: 1, batch: 32}
+      masks: {scope: image, lambda: 0.07, epochs: 4, images: 12, batch: 4, seeds: 2}
+      slurm: {shard_images: 4, train: {cpus: 1, mem: 512M}, mask: {cpus: 1, mem: 512M}, report: {cpus: 1, mem: 512M}}
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    let local = dir.appendingPathComponent("local").path, run = dir.appendingPathComponent("slurm").path
+    let l = try FlensCLI.run(["run", file, "--out", local, "--quiet"], timeout: 600)
+    try #require(l.exitCode == 0, "\(l)")
+    let r = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm", "--wait"], timeout: 900)
+    try #require(r.exitCode == 0, "\(r)")
+    // train, the shard array, the merge and the report; the array ran 6 tasks, each with its log.
+    let submitted = r.stderr.split(separator: "\n").filter { $0.contains("submitted as job") }
+    #expect(submitted.count == 4, "\(r.stderr)")
+    let array = try #require(submitted.first { $0.contains("mask-shards/standard:") }, "\(r.stderr)")
+    let arrayID = String(array.split(separator: " ").drop { $0 != "job" }.dropFirst().first ?? "")
+    let logs = (try? FileManager.default.contentsOfDirectory(atPath: run + "/.flens-slurm/logs")) ?? []
+    #expect(Set(logs.filter { $0.hasPrefix("mask-shards_standard-\(arrayID)_") }) ==
+            Set((0..<6).map { "mask-shards_standard-\(arrayID)_\($0).log" }), "\(logs)")
+    for task in 0..<6 {
+      let text = (try? String(contentsOfFile: run + "/.flens-slurm/logs/mask-shards_standard-\(arrayID)_\(task).log", encoding: .utf8)) ?? ""
+      #expect(text.contains("mask standard seed \(task / 3) shard \(task % 3) (image chunks \(task % 3)–\(task % 3))"), "task \(task): \(text)")
+    }
+    // --wait showed progress from the queue and the step records.
+    #expect(r.stderr.contains("steps done; jobs:") && r.stderr.contains("steps/min, ETA"), "\(r.stderr)")
+    // The merged directory is the local one: the same files (no shard leftovers), the same bytes.
+    let mask = "/masks/standard"
+    let names = ImageChunkListing.files(under: local + mask)
+    #expect(names.contains("seeds/1/mask.npy") && names.contains("mask.npy"), "\(names)")
+    #expect(ImageChunkListing.files(under: run + mask) == names)
+    for name in names {
+      let a = FileManager.default.contents(atPath: local + mask + "/" + name)
+      #expect(FileManager.default.contents(atPath: run + mask + "/" + name) == a, "\(name) differs from the local run")
+    }
+    #expect(FileManager.default.fileExists(atPath: run + "/report/index.html"))
+  }
+}
+
+extension SlurmCommandTests {
+  /// A shard task cancelled while it runs, after it kept its first chunk of images: the
+  /// experiment resubmitted learns only the chunks not kept and ends with the local run's bytes.
+  @Test func aShardCancelledAfterItsFirstChunkContinuesFromIt() throws {
+    try Self.startCluster()
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("slow-shards.yaml").path
+    // 16 images in chunks of 4, shards of 2 chunks; ~2 s per chunk on a loaded 2-core machine.
+    try """
+      name: slurm-slow-shards
+      seed: 5
+      threads: 1
+      data: {path: generated, size: 16, train_limit: 128, test_limit: 32}
+      models:
+        standard: {arch: smallcnn, epochs: 1, batch: 32}
+      masks: {scope: image, lambda: 0.07, epochs: 150, images: 16, batch: 4}
+      slurm: {shard_images: 8, train: {cpus: 1, mem: 512M}, mask: {cpus: 1, mem: 512M}, report: {cpus: 1, mem: 512M}}
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    let local = dir.appendingPathComponent("local").path, run = dir.appendingPathComponent("slurm").path
+    let l = try FlensCLI.run(["run", file, "--out", local, "--quiet"], timeout: 600)
+    try #require(l.exitCode == 0, "\(l)")
+    let first = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm"])
+    try #require(first.exitCode == 0, "\(first)")
+    let array = try #require(first.stderr.split(separator: "\n").first { $0.contains("mask-shards/standard:") }, "\(first.stderr)")
+    let arrayID = String(array.split(separator: " ").drop { $0 != "job" }.dropFirst().first ?? "")
+    // Cancel the array as soon as shard 0 kept its first chunk (chunk 0 of seed 5).
+    let chunk = run + "/masks/standard/.image-chunks/seed-5/chunk-0.json"
+    let deadline = Date().addingTimeInterval(300)
+    while !FileManager.default.fileExists(atPath: chunk) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    _ = try Self.shell("scancel \(arrayID)")
+    while Date() < deadline, try Self.shell("squeue --noheader --format=%F").contains(arrayID) { Thread.sleep(forTimeInterval: 0.5) }
+    let cancelledLog = run + "/.flens-slurm/logs/mask-shards_standard-\(arrayID)_0.log"
+    let text = (try? String(contentsOfFile: cancelledLog, encoding: .utf8)) ?? ""
+    try #require(text.contains("CANCELLED AT"), "shard 0 was not cancelled while it ran: \(text)")
+
+    let again = try FlensCLI.run(["run", file, "--out", run, "--executor", "slurm", "--wait"], timeout: 900)
+    try #require(again.exitCode == 0, "\(again)")
+    let resubmitted = try #require(again.stderr.split(separator: "\n").first { $0.contains("mask-shards/standard: submitted as job") },
+                                   "the shards were not resubmitted: \(again.stderr)")
+    let newID = String(resubmitted.split(separator: " ").drop { $0 != "job" }.dropFirst().first ?? "")
+    let resumed = (try? String(contentsOfFile: run + "/.flens-slurm/logs/mask-shards_standard-\(newID)_0.log", encoding: .utf8)) ?? ""
+    #expect(resumed.contains("1 chunks learned, 1 already kept"), "shard 0 did not continue from its kept chunk: \(resumed)")
+    let mask = "/masks/standard"
+    let names = ImageChunkListing.files(under: local + mask)
+    #expect(names.contains("mask.npy") && ImageChunkListing.files(under: run + mask) == names)
+    for name in names {
+      #expect(FileManager.default.contents(atPath: run + mask + "/" + name) == FileManager.default.contents(atPath: local + mask + "/" + name),
+              "\(name) differs from the local run")
+    }
+  }
+}
+
+/// The files under a directory, hidden ones included, as relative paths.
+enum ImageChunkListing {
+  static func files(under dir: String) -> [String] {
+    (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).filter {
+      var isDirectory: ObjCBool = false
+      return FileManager.default.fileExists(atPath: dir + "/" + $0, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }.sorted()
+  }
 }

@@ -74,17 +74,34 @@ public final class MaskLearner {
       return try learnGroups(dataset, indices: Array(0..<dataset.info.count), groupCount: dataset.info.classes.count,
                              group: { _, label in label }, resumeFrom: state, warmStart: warmStart)
     case .image:
-      // Images are optimised `batchSize` at a time; each chunk is its own small run.
-      var parts: [MaskLearningResult] = []
-      let n = dataset.info.count
-      for start in stride(from: 0, to: n, by: config.batchSize) {
-        let indices = Array(start..<min(n, start + config.batchSize))
-        let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
-        parts.append(try learnGroups(dataset, indices: indices, groupCount: indices.count,
-                                     group: { index, _ in position[index]! }, resumeFrom: nil, warmStart: nil))
-      }
-      return Self.concatenate(parts)
+      let chunks = Self.imageChunkCount(images: dataset.info.count, batchSize: config.batchSize)
+      return Self.concatenate(try (0..<chunks).map { try learnImageChunk($0, of: dataset) })
     }
+  }
+
+  /// How many chunks of `batchSize` images an image-scope run of `images` images learns.
+  public static func imageChunkCount(images: Int, batchSize: Int) -> Int { (images + batchSize - 1) / batchSize }
+
+  /// Learns the image masks of chunk `chunk`: images `chunk·batch ..< (chunk + 1)·batch`,
+  /// optimised at once as one small run. A chunk's result depends only on its images (never
+  /// on the chunks before it), and `concatenate` of every chunk's result, in order, is
+  /// `learn(on:)`'s: chunks learned by separate processes assemble to the same bytes.
+  public func learnImageChunk(_ chunk: Int, of dataset: Dataset) throws -> MaskLearningResult {
+    guard config.scope == .image else {
+      throw FourierLensError.badOption(name: "--scope", reason: "chunks of images are learned with --scope image, not \(config.scope.rawValue)")
+    }
+    guard dataset.info.shape == imageShape else {
+      throw FourierLensError.shapeMismatch("the data's images are \(dataset.info.shape), the model expects \(imageShape)")
+    }
+    let n = dataset.info.count
+    guard chunk >= 0, chunk < Self.imageChunkCount(images: n, batchSize: config.batchSize) else {
+      throw FourierLensError.message("image chunk \(chunk) is not one of the \(Self.imageChunkCount(images: n, batchSize: config.batchSize)) chunks of \(n) images")
+    }
+    let start = chunk * config.batchSize
+    let indices = Array(start..<min(n, start + config.batchSize))
+    let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
+    return try learnGroups(dataset, indices: indices, groupCount: indices.count,
+                           group: { index, _ in position[index]! }, resumeFrom: nil, warmStart: nil)
   }
 
   // MARK: - The optimisation of one set of groups
@@ -483,7 +500,9 @@ public final class MaskLearner {
     return correct
   }
 
-  private static func concatenate(_ parts: [MaskLearningResult]) -> MaskLearningResult {
+  /// The results of consecutive image chunks as one result (the masks back to back, the
+  /// accuracies and sparsity weighted by images).
+  public static func concatenate(_ parts: [MaskLearningResult]) -> MaskLearningResult {
     var r = parts[0]
     guard parts.count > 1 else { return r }
     let total = parts.reduce(0) { $0 + $1.imageCount }

@@ -23,6 +23,11 @@ public struct MaskLearningJob {
   /// Set for `--retention`: `runRetention(to:)` searches λ along this path instead of
   /// learning at `config.lambda`.
   public var retention: RetentionPathConfig?
+  /// For `--scope image`: where each learned chunk of `batch` images is kept. A run then
+  /// learns only the chunks not kept yet (so a killed run continues after its last chunk,
+  /// and chunks learned by `learnImageChunks` in other processes are used as they are) and
+  /// assembles the mask directory from them: the same bytes as a run without a store.
+  public var imageChunks: ImageChunkStore?
 
   public init(model: Classifier, modelName: String, dataset: Dataset, dataName: String, paramSpec: String,
               makeParameterization: @escaping () throws -> MaskParameterization, config: MaskLearningConfig) {
@@ -59,6 +64,54 @@ public struct MaskLearningJob {
     guard (0..<seeds).contains(k) else { throw FourierLensError.badOption(name: "--seeds", reason: "seed \(k) is not one of 0..<\(seeds)") }
     try config.validate()
     return try runOne(configuration(ofSeed: k), to: MaskRunDirectory.seedDirectory(dir, k))
+  }
+
+  /// Learns, for seed k (0 for a single-seed run), the image chunks in `chunks` that are not
+  /// kept yet into `imageChunks` (chunks past the data's end are nothing to do), without
+  /// writing the mask directory: a shard of an image-scope run, for a later `run(to:)` to
+  /// assemble. Returns how many chunks it learned.
+  @discardableResult
+  public func learnImageChunks(ofSeed k: Int, chunks: Range<Int>) throws -> Int {
+    guard let store = imageChunks, config.scope == .image else {
+      throw FourierLensError.badOption(name: "--scope", reason: "only image masks are learned in chunks")
+    }
+    guard (0..<seeds).contains(k) else { throw FourierLensError.badOption(name: "--seeds", reason: "seed \(k) is not one of 0..<\(seeds)") }
+    try config.validate()
+    try store.recordImageCount(dataset.info.count)
+    let c = configuration(ofSeed: k)
+    let learner = try MaskLearner(model: model, parameterization: makeParameterization(), config: c)
+    let all = 0..<MaskLearner.imageChunkCount(images: dataset.info.count, batchSize: c.batchSize)
+    var learned = 0
+    for chunk in chunks.clamped(to: all) where !store.contains(chunk: chunk, config: c) {
+      try store.save(try learnChunk(chunk, with: learner), chunk: chunk)
+      learned += 1
+    }
+    return learned
+  }
+
+  /// Every chunk of an image-scope run, from `store` where kept, learned (and kept) otherwise.
+  private func learnChunked(_ learner: MaskLearner, store: ImageChunkStore) throws -> MaskLearningResult {
+    try store.recordImageCount(dataset.info.count)
+    let count = MaskLearner.imageChunkCount(images: dataset.info.count, batchSize: learner.config.batchSize)
+    guard count > 0 else { throw FourierLensError.message("the data has no images") }
+    let kept = (0..<count).filter { store.contains(chunk: $0, config: learner.config) }.count
+    if kept > 0, showsProgress { log("\(kept) of \(count) chunks of images already learned in \(store.directory)") }
+    return MaskLearner.concatenate(try (0..<count).map { chunk in
+      if let done = store.load(chunk: chunk, config: learner.config) { return done }
+      let result = try learnChunk(chunk, with: learner)
+      try store.save(result, chunk: chunk)
+      return result
+    })
+  }
+
+  /// One chunk, a stop turned into an `InterruptedError` that says the kept chunks stay.
+  private func learnChunk(_ chunk: Int, with learner: MaskLearner) throws -> MaskLearningResult {
+    learner.showsProgress = showsProgress
+    learner.shouldStop = shouldStop
+    do { return try learner.learnImageChunk(chunk, of: dataset) } catch let stop as MaskLearner.Interrupted {
+      throw InterruptedError("interrupted (\(stop)) in chunk \(chunk) of the images; the chunks learned before it are kept "
+                             + "in \(imageChunks?.directory ?? "the chunk store"): run the command again")
+    }
   }
 
   /// The configuration of seed k of a multi-seed run (seeds count up from `config.seed`).
@@ -116,9 +169,14 @@ public struct MaskLearningJob {
       return done.summary
     }
     let learner = try MaskLearner(model: model, parameterization: makeParameterization(), config: config)
-    let state = resume ? try MaskRunDirectory.readCheckpoint(dir) : nil
-    if let state, showsProgress { log("resuming \(dir) at epoch \(state.nextEpoch + 1)") }
-    let result = try learnResumably(learner, in: dir, from: state)
+    let result: MaskLearningResult
+    if let store = imageChunks, config.scope == .image {
+      result = try learnChunked(learner, store: store)
+    } else {
+      let state = resume ? try MaskRunDirectory.readCheckpoint(dir) : nil
+      if let state, showsProgress { log("resuming \(dir) at epoch \(state.nextEpoch + 1)") }
+      result = try learnResumably(learner, in: dir, from: state)
+    }
     warnUnmet(result.unmetGroups ?? [], of: result.maskCount,
               what: String(format: "%g %% of clean accuracy", Double(config.accuracyTarget) * 100),
               keeping: "each keeps its last state", in: dir)

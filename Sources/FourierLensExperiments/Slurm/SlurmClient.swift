@@ -50,11 +50,12 @@ struct SlurmClient {
     return id
   }
 
-  /// The jobs in the queue (pending, running, ...) among `ids`, array tasks under their array's id.
+  /// The jobs in the queue (pending, running, ...) among `ids`, each array task under its array's id.
   func queued(among ids: Set<String>) throws -> [QueuedJob] {
     guard !ids.isEmpty else { return [] }
-    // %F: the array's job id (the job id for other jobs); %T: the state in full.
-    let output = try call("squeue", ["--noheader", "--all", "--format=%F|%T"])
+    // %F: the array's job id (the job id for other jobs); %T: the state in full; --array:
+    // one line per array task, pending ones too, so that tasks are counted one by one.
+    let output = try call("squeue", ["--noheader", "--all", "--array", "--format=%F|%T"])
     return output.split(separator: "\n").compactMap { line in
       let parts = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
       guard parts.count == 2, ids.contains(parts[0]) else { return nil }

@@ -2,18 +2,22 @@ import Foundation
 import FourierLens
 
 extension SlurmExecutor {
-  /// Waits until none of the run's jobs is queued or running, reporting each change of the
-  /// queue through `progress`; returns the report's index.html, or throws naming every step
-  /// that failed with its job and log (the steps after it were cancelled by Slurm).
+  /// Waits until none of the run's jobs is queued or running, reporting through `progress`
+  /// a line whenever the count of complete steps or the jobs' states change (see
+  /// `SlurmProgress`); returns the report's index.html, or throws naming every step that
+  /// failed with its job and log (the steps after it were cancelled by Slurm).
   public func wait(pollInterval: TimeInterval = 2, progress: (String) -> Void) throws -> String {
-    var last = ""
+    var last: SlurmProgress?
+    let start = Date()
+    var completeAtStart: Int?
     while true {
       let record = try SlurmJobRecord.read(runDirectory)
       let queued = try slurm.queued(among: Set(record.jobs.values.map(\.jobID))).filter { Self.activeStates.contains($0.state) }
       let complete = plan.steps.filter { runner.isComplete($0) }.count
-      let states = Dictionary(grouping: queued, by: \.state).map { "\($0.value.count) \($0.key.lowercased())" }.sorted()
-      let line = "\(complete) of \(plan.steps.count) steps complete; jobs: " + (states.isEmpty ? "none queued" : states.joined(separator: ", "))
-      if line != last { progress(line); last = line }
+      let now = SlurmProgress(steps: plan.steps.count, complete: complete, completeAtStart: completeAtStart ?? complete,
+                              seconds: Date().timeIntervalSince(start), queuedStates: queued.map(\.state))
+      completeAtStart = completeAtStart ?? complete
+      if now.differs(from: last) { progress(now.line); last = now }
       if queued.isEmpty { break }
       Thread.sleep(forTimeInterval: pollInterval)
     }
@@ -26,7 +30,11 @@ extension SlurmExecutor {
     var lines: [String] = []
     for step in plan.steps where !runner.isComplete(step) && plan.dependencies(of: step).allSatisfy(runner.isComplete) {
       var unit = step.description, task: Int?
-      if case let .maskSeed(name, k) = step { (unit, task) = ("mask-seeds/\(name)", k) }
+      switch step {
+      case let .maskSeed(name, _): (unit, task) = ("mask-seeds/\(name)", Self.arrayTask(perSeed: plan.imageShards)(step))
+      case let .maskShard(name, _, _): (unit, task) = ("mask-shards/\(name)", Self.arrayTask(perSeed: plan.imageShards)(step))
+      default: break
+      }
       guard let job = record.jobs[unit] else {
         lines.append("step \(step) was not submitted")
         continue

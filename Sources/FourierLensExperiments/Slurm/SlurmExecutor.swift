@@ -6,8 +6,10 @@ import FourierLensExperimentSpec
 /// `sbatch` job that runs `flens run EXPERIMENT --out RUN --step STEP` on the same run
 /// directory, with `--dependency=afterok:` edges from the steps it reads (train → masks →
 /// probes → report). The seeds of a mask are one job array whose tasks learn one seed each
-/// (`mask-seed/NAME/K`), followed by the mask step, which keeps the finished seeds and writes
-/// their aggregate: exactly the layout and bytes of a single-machine run.
+/// (`mask-seed/NAME/K`), and the images of an image-scope mask are one job array whose tasks
+/// learn one shard of images each (`mask-shard/NAME/K/S`); either is followed by the mask
+/// step, which keeps what they learned and writes the mask directory: exactly the layout and
+/// bytes of a single-machine run.
 ///
 /// The run directory is the only coordination: steps record their keys in it
 /// (`.flens-step.json`), jobs write atomically and resume from their checkpoints, so a
@@ -36,7 +38,7 @@ public struct SlurmExecutor {
   /// What a submission did for one unit of work.
   public struct Submission: Equatable {
     public enum Action: Equatable { case submitted, alreadyQueued }
-    /// The step, or `mask-seed/NAME/[K,...]` for a seed array.
+    /// The step, or `mask-seeds/NAME` (`mask-shards/NAME`) for the array of a mask's seeds (shards).
     public var unit: String
     public var jobID: String
     public var log: String
@@ -109,11 +111,37 @@ public struct SlurmExecutor {
         let seeds = (0..<plan.masks.seeds).filter { !runner.isComplete(.maskSeed(name, $0)) }
         try schedule(unit: "mask-seeds/\(name)", steps: seeds.map { .maskSeed(name, $0) }, arrayTasks: seeds,
                      step: "mask-seed/\(name)/${SLURM_ARRAY_TASK_ID}")
+      case let .maskShard(name, _, _):
+        // All of a mask's unfinished shards (of every seed) go as one array, submitted at the
+        // first; task t is shard t mod S of seed t div S, for S shards per seed.
+        let shards = plan.partSteps(of: name).filter { !runner.isComplete($0) }
+        guard step == shards.first else { continue }
+        let perSeed = plan.imageShards
+        try schedule(unit: "mask-shards/\(name)", steps: shards, arrayTasks: shards.map(Self.arrayTask(perSeed: perSeed)),
+                     step: Self.shardStep(of: name, perSeed: perSeed))
       default:
         try schedule(unit: step.description, steps: [step], arrayTasks: nil, step: step.description)
       }
     }
     return submissions
+  }
+
+  /// The array task of a seed or shard step (`mask-seed/NAME/K`: K; `mask-shard/NAME/K/S`:
+  /// K·perSeed + S), nil for other steps.
+  static func arrayTask(perSeed: Int) -> (ExperimentStep) -> Int {
+    { step in
+      switch step {
+      case let .maskSeed(_, k): return k
+      case let .maskShard(_, k, s): return k * perSeed + s
+      default: preconditionFailure("\(step) is not an array task")
+      }
+    }
+  }
+
+  /// The step an array task of the shards of `name`'s mask runs: the shell turns
+  /// `SLURM_ARRAY_TASK_ID` back into seed and shard (see `arrayTask`).
+  static func shardStep(of name: String, perSeed: Int) -> String {
+    "mask-shard/\(name)/$((SLURM_ARRAY_TASK_ID / \(perSeed)))/$((SLURM_ARRAY_TASK_ID % \(perSeed)))"
   }
 
   /// The recorded jobs that are still queued or running.

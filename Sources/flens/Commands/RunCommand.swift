@@ -18,7 +18,8 @@ struct RunCommand: ParsableCommand {
       what changed, and an interrupted run resumes. See examples/paper-comparison/.
 
       With --executor slurm every step not yet complete becomes an sbatch job (train → masks → \
-      probes → report, with afterok dependencies; a mask's seeds as a job array) that runs \
+      probes → report, with afterok dependencies; a mask's seeds, or the shards of an image-scope \
+      mask's images (slurm.shard_images), as a job array) that runs \
       flens on the same run directory, which must be on storage the cluster's nodes share. \
       Running the command again submits only what is neither complete nor queued; --wait \
       follows the jobs and names the log of any that failed.
@@ -55,7 +56,8 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "With --executor slurm: wait for the jobs, showing their progress, and print the report's path.")
   var wait = false
 
-  /// One step only: what a Slurm job runs (`train/NAME`, `mask/NAME`, `mask-seed/NAME/K`, `probe/NAME`, `report`).
+  /// One step only: what a Slurm job runs (`train/NAME`, `mask/NAME`, `mask-seed/NAME/K`,
+  /// `mask-shard/NAME/K/S`, `probe/NAME`, `report`).
   @Option(help: .hidden)
   var step: String?
 
