@@ -3,12 +3,14 @@ import FourierLens
 
 /// One unit of an experiment's work, named as `flens run --step` takes it: `train/NAME`,
 /// `mask/NAME`, `mask-seed/NAME/K` (seed K of a multi-seed mask, a Slurm array task),
-/// `probe/NAME` and `report`. `mask/NAME` of a multi-seed mask learns the seeds not yet
-/// learned and writes their aggregate, so after its seeds ran it is the merge step.
+/// `adversarial-map/NAME` (with `adversarial_maps:`), `probe/NAME` and `report`. `mask/NAME`
+/// of a multi-seed mask learns the seeds not yet learned and writes their aggregate, so after
+/// its seeds ran it is the merge step.
 public enum ExperimentStep: Hashable, Sendable, CustomStringConvertible {
   case train(String)
   case mask(String)
   case maskSeed(String, Int)
+  case adversarialMap(String)
   case probe(String)
   case report
 
@@ -18,10 +20,11 @@ public enum ExperimentStep: Hashable, Sendable, CustomStringConvertible {
     case ("train", 2): self = .train(parts[1])
     case ("mask", 2): self = .mask(parts[1])
     case ("mask-seed", 3) where Int(parts[2]).map { $0 >= 0 } == true: self = .maskSeed(parts[1], Int(parts[2])!)
+    case ("adversarial-map", 2): self = .adversarialMap(parts[1])
     case ("probe", 2): self = .probe(parts[1])
     case ("report", 1): self = .report
     default:
-      throw FourierLensError.badOption(name: "--step", reason: "'\(text)' is not a step: train/NAME, mask/NAME, mask-seed/NAME/K, probe/NAME or report")
+      throw FourierLensError.badOption(name: "--step", reason: "'\(text)' is not a step: train/NAME, mask/NAME, mask-seed/NAME/K, adversarial-map/NAME, probe/NAME or report")
     }
   }
 
@@ -30,6 +33,7 @@ public enum ExperimentStep: Hashable, Sendable, CustomStringConvertible {
     case let .train(name): return "train/\(name)"
     case let .mask(name): return "mask/\(name)"
     case let .maskSeed(name, k): return "mask-seed/\(name)/\(k)"
+    case let .adversarialMap(name): return "adversarial-map/\(name)"
     case let .probe(name): return "probe/\(name)"
     case .report: return "report"
     }
@@ -39,7 +43,7 @@ public enum ExperimentStep: Hashable, Sendable, CustomStringConvertible {
   public var resourceKind: String {
     switch self {
     case .train: return "train"
-    case .mask, .maskSeed: return "mask"
+    case .mask, .maskSeed, .adversarialMap: return "mask"
     case .probe: return "probe"
     case .report: return "report"
     }
