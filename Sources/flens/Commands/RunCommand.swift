@@ -55,7 +55,7 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "With --executor slurm: wait for the jobs, showing their progress, and print the report's path.")
   var wait = false
 
-  /// One step only: what a Slurm job runs (`train/NAME`, `mask/NAME`, `mask-seed/NAME/K`, `probe/NAME`, `report`).
+  /// One step only: what a Slurm job runs (`train/NAME`, `mask/NAME`, `mask-seed/NAME/K`, `adversarial-map/NAME`, `probe/NAME`, `report`).
   @Option(help: .hidden)
   var step: String?
 
