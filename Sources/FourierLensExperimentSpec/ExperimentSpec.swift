@@ -31,10 +31,16 @@ public struct ExperimentSpec: Codable, Equatable {
   /// Models by name, trained or loaded in name order.
   public var models: [String: ModelSpec]
   public var masks: MaskSpec?
+  /// Adversarial maps per model (`adversarial_maps:`, see `AdversarialMapSpec`).
+  public var adversarialMaps: AdversarialMapSpec?
   public var probes: ProbeSpec?
   public var report: ReportSpec?
   /// Resources of the Slurm jobs per step kind (`flens run --executor slurm`); not part of any cache key.
   public var slurm: SlurmSpec?
+
+  enum CodingKeys: String, CodingKey {
+    case name, seed, threads, device, data, models, masks, adversarialMaps = "adversarial_maps", probes, report, slurm
+  }
 
   public struct DataSpec: Codable, Equatable {
     /// A dataset path (as `--data`), or `generated` for the built-in synthetic data.
@@ -220,6 +226,7 @@ public struct ExperimentSpec: Codable, Equatable {
       if m.lambda != nil { throw bad("masks.lambda and masks.retention exclude each other: the path chooses λ") }
       if m.scope == .image { throw bad("masks.retention works with scope dataset or class, not image") }
     }
+    try adversarialMaps?.validate(file: file)
     if let b = report?.baseline, models[b] == nil { throw bad("report.baseline '\(b)' is not one of the models") }
     if let t = threads, t < 1 { throw bad("threads must be ≥ 1") }
     if let d = device, (try? ComputeDevice(parsing: d)) == nil { throw bad("device must be cpu, cuda, cuda:N or auto, got '\(d)'") }

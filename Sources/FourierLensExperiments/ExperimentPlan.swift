@@ -17,6 +17,8 @@ public struct ExperimentPlan {
   public let modelNames: [String]
   public let models: [String: Model]
   public let masks: Masks
+  /// Nil when the experiment learns no adversarial maps (`adversarial_maps:`).
+  public let adversarialMaps: AdversarialMaps?
   /// Nil when the experiment runs no probes (then there are no probe steps).
   public let probes: ExperimentSpec.ProbeSpec?
   /// The model the others are compared with in probes and the report.
@@ -34,6 +36,8 @@ public struct ExperimentPlan {
     /// The key of the model: of its training step, or of the loaded files.
     public let key: StepKey
     public let maskKey: StepKey
+    /// The key of the model's adversarial map; nil without `adversarial_maps:`.
+    public let adversarialMapKey: StepKey?
     /// The probes' key; the mask's key when the experiment runs no probes.
     public let probeKey: StepKey
   }
@@ -46,6 +50,14 @@ public struct ExperimentPlan {
     public let images: Int
     public let split: DatasetSplit
     public let retention: RetentionPathConfig?
+  }
+
+  /// `adversarial_maps:` resolved: the attack, and the mask configuration (that of `masks:`
+  /// with the map's scope, λ, learning rate, epochs and batch).
+  public struct AdversarialMaps {
+    public let spec: ExperimentSpec.AdversarialMapSpec
+    public let config: MaskLearningConfig
+    public let images: Int
   }
 
   /// Resolves and checks `spec` (already syntactically valid, see `ExperimentSpec.parse`).
@@ -88,6 +100,17 @@ public struct ExperimentPlan {
     masks = Masks(spec: m, config: config, param: param, seeds: m.seeds ?? 1, images: m.images ?? 2000,
                   split: m.split == "train" ? .train : .test, retention: m.retentionPath)
 
+    // Adversarial maps: the masks' settings, with the map's own scope and optimisation.
+    adversarialMaps = try spec.adversarialMaps.map { a in
+      var mapSettings = settings
+      mapSettings.scope = a.scope ?? .dataset
+      (mapSettings.lambda, mapSettings.learningRate, mapSettings.epochs, mapSettings.batchSize) = (a.lambda, a.lr, a.epochs, a.batch)
+      let mapConfig = mapSettings.config
+      try checked("adversarial_maps.", maskKeys) { try mapConfig.validate() }
+      try checked("adversarial_maps.attack ", [:]) { _ = try registry.makeAttack(a.attack) }
+      return AdversarialMaps(spec: a, config: mapConfig, images: a.images ?? m.images ?? 2000)
+    }
+
     // Models.
     var models: [String: (Model.Source, StepKey)] = [:]
     let trainingKeys = ["--epochs": "epochs", "--batch": "batch", "--lr": "lr"]
@@ -124,10 +147,17 @@ public struct ExperimentPlan {
     }
 
     // Probes: each spec made once (without a baseline mask, which exists only later).
+    // An `alignment` without `adversarial=` reads each model's own map, which exists only later.
     let probes = spec.probes.flatMap { $0.run.isEmpty ? nil : $0 }
     if let p = probes {
       try checked("probes.run ", [:]) {
-        _ = try ProbeFactory.makeAll(p.run, registry: registry, trainers: FreshArchitectureTraining.factory(device: .cpu),
+        let ownMap = p.run.filter(ProbeFactory.isOwnMapAlignment)
+        if let text = ownMap.first, spec.adversarialMaps == nil {
+          throw FourierLensError.badOption(name: text, reason: "needs `adversarial_maps:` (each model's own map) or adversarial=DIR")
+        }
+        for text in ownMap { try ProbeFactory.checkOwnMapAlignment(text) }
+        _ = try ProbeFactory.makeAll(p.run.filter { !ProbeFactory.isOwnMapAlignment($0) }, registry: registry,
+                                     trainers: FreshArchitectureTraining.factory(device: .cpu),
                                      linearAnalysis: TorchLinearAnalysis())
       }
       // The embedding probe pairs mask i with image i of the probes' data, the test split.
@@ -148,15 +178,24 @@ public struct ExperimentPlan {
     for name in modelNames {
       maskKey[name] = StepKey(["mask", models[name]!.1.description, StepKey.canonical(m), dataKey, "\(seed)"])
     }
+    var mapKey: [String: StepKey]?
+    if let a = spec.adversarialMaps {
+      var keys: [String: StepKey] = [:]
+      for name in modelNames {
+        keys[name] = StepKey(["adversarial-map", models[name]!.1.description, StepKey.canonical(m), StepKey.canonical(a), dataKey, "\(seed)"])
+      }
+      mapKey = keys
+    }
     var planned: [String: Model] = [:]
     let (baseline, seed) = (baseline, seed)
     for name in modelNames {
       let probeKey = probes.map { p in
         StepKey(["probe", maskKey[name]!.description, StepKey.canonical(p),
-                 name == baseline ? "" : maskKey[baseline]!.description, "\(seed)"])
+                 name == baseline ? "" : maskKey[baseline]!.description, "\(seed)"]
+                + (mapKey.map { [$0[name]!.description] } ?? []))
       } ?? maskKey[name]!
       planned[name] = Model(source: models[name]!.0, spec: spec.models[name]!, key: models[name]!.1,
-                            maskKey: maskKey[name]!, probeKey: probeKey)
+                            maskKey: maskKey[name]!, adversarialMapKey: mapKey?[name], probeKey: probeKey)
     }
     self.models = planned
     reportKey = StepKey(["report", StepKey.canonical(spec.report ?? .init())]
@@ -178,7 +217,8 @@ public struct ExperimentPlan {
   /// no step; a mask of several seeds (without retention targets) is one `mask-seed` step per
   /// seed followed by `mask` (the merge), so a cluster can run the seeds side by side; an
   /// image-scope mask of more images than one shard is one `mask-shard` step per seed and
-  /// shard followed by `mask`.
+  /// shard followed by `mask`; with `adversarial_maps:` each model's `adversarial-map` step
+  /// follows the masks.
   public var steps: [ExperimentStep] {
     var out: [ExperimentStep] = []
     for name in modelNames { if case .train = models[name]!.source { out.append(.train(name)) } }
@@ -186,6 +226,7 @@ public struct ExperimentPlan {
       out += partSteps(of: name)
       out.append(.mask(name))
     }
+    if adversarialMaps != nil { out += modelNames.map { .adversarialMap($0) } }
     if probes != nil { out += modelNames.map { .probe($0) } }
     out.append(.report)
     return out
@@ -238,7 +279,10 @@ public struct ExperimentPlan {
     case .train: return []
     case let .maskSeed(name, _), let .maskShard(name, _, _): return trained(name)
     case let .mask(name): return trained(name) + partSteps(of: name)
-    case let .probe(name): return trained(name) + [.mask(name)] + (name == baseline ? [] : [.mask(baseline)])
+    case let .adversarialMap(name): return trained(name)
+    case let .probe(name):
+      return trained(name) + [.mask(name)] + (name == baseline ? [] : [.mask(baseline)])
+        + (adversarialMaps != nil ? [.adversarialMap(name)] : [])
     case .report: return probes != nil ? modelNames.map { .probe($0) } : modelNames.map { .mask($0) }
     }
   }
@@ -248,6 +292,7 @@ public struct ExperimentPlan {
     switch step {
     case let .train(name): return run + "/models/" + name
     case let .mask(name), let .maskSeed(name, _), let .maskShard(name, _, _): return run + "/masks/" + name
+    case let .adversarialMap(name): return run + "/adversarial-maps/" + name
     case let .probe(name): return run + "/probes/" + name
     case .report: return run + "/report"
     }
@@ -258,6 +303,7 @@ public struct ExperimentPlan {
     switch step {
     case let .train(name): return models[name]!.key
     case let .mask(name), let .maskSeed(name, _), let .maskShard(name, _, _): return models[name]!.maskKey
+    case let .adversarialMap(name): return models[name]!.adversarialMapKey!
     case let .probe(name): return models[name]!.probeKey
     case .report: return reportKey
     }

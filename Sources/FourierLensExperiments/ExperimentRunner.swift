@@ -9,6 +9,7 @@ import FourierLensTorch
 /// ```
 /// RUN/models/<name>/   trained (or referenced) models
 /// RUN/masks/<name>/    learned masks (`flens learn-mask` layout)
+/// RUN/adversarial-maps/<name>/   adversarial maps (`flens learn-mask --adversarial` layout)
 /// RUN/probes/<name>/   probe outputs (`flens probe` layout)
 /// RUN/report/          the comparison report
 /// ```
@@ -127,6 +128,7 @@ public final class ExperimentRunner {
     case let .maskSeed(name, k): try learnMask(name, onlySeed: k)
     case let .maskShard(name, k, s): try learnMaskShard(name, seed: k, shard: s)
     case let .mask(name): try learnMask(name, onlySeed: nil)
+    case let .adversarialMap(name): try learnAdversarialMap(name)
     case let .probe(name): try probe(name)
     case .report: try report()
     }
@@ -148,16 +150,22 @@ public final class ExperimentRunner {
     return model
   }
 
+  /// Prepares `step`'s directory under its key; nil, after logging `what` as cached, when the
+  /// step is complete.
+  private func begin(_ step: ExperimentStep, _ what: String) throws -> (dir: String, key: StepKey, state: StepRecord.State)? {
+    let dir = plan.directory(of: step, in: runDirectory), key = plan.key(of: step)
+    let state = try StepRecord.prepare(dir, key: key)
+    if state == .complete {
+      log("\(what): cached (\(dir))")
+      return nil
+    }
+    return (dir, key, state)
+  }
+
   private func train(_ name: String) throws {
     guard case let .train(arch, configuration) = plan.models[name]!.source else { return }
     let m = plan.models[name]!.spec
-    let dir = plan.directory(of: .train(name), in: runDirectory)
-    let key = plan.key(of: .train(name))
-    let state = try StepRecord.prepare(dir, key: key)
-    if state == .complete {
-      log("model \(name): cached (\(dir))")
-      return
-    }
+    guard let (dir, key, state) = try begin(.train(name), "model \(name)") else { return }
     log("model \(name): training \(arch.rawValue) for \(configuration.epochs) epochs\(state == .resumable ? " (resuming)" : "")")
     executedSteps.append("train:\(name)")
     let train = try dataset(.train, limit: spec.data.trainLimit)
@@ -277,6 +285,41 @@ public final class ExperimentRunner {
     return c
   }
 
+  /// The adversarial map of `name`, as `flens learn-mask --adversarial` with the masks' settings.
+  private func learnAdversarialMap(_ name: String) throws {
+    guard let maps = plan.adversarialMaps,
+          let (dir, key, state) = try begin(.adversarialMap(name), "adversarial map \(name)") else { return }
+    log("adversarial map \(name): attacking with \(maps.spec.attack), then learning\(state == .resumable ? " (resuming)" : "")")
+    executedSteps.append("adversarial-map:\(name)")
+    let model = try model(name)
+    let config = maps.config
+    // The attack is seeded per batch, so a resumed step attacks the same images into the same examples.
+    let examples = try AdversarialExamples.generate(
+      from: try dataset(plan.masks.split, limit: maps.images), attack: try registry.makeAttack(maps.spec.attack),
+      spec: maps.spec.attack, model: model, batchSize: config.batchSize, seed: config.seed)
+    try examples.write(to: dir)
+    let input = model.description.input
+    let param = plan.masks.param
+    var job = MaskLearningJob(
+      model: model, modelName: "models/\(name)", dataset: examples.dataset,
+      dataName: "\(spec.data.path) (adversarial: \(maps.spec.attack))", paramSpec: param,
+      makeParameterization: { [registry] in
+        try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
+                              layout: config.layout, transform: config.transform)
+      }, config: config)
+    job.resume = state == .resumable
+    job.showsProgress = !quiet
+    job.shouldStop = { Interruption.requested }
+    do {
+      let summary = try job.run(to: dir)
+      log(String(format: "adversarial map %@: adversarial labels kept %.3f, masked %.3f, sparsity %.3f", name,
+                 summary.cleanAccuracy, summary.maskedAccuracy, summary.sparsity))
+    } catch is InterruptedError {
+      throw InterruptedError("adversarial map of '\(name)' interrupted; checkpoint written in \(dir): run the same command again to resume")
+    }
+    try StepRecord.finish(dir, key: key)
+  }
+
   private func probe(_ name: String) throws {
     guard let p = plan.probes else { return }
     let dir = plan.directory(of: .probe(name), in: runDirectory)
@@ -291,12 +334,16 @@ public final class ExperimentRunner {
     let data = try dataset(.test, limit: p.images ?? 1000)
     let baseline = name == plan.baseline ? nil : plan.baseline
     // With retention targets, each R is probed on its own masks against the baseline's at the same R.
+    // An `alignment` without `adversarial=` reads this model's own adversarial map.
+    let mapDirectory = plan.directory(of: .adversarialMap(name), in: runDirectory)
+    let texts = p.run.map { ProbeFactory.isOwnMapAlignment($0) ? ProbeFactory.alignment($0, withMapIn: mapDirectory) : $0 }
     for sub in retentionSubdirectories {
       let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name + sub)
       let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0 + sub) }
-      let probes = try ProbeFactory.makeAll(p.run, registry: registry, baseline: baselineMask,
-                                            trainers: FreshArchitectureTraining.factory(device: model.device),
-                                            linearAnalysis: TorchLinearAnalysis())
+      let trainers = FreshArchitectureTraining.factory(device: model.device)
+      let probes = try ProbeOutputNames.assign(
+        texts.map { try ProbeFactory.make($0, registry: registry, baseline: baselineMask, trainers: trainers,
+                                          linearAnalysis: TorchLinearAnalysis()) }, writtenAs: p.run)
       let context = ProbeContext(model: model, dataset: data, mask: mask,
                                  batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
       for probe in probes {

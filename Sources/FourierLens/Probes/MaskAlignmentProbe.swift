@@ -22,8 +22,7 @@ public struct MaskAlignmentProbe: Probe {
 
   public init(map: LearnedMask, perturbations: Tensor, radialBands: Int = 16, resamples: Int = 1000) throws {
     func bad(_ reason: String) -> FourierLensError { .badOption(name: "--probe alignment", reason: reason) }
-    guard radialBands >= 2 else { throw bad("radial must be ≥ 2, got \(radialBands)") }
-    guard resamples >= 10 else { throw bad("resamples must be ≥ 10, got \(resamples)") }
+    try Self.checkSettings(radialBands: radialBands, resamples: resamples)
     guard perturbations.rank == 4, perturbations.shape[0] > 0 else {
       throw bad("the perturbations must be an N×C×H×W array, got shape \(perturbations.shape)")
     }
@@ -31,6 +30,13 @@ public struct MaskAlignmentProbe: Probe {
     self.perturbations = perturbations
     self.radialBands = radialBands
     self.resamples = resamples
+  }
+
+  /// The settings' ranges, checked apart from any map so an experiment can check them before its maps exist.
+  static func checkSettings(radialBands: Int, resamples: Int) throws {
+    func bad(_ reason: String) -> FourierLensError { .badOption(name: "--probe alignment", reason: reason) }
+    guard radialBands >= 2 else { throw bad("radial must be ≥ 2, got \(radialBands)") }
+    guard resamples >= 10 else { throw bad("resamples must be ≥ 10, got \(resamples)") }
   }
 
   /// The planes of a mask (each H×W, averaged over channels for per-channel masks).

@@ -31,11 +31,7 @@ public enum ProbeFactory {
 
   public static func make(_ text: String, registry: PluginRegistry, baseline: LearnedMask? = nil,
                           trainers: ArchitectureTrainerFactory? = nil, linearAnalysis: LinearAnalysis? = nil) throws -> Probe {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    let (name, rest): (String, String) = {
-      guard let colon = trimmed.firstIndex(of: ":") else { return (trimmed, "") }
-      return (String(trimmed[..<colon]), String(trimmed[trimmed.index(after: colon)...]))
-    }()
+    let (name, rest) = split(text)
     let option = "--probe \(text)"
     switch name {
     case "accuracy":
@@ -75,7 +71,7 @@ public enum ProbeFactory {
       return try DCTBlockMarginProbe(block: try o.int("block") ?? 8, attack: SubspaceDeepFool(
         steps: try o.int("steps") ?? 100, overshoot: try o.float("overshoot") ?? 0.02, candidates: try o.int("candidates") ?? 10))
     case "alignment":
-      let o = try options(rest, option, allowed: ["adversarial", "radial", "resamples"])
+      let o = try options(rest, option, allowed: alignmentOptions)
       guard let dir = o.string("adversarial") else {
         throw FourierLensError.badOption(name: option, reason: "needs adversarial=DIR, a `flens learn-mask --adversarial` directory")
       }
@@ -113,6 +109,35 @@ public enum ProbeFactory {
     default:
       throw FourierLensError.badOption(name: option, reason: "unknown probe '\(name)'; probes: \(names.joined(separator: ", "))")
     }
+  }
+
+  static let alignmentOptions: Set<String> = ["adversarial", "radial", "resamples"]
+
+  /// Whether `text` is an `alignment` probe without `adversarial=DIR`: in an experiment with
+  /// `adversarial_maps:` it compares each model's mask with that model's own map.
+  public static func isOwnMapAlignment(_ text: String) -> Bool {
+    let (name, rest) = split(text)
+    return name == "alignment" && (try? options(rest, "--probe \(text)", allowed: alignmentOptions))?.string("adversarial") == nil
+  }
+
+  /// Checks the options of an own-map `alignment` probe (see `isOwnMapAlignment`) before its map exists.
+  public static func checkOwnMapAlignment(_ text: String) throws {
+    let (_, rest) = split(text)
+    let o = try options(rest, "--probe \(text)", allowed: alignmentOptions)
+    try MaskAlignmentProbe.checkSettings(radialBands: try o.int("radial") ?? 16, resamples: try o.int("resamples") ?? 1000)
+  }
+
+  /// An own-map `alignment` probe with `adversarial=directory` added.
+  public static func alignment(_ text: String, withMapIn directory: String) -> String {
+    let (_, rest) = split(text)
+    return "alignment:adversarial=\(directory)" + (rest.isEmpty ? "" : "," + rest)
+  }
+
+  /// A probe spec's name and the options after its first colon.
+  private static func split(_ text: String) -> (name: String, rest: String) {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard let colon = trimmed.firstIndex(of: ":") else { return (trimmed, "") }
+    return (String(trimmed[..<colon]), String(trimmed[trimmed.index(after: colon)...]))
   }
 
   /// Writes `NAME.json`, `NAME.csv` and `NAME.<key>.npy` into `dir`.

@@ -57,7 +57,7 @@ struct RunCommand: ParsableCommand {
   var wait = false
 
   /// One step only: what a Slurm job runs (`train/NAME`, `mask/NAME`, `mask-seed/NAME/K`,
-  /// `mask-shard/NAME/K/S`, `probe/NAME`, `report`).
+  /// `mask-shard/NAME/K/S`, `adversarial-map/NAME`, `probe/NAME`, `report`).
   @Option(help: .hidden)
   var step: String?
 
