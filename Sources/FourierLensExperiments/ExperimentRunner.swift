@@ -161,10 +161,7 @@ public final class ExperimentRunner {
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }
     trainer.shouldStop = { Interruption.requested }
-    let summary = try trainer.run(train: train, test: test, output: dir, resume: state == .resumable)
-    guard !summary.interrupted else {
-      throw InterruptedError("training of '\(name)' interrupted after step \(summary.steps); checkpoint written to \(dir)/checkpoint: run the same command again to resume")
-    }
+    try trainer.run(train: train, test: test, output: dir, resume: state == .resumable)
     try StepRecord.finish(dir, key: key)
   }
 
@@ -196,27 +193,23 @@ public final class ExperimentRunner {
     job.showsProgress = !quiet
     job.shouldStop = { Interruption.requested }
     job.retention = masks.retention
-    do {
-      if let k = onlySeed {
-        job.resume = true  // the seeds of one mask share its directory: never clear it here
-        let summary = try job.runSeed(k, of: dir)
-        log(String(format: "%@: clean %.3f masked %.3f sparsity %.3f", what, summary.cleanAccuracy, summary.maskedAccuracy,
-                   summary.sparsity))
-        return
+    if let k = onlySeed {
+      job.resume = true  // the seeds of one mask share its directory: never clear it here
+      let summary = try job.runSeed(k, of: dir)
+      log(String(format: "%@: clean %.3f masked %.3f sparsity %.3f", what, summary.cleanAccuracy, summary.maskedAccuracy,
+                 summary.sparsity))
+      return
+    }
+    if job.retention != nil {
+      for summary in try job.runRetention(to: dir) {
+        log(String(format: "mask %@ at retention %g: λ %g, clean %.3f masked %.3f sparsity %.3f%@", name,
+                   Double(summary.retentionTarget ?? 0), Double(summary.lambda), summary.cleanAccuracy,
+                   summary.maskedAccuracy, summary.sparsity, summary.targetMet == false ? " (TARGET NOT MET)" : ""))
       }
-      if job.retention != nil {
-        for summary in try job.runRetention(to: dir) {
-          log(String(format: "mask %@ at retention %g: λ %g, clean %.3f masked %.3f sparsity %.3f%@", name,
-                     Double(summary.retentionTarget ?? 0), Double(summary.lambda), summary.cleanAccuracy,
-                     summary.maskedAccuracy, summary.sparsity, summary.targetMet == false ? " (TARGET NOT MET)" : ""))
-        }
-      } else {
-        let summary = try job.run(to: dir)
-        log(String(format: "mask %@: clean %.3f masked %.3f complementary %.3f sparsity %.3f", name,
-                   summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity))
-      }
-    } catch is InterruptedError {
-      throw InterruptedError("mask learning of '\(name)' interrupted; checkpoint written in \(dir): run the same command again to resume")
+    } else {
+      let summary = try job.run(to: dir)
+      log(String(format: "mask %@: clean %.3f masked %.3f complementary %.3f sparsity %.3f", name,
+                 summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity))
     }
     try StepRecord.finish(dir, key: key)
   }
