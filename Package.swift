@@ -53,13 +53,11 @@ let package = Package(
     // stream and the finite-difference check of a mask's VJP.
     .target(name: "FourierLensNumerics", path: "Sources/FourierLensNumerics"),
     // The core: data, codecs, frequency mathematics, protocols, mask learning, probes, plugin host.
-    // Still Swift 5 mode: Swift 6 refuses BatchStream's prefetch (Dataset is not Sendable),
-    // ParallelLoop's non-Sendable body and the plugin host's global services table.
     .target(
       name: "FourierLens",
       dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI", "FourierLensNumerics"],
       path: "Sources/FourierLens",
-      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)), .swiftLanguageMode(.v5)],
+      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
       linkerSettings: [.linkedLibrary("fftw3f"), .linkedLibrary("fftw3f_threads"), .linkedLibrary("dl")]
     ),
     // A small extern "C" API over libtorch.
