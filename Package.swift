@@ -78,8 +78,7 @@ let package = Package(
     .target(
       name: "FourierLensExperimentSpec",
       dependencies: ["FourierLens", .product(name: "Yams", package: "Yams")],
-      path: "Sources/FourierLensExperimentSpec",
-      swiftSettings: [.swiftLanguageMode(.v5)]
+      path: "Sources/FourierLensExperimentSpec"
     ),
     .target(
       name: "FourierLensExperiments",
