@@ -83,8 +83,7 @@ let package = Package(
     .target(
       name: "FourierLensExperiments",
       dependencies: ["FourierLensExperimentSpec", "FourierLens", "FourierLensTorch", "FourierLensReport"],
-      path: "Sources/FourierLensExperiments",
-      swiftSettings: [.swiftLanguageMode(.v5)]
+      path: "Sources/FourierLensExperiments"
     ),
     // The command-line host.
     .executableTarget(
