@@ -93,8 +93,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ],
-      path: "Sources/flens",
-      swiftSettings: [.swiftLanguageMode(.v5)]
+      path: "Sources/flens"
     ),
     // Bundled plugins.
     .target(name: "FLMasks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Masks"),
