@@ -131,7 +131,6 @@ if Context.environment["FLENS_FUZZ"] == "1" {
   package.targets.append(.executableTarget(
     name: "FlensFuzz",
     dependencies: ["FourierLens", "FourierLensExperimentSpec", .product(name: "Yams", package: "Yams")],
-    path: "Fuzz/FlensFuzz",
-    swiftSettings: [.swiftLanguageMode(.v5)]
+    path: "Fuzz/FlensFuzz"
   ))
 }
