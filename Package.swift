@@ -100,22 +100,17 @@ let package = Package(
     .target(name: "FLAttacks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Attacks"),
     .target(name: "FLAugmentations", dependencies: ["FourierLensPluginKit"], path: "Plugins/Augmentations"),
     // Tests.
-    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
-    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
-    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
-    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests"),
+    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests"),
+    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests"),
+    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests"),
     .testTarget(
       name: "ExperimentTests", dependencies: ["FourierLensExperiments", "FourierLensExperimentSpec", "FourierLens"],
-      path: "Tests/ExperimentTests", swiftSettings: [.swiftLanguageMode(.v5)]
+      path: "Tests/ExperimentTests"
     ),
-    .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests"),
   ],
-  // Swift 6 (strict concurrency) for every target not marked .swiftLanguageMode(.v5) above.
+  // Swift 6 language mode (strict concurrency checking) for every target.
   swiftLanguageModes: [.v6],
   cxxLanguageStandard: .cxx20
 )

@@ -5,7 +5,7 @@
 /// place a spec is used says which kind it wants). A name found twice for one kind keeps
 /// the first on the search path (like `PATH`); the later one is reported in `shadowed`
 /// naming both files (its library did load: it is not in `errors`).
-public final class PluginRegistry {
+public final class PluginRegistry: Sendable {
   public let searchPath: PluginSearchPath
   /// Valid plugins in search order.
   public let plugins: [PluginInfo]
