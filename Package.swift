@@ -57,13 +57,11 @@ let package = Package(
     // stream, the finite-difference check of a mask's VJP and the `.npy` format.
     .target(name: "FourierLensNumerics", path: "Sources/FourierLensNumerics"),
     // The core: data, codecs, frequency mathematics, protocols, mask learning, probes, plugin host.
-    // Still Swift 5 mode: Swift 6 refuses BatchStream's prefetch (Dataset is not Sendable),
-    // ParallelLoop's non-Sendable body and the plugin host's global services table.
     .target(
       name: "FourierLens",
       dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI", "FourierLensNumerics"],
       path: "Sources/FourierLens",
-      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)), .swiftLanguageMode(.v5)],
+      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
       linkerSettings: [.linkedLibrary("fftw3f"), .linkedLibrary("fftw3f_threads"), .linkedLibrary("dl")]
     ),
     // A small extern "C" API over libtorch.
@@ -84,14 +82,12 @@ let package = Package(
     .target(
       name: "FourierLensExperimentSpec",
       dependencies: ["FourierLens", .product(name: "Yams", package: "Yams")],
-      path: "Sources/FourierLensExperimentSpec",
-      swiftSettings: [.swiftLanguageMode(.v5)]
+      path: "Sources/FourierLensExperimentSpec"
     ),
     .target(
       name: "FourierLensExperiments",
       dependencies: ["FourierLensExperimentSpec", "FourierLens", "FourierLensTorch", "FourierLensReport"],
-      path: "Sources/FourierLensExperiments",
-      swiftSettings: [.swiftLanguageMode(.v5)]
+      path: "Sources/FourierLensExperiments"
     ),
     // The command-line host.
     .executableTarget(
@@ -101,30 +97,24 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ],
-      path: "Sources/flens",
-      swiftSettings: [.swiftLanguageMode(.v5)]
+      path: "Sources/flens"
     ),
     // Bundled plugins.
     .target(name: "FLMasks", dependencies: ["FourierLensPluginKit"], path: "Plugins/Masks"),
     .target(name: "FLAttacks", dependencies: ["FourierLensPluginKit", "FourierLensNumerics"], path: "Plugins/Attacks"),
     .target(name: "FLAugmentations", dependencies: ["FourierLensPluginKit"], path: "Plugins/Augmentations"),
     // Tests.
-    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
-    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
-    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
-    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "FourierLensTests", dependencies: ["FourierLens"], path: "Tests/FourierLensTests"),
+    .testTarget(name: "FourierLensTorchTests", dependencies: ["FourierLensTorch", "FourierLens"], path: "Tests/FourierLensTorchTests"),
+    .testTarget(name: "PluginTests", dependencies: ["FourierLens", "FourierLensPluginKit"], path: "Tests/PluginTests"),
+    .testTarget(name: "FlensCLITests", dependencies: ["FourierLens"], path: "Tests/FlensCLITests"),
     .testTarget(
       name: "ExperimentTests", dependencies: ["FourierLensExperiments", "FourierLensExperimentSpec", "FourierLens"],
-      path: "Tests/ExperimentTests", swiftSettings: [.swiftLanguageMode(.v5)]
+      path: "Tests/ExperimentTests"
     ),
-    .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests",
-                swiftSettings: [.swiftLanguageMode(.v5)]),
+    .testTarget(name: "ReportTests", dependencies: ["FourierLensReport", "FourierLens"], path: "Tests/ReportTests"),
   ],
-  // Swift 6 (strict concurrency) for every target not marked .swiftLanguageMode(.v5) above.
+  // Swift 6 language mode (strict concurrency checking) for every target.
   swiftLanguageModes: [.v6],
   cxxLanguageStandard: .cxx20
 )
@@ -140,7 +130,6 @@ if Context.environment["FLENS_FUZZ"] == "1" {
   package.targets.append(.executableTarget(
     name: "FlensFuzz",
     dependencies: ["FourierLens", "FourierLensExperimentSpec", .product(name: "Yams", package: "Yams")],
-    path: "Fuzz/FlensFuzz",
-    swiftSettings: [.swiftLanguageMode(.v5)]
+    path: "Fuzz/FlensFuzz"
   ))
 }

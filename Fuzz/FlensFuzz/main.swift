@@ -12,15 +12,15 @@ func LLVMFuzzerRunDriver(
   _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 ) -> CInt
 
-nonisolated(unsafe) var selectedTarget: FuzzTarget!
-
 let environment = ProcessInfo.processInfo.environment
 guard let name = environment["FLENS_FUZZ_TARGET"], let target = FuzzTarget(rawValue: name) else {
   let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
   FileHandle.standardError.write(Data("flens-fuzz: set FLENS_FUZZ_TARGET to one of: \(names)\n".utf8))
   exit(2)
 }
-selectedTarget = target
+/// The target libFuzzer's callbacks run: chosen once, before the driver starts, and never
+/// changed (a constant, so the callbacks may read it from any thread).
+let selectedTarget = target
 if let dir = environment["FLENS_FUZZ_WRITE_SEEDS"], !dir.isEmpty {
   do {
     try FuzzSeeds.write(target, to: dir)

@@ -4,7 +4,7 @@ import Yams
 
 /// An experiment file (YAML; JSON is accepted too, being YAML): the data, the models to
 /// train or load, how to learn their masks, the probes, and the report. Keys are the
-/// command-line flags' names.
+/// command-line flags' names (`SettingKey.fileKey` of each setting the core checks).
 ///
 /// ```yaml
 /// name: paper-comparison
@@ -218,10 +218,8 @@ public struct ExperimentSpec: Codable, Equatable {
       throw bad("masks.lambda_start, lambda_factor and lambda_max belong to masks.retention, which is not set")
     }
     if let m = masks, let path = m.retentionPath {
-      do { try path.validate() } catch let FourierLensError.badOption(name, reason) {
-        let key = ["--retention": "retention", "--lambda-start": "lambda_start", "--lambda-factor": "lambda_factor",
-                   "--lambda-max": "lambda_max"][name] ?? name
-        throw bad("masks.\(key) \(reason)")
+      do { try path.validate() } catch let FourierLensError.badSetting(key, reason) {
+        throw bad("masks.\(key.fileKey): \(reason)")
       }
       if m.lambda != nil { throw bad("masks.lambda and masks.retention exclude each other: the path chooses λ") }
       if m.scope == .image { throw bad("masks.retention works with scope dataset or class, not image") }

@@ -63,11 +63,13 @@ public struct ExperimentPlan {
   /// Resolves and checks `spec` (already syntactically valid, see `ExperimentSpec.parse`).
   public init(spec: ExperimentSpec, specFile: String, registry: PluginRegistry) throws {
     func bad(_ why: String) -> FourierLensError { .badFile(path: specFile.isEmpty ? "experiment" : specFile, reason: why) }
-    /// A core check's error, its command-line flag replaced by the experiment file's key
-    /// (`keys` maps flags to keys; an option not in it is a plugin spec's, named as is).
-    func checked(_ prefix: String, _ keys: [String: String], _ body: () throws -> Void) throws {
-      do { try body() } catch let FourierLensError.badOption(name, reason) {
-        throw bad("\(prefix)\(keys[name].map { $0 + ":" } ?? "(\(name))") \(reason)")
+    /// A core check's error in the experiment file's terms: a setting by its key in the
+    /// section `prefix` names (`masks.lambda:`), any other option (a plugin spec's) as is.
+    func checked(_ prefix: String, _ body: () throws -> Void) throws {
+      do { try body() } catch let FourierLensError.badSetting(key, reason) {
+        throw bad("\(prefix)\(key.fileKey): \(reason)")
+      } catch let FourierLensError.badOption(name, reason) {
+        throw bad("\(prefix)(\(name)) \(reason)")
       } catch let error as FourierLensError {
         throw bad("\(prefix)\(error)")
       }
@@ -88,11 +90,9 @@ public struct ExperimentPlan {
     (settings.lambda, settings.learningRate, settings.epochs, settings.batchSize) = (m.lambda, m.lr, m.epochs, m.batch)
     (settings.accuracyTarget, settings.patience, settings.seed) = (m.accuracyTarget, m.patience, seed)
     let config = settings.config
-    let maskKeys = ["--lambda": "lambda", "--lr": "lr", "--epochs": "epochs", "--batch": "batch",
-                    "accuracy target": "accuracy_target", "patience": "patience"]
-    try checked("masks.", maskKeys) { try config.validate() }
+    try checked("masks.") { try config.validate() }
     let param = m.param ?? "free"
-    try checked("masks.param ", [:]) {
+    try checked("masks.param ") {
       let parsed = try PluginSpec.parse(param, option: "masks.param")
       _ = try registry.plugin(named: parsed.name, kind: .mask)
     }
@@ -106,14 +106,13 @@ public struct ExperimentPlan {
       mapSettings.scope = a.scope ?? .dataset
       (mapSettings.lambda, mapSettings.learningRate, mapSettings.epochs, mapSettings.batchSize) = (a.lambda, a.lr, a.epochs, a.batch)
       let mapConfig = mapSettings.config
-      try checked("adversarial_maps.", maskKeys) { try mapConfig.validate() }
-      try checked("adversarial_maps.attack ", [:]) { _ = try registry.makeAttack(a.attack) }
+      try checked("adversarial_maps.") { try mapConfig.validate() }
+      try checked("adversarial_maps.attack ") { _ = try registry.makeAttack(a.attack) }
       return AdversarialMaps(spec: a, config: mapConfig, images: a.images ?? m.images ?? 2000)
     }
 
     // Models.
     var models: [String: (Model.Source, StepKey)] = [:]
-    let trainingKeys = ["--epochs": "epochs", "--batch": "batch", "--lr": "lr"]
     for name in modelNames {
       let s = spec.models[name]!
       if let path = s.path {
@@ -138,7 +137,7 @@ public struct ExperimentPlan {
       let training = TrainingConfiguration(epochs: s.epochs ?? 10, batchSize: s.batch ?? 128, learningRate: s.lr,
                                            optimizer: optimizer, seed: seed, augmentations: s.augment ?? [],
                                            attack: s.adversarial)
-      try checked("models.\(name).", trainingKeys) {
+      try checked("models.\(name).") {
         try training.validate()
         for a in s.augment ?? [] { _ = try registry.makeAugmentation(a) }
         if let a = s.adversarial { _ = try registry.makeAttack(a) }
@@ -150,7 +149,7 @@ public struct ExperimentPlan {
     // An `alignment` without `adversarial=` reads each model's own map, which exists only later.
     let probes = spec.probes.flatMap { $0.run.isEmpty ? nil : $0 }
     if let p = probes {
-      try checked("probes.run ", [:]) {
+      try checked("probes.run ") {
         let ownMap = p.run.filter(ProbeFactory.isOwnMapAlignment)
         if let text = ownMap.first, spec.adversarialMaps == nil {
           throw FourierLensError.badOption(name: text, reason: "needs `adversarial_maps:` (each model's own map) or adversarial=DIR")

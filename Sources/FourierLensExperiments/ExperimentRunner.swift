@@ -181,10 +181,7 @@ public final class ExperimentRunner {
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }
     trainer.shouldStop = { Interruption.requested }
-    let summary = try trainer.run(train: train, test: test, output: dir, resume: state == .resumable)
-    guard !summary.interrupted else {
-      throw InterruptedError("training of '\(name)' interrupted after step \(summary.steps); checkpoint written to \(dir)/checkpoint: run the same command again to resume")
-    }
+    try trainer.run(train: train, test: test, output: dir, resume: state == .resumable)
     try StepRecord.finish(dir, key: key)
   }
 
@@ -202,27 +199,23 @@ public final class ExperimentRunner {
     executedSteps.append(onlySeed.map { "mask-seed:\(name)/\($0)" } ?? "mask:\(name)")
     var job = try maskJob(name)
     job.resume = state == .resumable
-    do {
-      if let k = onlySeed {
-        job.resume = true  // the seeds of one mask share its directory: never clear it here
-        let summary = try job.runSeed(k, of: dir)
-        log(String(format: "%@: clean %.3f masked %.3f sparsity %.3f", what, summary.cleanAccuracy, summary.maskedAccuracy,
-                   summary.sparsity))
-        return
+    if let k = onlySeed {
+      job.resume = true  // the seeds of one mask share its directory: never clear it here
+      let summary = try job.runSeed(k, of: dir)
+      log(String(format: "%@: clean %.3f masked %.3f sparsity %.3f", what, summary.cleanAccuracy, summary.maskedAccuracy,
+                 summary.sparsity))
+      return
+    }
+    if job.retention != nil {
+      for summary in try job.runRetention(to: dir) {
+        log(String(format: "mask %@ at retention %g: λ %g, clean %.3f masked %.3f sparsity %.3f%@", name,
+                   Double(summary.retentionTarget ?? 0), Double(summary.lambda), summary.cleanAccuracy,
+                   summary.maskedAccuracy, summary.sparsity, summary.targetMet == false ? " (TARGET NOT MET)" : ""))
       }
-      if job.retention != nil {
-        for summary in try job.runRetention(to: dir) {
-          log(String(format: "mask %@ at retention %g: λ %g, clean %.3f masked %.3f sparsity %.3f%@", name,
-                     Double(summary.retentionTarget ?? 0), Double(summary.lambda), summary.cleanAccuracy,
-                     summary.maskedAccuracy, summary.sparsity, summary.targetMet == false ? " (TARGET NOT MET)" : ""))
-        }
-      } else {
-        let summary = try job.run(to: dir)
-        log(String(format: "mask %@: clean %.3f masked %.3f complementary %.3f sparsity %.3f", name,
-                   summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity))
-      }
-    } catch is InterruptedError {
-      throw InterruptedError("mask learning of '\(name)' interrupted; checkpoint written in \(dir): run the same command again to resume")
+    } else {
+      let summary = try job.run(to: dir)
+      log(String(format: "mask %@: clean %.3f masked %.3f complementary %.3f sparsity %.3f", name,
+                 summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity))
     }
     try StepRecord.finish(dir, key: key)
     // The mask directory now holds what the chunks gave: they are no part of its layout.
@@ -241,14 +234,10 @@ public final class ExperimentRunner {
     log("\(what): learning")
     executedSteps.append("mask-shard:\(name)/\(k)/\(shard)")
     let job = try maskJob(name)
-    do {
-      let chunks = plan.chunks(ofShard: shard)
-        .clamped(to: 0..<MaskLearner.imageChunkCount(images: job.dataset.info.count, batchSize: job.config.batchSize))
-      let learned = try job.learnImageChunks(ofSeed: k, chunks: chunks)
-      log("\(what): \(learned) chunks learned, \(chunks.count - learned) already kept, in \(job.imageChunks!.directory)")
-    } catch is InterruptedError {
-      throw InterruptedError("mask learning of '\(name)' interrupted; the chunks learned are kept in \(dir): run the same command again to resume")
-    }
+    let chunks = plan.chunks(ofShard: shard)
+      .clamped(to: 0..<MaskLearner.imageChunkCount(images: job.dataset.info.count, batchSize: job.config.batchSize))
+    let learned = try job.learnImageChunks(ofSeed: k, chunks: chunks)
+    log("\(what): \(learned) chunks learned, \(chunks.count - learned) already kept, in \(job.imageChunks!.directory)")
   }
 
   /// The mask-learning job of model `name` as the experiment configures it; image-scope
@@ -310,13 +299,9 @@ public final class ExperimentRunner {
     job.resume = state == .resumable
     job.showsProgress = !quiet
     job.shouldStop = { Interruption.requested }
-    do {
-      let summary = try job.run(to: dir)
-      log(String(format: "adversarial map %@: adversarial labels kept %.3f, masked %.3f, sparsity %.3f", name,
-                 summary.cleanAccuracy, summary.maskedAccuracy, summary.sparsity))
-    } catch is InterruptedError {
-      throw InterruptedError("adversarial map of '\(name)' interrupted; checkpoint written in \(dir): run the same command again to resume")
-    }
+    let summary = try job.run(to: dir)
+    log(String(format: "adversarial map %@: adversarial labels kept %.3f, masked %.3f, sparsity %.3f", name,
+               summary.cleanAccuracy, summary.maskedAccuracy, summary.sparsity))
     try StepRecord.finish(dir, key: key)
   }
 

@@ -14,6 +14,9 @@ public enum PluginExport {
   private static let lock = NSLock()
   /// Descriptors built so far, by Swift type: built once, kept for the life of the
   /// process (the ABI requires static lifetime), reused when the host calls the entry again.
+  /// Not a Mutex because its values are pointers, which Swift will not let leave a Mutex;
+  /// safe because every access holds `lock` (see `descriptor(for:)`), and a descriptor is
+  /// never written after it is built.
   nonisolated(unsafe) private static var built: [ObjectIdentifier: UnsafeMutablePointer<flens_plugin_descriptor>] = [:]
 
   /// The body of a library's `flens_plugin_entry`: checks the host's ABI version, keeps the

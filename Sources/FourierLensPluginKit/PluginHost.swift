@@ -5,6 +5,12 @@
 /// random numbers as the core for the same seed.
 public enum PluginHost {
   /// Set once by `PluginExport.register` (the table lives as long as the process).
+  ///
+  /// Not locked, and safe: it is written only by `register`, which a host calls when it
+  /// loads the library, before it can create or call any of the library's plugins (flens
+  /// loads each library once, under its loader's lock); every later access is a read. A
+  /// host that calls the entry again passes the same table (flens's is a process-wide
+  /// constant), so a reader sees the same pointer either way.
   nonisolated(unsafe) static var services: UnsafePointer<flens_host_services>?
 
   /// True when the library runs under a host (inside `flens` or its tests).

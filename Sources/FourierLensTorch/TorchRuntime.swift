@@ -8,7 +8,7 @@ public enum TorchRuntime {
 
   /// Sets libtorch's intra-op threads (OpenMP and MKL; a shared OpenBLAS's too). Throws for n < 1.
   public static func setThreads(_ n: Int) throws {
-    guard n >= 1, n <= 4096 else { throw FourierLensError.badOption(name: "--threads", reason: "must be at least 1, got \(n)") }
+    guard n >= 1, n <= 4096 else { throw FourierLensError.badSetting(.threads, reason: "must be at least 1, got \(n)") }
     try ShimStatus.check(flt_set_num_threads(Int32(n)))
   }
 

@@ -47,9 +47,11 @@ public final class TorchTrainer {
   public let attack: Attack?
   /// Receives progress; called on the training thread.
   public var observer: ((TrainingEvent) -> Void)?
-  /// Polled after every step; returning true stops the run after writing a checkpoint.
+  /// Polled before every step; returning true stops the run there: a checkpoint is written
+  /// and `Interrupted` thrown.
   public var shouldStop: () -> Bool = { false }
-  /// Stop (with a checkpoint) after this many steps in this process (benchmarks, tests).
+  /// Stop (with a checkpoint) after this many steps in this process (benchmarks, tests,
+  /// `--max-steps`): a planned stop, which returns with `TrainingSummary.interrupted` set.
   public var maxSteps: Int?
   /// The training record's entries the trainer does not know (where the data came from);
   /// the run's settings and test accuracy are added to them.
@@ -136,7 +138,7 @@ public final class TorchTrainer {
     var imagesThisProcess = 0
     var secondsThisProcess = 0.0
     var lastEvaluationSeconds = 0.0
-    var interrupted = false
+    var stoppedAtStepLimit = false
 
     epochLoop: while state.epoch < c.epochs {
       // Batches are decoded one ahead on a background queue while the current one trains.
@@ -146,8 +148,12 @@ public final class TorchTrainer {
                                firstBatch: state.stepInEpoch)
       observer?(.epochStarted(epoch: state.epoch + 1, epochs: c.epochs, firstStep: state.stepInEpoch, stepsPerEpoch: stepsPerEpoch))
       while state.stepInEpoch < stepsPerEpoch {
-        if shouldStop() || (maxSteps.map { stepsThisProcess >= $0 } ?? false) {
-          interrupted = true
+        if shouldStop() {
+          try state.write(to: output, weights: model, optimizer: optimizer)
+          throw Interrupted(position: "after step \(state.globalStep)", checkpoint: TrainingCheckpoint.directory(output))
+        }
+        if let maxSteps, stepsThisProcess >= maxSteps {
+          stoppedAtStepLimit = true
           break epochLoop
         }
         let started = Date()
@@ -224,14 +230,14 @@ public final class TorchTrainer {
       observer?(.epoch(epochRecord, isBest: isBest))
     }
 
-    if interrupted {
+    if stoppedAtStepLimit {
       try state.write(to: output, weights: model, optimizer: optimizer)
       observer?(.note("stopped after step \(state.globalStep); checkpoint written to \(TrainingCheckpoint.directory(output)) (continue with --resume)"))
     }
     return TrainingSummary(
       epochsCompleted: state.epoch, steps: state.globalStep, history: state.history, bestEpoch: state.bestEpoch,
       bestTestAccuracy: state.bestTestAccuracy, imagesPerSecond: Double(state.trainImages) / max(state.trainSeconds, 1e-9),
-      trainSeconds: state.trainSeconds, interrupted: interrupted,
+      trainSeconds: state.trainSeconds, interrupted: stoppedAtStepLimit,
       cpuSecondsPerImage: stepsThisProcess == 0 ? nil : cpuSecondsThisProcess / Double(max(1, imagesThisProcess)))
   }
 
@@ -275,12 +281,12 @@ public final class TorchTrainer {
     }
     guard state.arch == model.description.arch, state.input == model.description.input, state.classes == model.description.classes,
           state.mean == model.description.mean, state.std == model.description.std else {
-      throw FourierLensError.badOption(
-        name: "--resume", reason: "the checkpoint in \(path) is for \(state.arch) \(state.input) with \(state.classes.count) classes, not \(model.description.arch) \(model.description.input) with \(model.description.classes.count)")
+      throw FourierLensError.badSetting(
+        .resume, reason: "the checkpoint in \(path) is for \(state.arch) \(state.input) with \(state.classes.count) classes, not \(model.description.arch) \(model.description.input) with \(model.description.classes.count)")
     }
     guard state.configuration == configuration else {
-      throw FourierLensError.badOption(
-        name: "--resume", reason: "the checkpoint in \(path) was made with other training options (\(differences(state.configuration, configuration))); rerun with the same options")
+      throw FourierLensError.badSetting(
+        .resume, reason: "the checkpoint in \(path) was made with other training options (\(differences(state.configuration, configuration))); rerun with the same options")
     }
   }
 

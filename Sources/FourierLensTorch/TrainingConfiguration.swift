@@ -43,17 +43,17 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     self.attack = attack
   }
 
-  /// Rejects values no run can use, naming the command-line option.
+  /// Rejects values no run can use, naming the setting (see `SettingKey`).
   public func validate() throws {
-    func bad(_ name: String, _ reason: String) -> FourierLensError { .badOption(name: name, reason: reason) }
-    guard epochs >= 1 else { throw bad("--epochs", "must be at least 1, got \(epochs)") }
-    guard batchSize >= 2 else { throw bad("--batch", "must be at least 2 (BatchNorm needs two images), got \(batchSize)") }
-    guard learningRate > 0, learningRate.isFinite else { throw bad("--lr", "must be a positive number, got \(learningRate)") }
-    guard weightDecay >= 0, weightDecay.isFinite else { throw bad("--weight-decay", "must be non-negative, got \(weightDecay)") }
-    guard momentum >= 0, momentum < 1 else { throw bad("--momentum", "must be in [0, 1), got \(momentum)") }
-    guard (0 ... 1).contains(warmupFraction) else { throw bad("--warmup", "must be in [0, 1], got \(warmupFraction)") }
-    guard evaluationBatchSize >= 1 else { throw bad("--eval-batch", "must be positive") }
-    if let c = checkpointEverySteps, c < 1 { throw bad("--checkpoint-every", "must be positive, got \(c)") }
+    func bad(_ key: SettingKey, _ reason: String) -> FourierLensError { .badSetting(key, reason: reason) }
+    guard epochs >= 1 else { throw bad(.epochs, "must be at least 1, got \(epochs)") }
+    guard batchSize >= 2 else { throw bad(.batchSize, "must be at least 2 (BatchNorm needs two images), got \(batchSize)") }
+    guard learningRate > 0, learningRate.isFinite else { throw bad(.learningRate, "must be a positive number, got \(learningRate)") }
+    guard weightDecay >= 0, weightDecay.isFinite else { throw bad(.weightDecay, "must be non-negative, got \(weightDecay)") }
+    guard momentum >= 0, momentum < 1 else { throw bad(.momentum, "must be in [0, 1), got \(momentum)") }
+    guard (0 ... 1).contains(warmupFraction) else { throw bad(.warmup, "must be in [0, 1], got \(warmupFraction)") }
+    guard evaluationBatchSize >= 1 else { throw bad(.evaluationBatch, "must be positive") }
+    if let c = checkpointEverySteps, c < 1 { throw bad(.checkpointEvery, "must be positive, got \(c)") }
   }
 }
 
@@ -92,7 +92,8 @@ public struct TrainingSummary: Codable, Equatable, Sendable {
   /// Training images per second over the whole run (evaluation excluded).
   public var imagesPerSecond: Double
   public var trainSeconds: Double
-  /// True when the run stopped early (interrupt or step limit) after writing a checkpoint.
+  /// True when the run stopped at its step limit (`TorchTrainer.maxSteps`) after writing a
+  /// checkpoint; a stop on request throws `Interrupted` instead.
   public var interrupted: Bool
   /// Process CPU time (all threads) per training image in this process: a throughput
   /// measure that, unlike wall time, hardly depends on other load on the machine.

@@ -20,13 +20,17 @@ struct Flens: ParsableCommand {
   /// naming the file or option for any error a user can fix (argument-parser's own usage
   /// errors included, which it would otherwise report with status 64 and a usage block).
   static func main() {
+    var command: ParsableCommand?
     do {
       try SubcommandWord.check(Array(CommandLine.arguments.dropFirst()))
-      var command = try parseAsRoot()
-      try command.run()
-    } catch let interrupted as InterruptedError {
-      // Ctrl-C: the run stopped at a step boundary and says how to continue.
-      FileHandle.standardError.write(Data(ErrorLine.format(interrupted.message, prefix: "flens: ").utf8))
+      command = try parseAsRoot()
+      try command!.run()
+    } catch let interrupted as Interrupted {
+      // Ctrl-C: the run stopped at a step boundary with a checkpoint; say how to continue.
+      let howToContinue = interrupted.checkpoint == nil ? "run the command again"
+        : command is ResumesByRerunning ? "run the same command again to resume"
+        : "continue with the same command and --resume"
+      FileHandle.standardError.write(Data(ErrorLine.format("\(interrupted): \(howToContinue)", prefix: "flens: ").utf8))
       Foundation.exit(130)
     } catch let exit as ExitCode {
       // A command that already printed its message chose its status.
@@ -41,3 +45,10 @@ struct Flens: ParsableCommand {
     }
   }
 }
+
+/// A command whose interrupted run continues when the same command is run again (its steps
+/// are cached and resumed), not with `--resume`.
+protocol ResumesByRerunning {}
+
+extension RunCommand: ResumesByRerunning {}
+extension DemoCommand: ResumesByRerunning {}

@@ -45,6 +45,35 @@ import Testing
     #expect(missing.contains("model 'standard'") && missing.contains("no/such/model"), "\(missing)")
   }
 
+  /// The core's checks throw a typed setting; the experiment front end names it by its key
+  /// in the section where the value was written (with the file), `flens` by its flag.
+  @Test func coreSettingErrorsNameTheFileKeyWhereTheCommandLineNamesTheFlag() throws {
+    func replacing(_ a: String, with b: String) -> String { message(Self.base.replacingOccurrences(of: a, with: b)) }
+    #expect(replacing("lambda: 0.02", with: "lambda: -1") == "exp.yaml: masks.lambda: must be a finite number ≥ 0, got -1.0")
+    #expect(replacing("lambda: 0.02", with: "lambda: 0.02, lr: 0") == "exp.yaml: masks.lr: must be > 0, got 0.0")
+    #expect(replacing("lambda: 0.02", with: "lambda: 0.02, patience: 0") == "exp.yaml: masks.patience: must be ≥ 1, got 0")
+    #expect(replacing("lambda: 0.02", with: "lambda: 0.02, batch: 0") == "exp.yaml: masks.batch: must be ≥ 1, got 0")
+    #expect(replacing("optimizer: adam", with: "optimizer: adam, lr: -1")
+            == "exp.yaml: models.other.lr: must be a positive number, got -1.0")
+    // Checked while the file is read (the retention path has no plan of its own).
+    #expect(replacing("lambda: 0.02", with: "retention: [0.9], lambda_factor: 0.5")
+            == "exp.yaml: masks.lambda_factor: must be > 1, got 0.5")
+    #expect(replacing("lambda: 0.02", with: "retention: [0.9], lambda_start: 0.1, lambda_max: 0.05")
+            == "exp.yaml: masks.lambda_max: must be a finite number ≥ the path's first λ (0.1), got 0.05")
+
+    // The same checks, as `flens` prints them.
+    var config = MaskLearningConfig()
+    config.lambda = -1
+    #expect(throws: FourierLensError.badSetting(.lambda, reason: "must be a finite number ≥ 0, got -1.0")) { try config.validate() }
+    #expect("\(FourierLensError.badSetting(.lambda, reason: "must be ≥ 0"))" == "option --lambda: must be ≥ 0")
+    let flags = SettingKey.allCases.map(\.flag), keys = SettingKey.allCases.map(\.fileKey)
+    #expect(Set(flags).count == flags.count && Set(keys).count == keys.count, "two settings share a name")
+    #expect([SettingKey.learningRate, .batchSize, .accuracyTarget, .lambdaMax].map(\.flag)
+            == ["--lr", "--batch", "--accuracy-target", "--lambda-max"])
+    #expect([SettingKey.learningRate, .batchSize, .accuracyTarget, .lambdaMax].map(\.fileKey)
+            == ["lr", "batch", "accuracy_target", "lambda_max"])
+  }
+
   @Test func accuracyTargetAndPatienceComeFromTheFileAndChangeTheMaskKey() throws {
     let plain = try plan(Self.base)
     #expect(plain.masks.config.accuracyTarget == 0.99 && plain.masks.config.patience == 7)

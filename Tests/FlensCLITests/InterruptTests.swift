@@ -64,6 +64,26 @@ import Testing
     #expect(try MaskRunDirectory.read(stopped).summary.history.map(\.loss) == MaskRunDirectory.read(reference).summary.history.map(\.loss))
   }
 
+  /// `flens run` catches the same `Interrupted` as `train` and says how it continues: by
+  /// running the same command again (its steps resume from their checkpoints).
+  @Test func runStopsWithTheTrainingCheckpointAndSaysToRunTheSameCommandAgain() throws {
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = dir.appendingPathComponent("exp.yaml").path, run = dir.appendingPathComponent("run").path
+    try """
+      data: {path: generated, size: 16, train_limit: 256, test_limit: 32}
+      models: {standard: {arch: smallcnn, epochs: 40, batch: 8}}
+      masks: {lambda: 0.1, epochs: 1, images: 16, batch: 16}
+      """.write(toFile: file, atomically: true, encoding: .utf8)
+    let r = try Self.interrupt(["run", file, "--out", run, "--threads", "2", "--quiet"]) {
+      FileManager.default.fileExists(atPath: run + "/models/standard/checkpoint/state.json")
+    }
+    try #require(!r.ranToEnd, "the run finished before it could be interrupted")
+    #expect(r.status == 130, "exit \(r.status): \(r.stderr)")
+    #expect(r.stderr.contains("flens: interrupted after step") && r.stderr.contains(run + "/models/standard/checkpoint")
+            && r.stderr.hasSuffix(": run the same command again to resume\n"), "\(r.stderr)")
+  }
+
   @Test func trainStopsAfterAStepWithACheckpointAndResumesToTheSameModel() throws {
     let data = try StripesData.write(count: 64)
     let dir = try FlensCLI.temporaryDirectory()

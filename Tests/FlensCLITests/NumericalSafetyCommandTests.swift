@@ -22,7 +22,7 @@ import Testing
       (learn + ["--batch", "0"], "--batch"),
       (learn + ["--seeds", "0"], "--seeds"),
       (learn + ["--images", "0"], "--images"),
-      (learn + ["--accuracy-target", "1.5"], "accuracy target"),
+      (learn + ["--accuracy-target", "1.5"], "--accuracy-target"),
       (learn + ["--param", "lowpass:radius=-1"], "radius"),
       (train + ["--epochs", "0"], "--epochs"),
       (train + ["--epochs", "1", "--lr", "-1"], "--lr"),

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import FourierLens
 
@@ -123,13 +124,13 @@ import Testing
     let a = FFTWPlanCache.plan(.realToHalf, height: 12, width: 10, planes: 48)
     #expect(a == FFTWPlanCache.plan(.realToHalf, height: 12, width: 10, planes: 48))
     // Many threads transforming at once (planning serialised, execution concurrent).
-    let results = UnsafeMutableBufferPointer<Float>.allocate(capacity: 8)
-    defer { results.deallocate() }
+    let results = Mutex([Float](repeating: .infinity, count: 8))
     DispatchQueue.concurrentPerform(iterations: 8) { i in
       let y = try! DFT2D.forwardHalf(x)
-      results[i] = zip(y.real, first.real).map { abs($0 - $1) }.max()!
+      let difference = zip(y.real, first.real).map { abs($0 - $1) }.max()!
+      results.withLock { $0[i] = difference }
     }
-    #expect(results.allSatisfy { $0 < 1e-6 })
+    #expect(results.withLock { $0 }.allSatisfy { $0 < 1e-6 })
   }
 
   @Test func pooledBuffersComeBackZeroedWhenAskedTo() {

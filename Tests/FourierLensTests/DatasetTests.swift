@@ -36,7 +36,7 @@ import Testing
     CodecTestSupport.expectBadFile(missing) { _ = try DatasetLoader.open(missing, split: .test) }
     let empty = try CodecTestSupport.scratchDirectory()
     CodecTestSupport.expectBadFile(empty) { _ = try DatasetLoader.open(empty, split: .test) }
-    #expect(throws: FourierLensError.badOption(name: "--limit", reason: "must be a positive number of images, got 0")) {
+    #expect(throws: FourierLensError.badSetting(.limit, reason: "must be a positive number of images, got 0")) {
       _ = try DatasetLoader.open(empty, split: .test, limit: 0)
     }
   }

@@ -76,7 +76,7 @@ import Testing
     // Stopped in the second chunk of seed 0 (6 steps per chunk): the first chunk is kept.
     let stopping = StepCounter()
     stopping.stopAfter = 8
-    #expect(throws: InterruptedError.self) { try Self.job(data, model, store: store, counter: stopping).run(to: root + "/resumed") }
+    #expect(throws: Interrupted.self) { try Self.job(data, model, store: store, counter: stopping).run(to: root + "/resumed") }
     var seed0 = c
     (seed0.epochs, seed0.batchSize) = (6, 4)
     let kept = ImageChunkStore(directory: store)

@@ -90,7 +90,7 @@ import Testing
     }
     var states: [MaskLearnerState] = []
     let first = try learner()
-    first.checkpoint = { states.append($0) }
+    first.checkpoint = MaskLearner.Checkpoint(location: "memory") { states.append($0) }
     let a = try first.learn(on: data)
     let b = try learner().learn(on: data)
     #expect(a.theta == b.theta)
@@ -104,6 +104,34 @@ import Testing
     // Identical except for the measured speed.
     #expect(c.history.map(\.loss) == a.history.map(\.loss))
     #expect(c.history.map(\.sparsity) == a.history.map(\.sparsity))
+  }
+
+  /// A stop on request throws the one `Interrupted`: where the run stopped, and the
+  /// checkpoint it saved first (inside the epoch); image masks keep none.
+  @Test func aStopThrowsInterruptedNamingWhereAndTheCheckpoint() throws {
+    let (data, model) = Self.plantedProblem()  // 32 images: 4 steps of 8 per epoch
+    var config = MaskLearningConfig()
+    config.epochs = 6
+    config.batchSize = 8
+    let learner = try MaskLearner(model: model, parameterization: IdentityMask(shape: [8, 8]), config: config)
+    learner.showsProgress = false
+    var saved: [MaskLearnerState] = []
+    learner.checkpoint = MaskLearner.Checkpoint(location: "dir/checkpoint.json") { saved.append($0) }
+    var polls = 0
+    learner.shouldStop = { polls += 1; return polls > 6 }  // steps 1–4 of epoch 1, 1–2 of epoch 2
+    #expect(throws: Interrupted(position: "before step 3 of 4 in epoch 2", checkpoint: "dir/checkpoint.json")) {
+      try learner.learn(on: data)
+    }
+    #expect(saved.count == 2 && saved.last?.nextEpoch == 1 && saved.last?.stepInEpoch == 2)
+
+    config.scope = .image
+    let images = try MaskLearner(model: model, parameterization: IdentityMask(shape: [8, 8]), config: config)
+    images.showsProgress = false
+    images.checkpoint = learner.checkpoint
+    images.shouldStop = { true }
+    #expect(throws: Interrupted(position: "before step 1 of 1 in epoch 1", checkpoint: nil)) {
+      try images.learn(on: data)
+    }
   }
 
   @Test func classAndImageScopesGiveOneMaskPerGroup() throws {

@@ -172,7 +172,9 @@ import Testing
       do {
         try job.runRetention(to: resumed)
         Issue.record("the run finished before its interruption after \(stopAfter) polls")
-      } catch is InterruptedError {
+      } catch let stop as Interrupted {
+        // The path's own learner stopped: its checkpoint is in the run's directory.
+        #expect(stop.checkpoint == MaskRunDirectory.checkpointFile(resumed), "\(stop)")
         interruptions += 1
       }
     }

@@ -117,8 +117,8 @@ final class SignStepAttack: Attack {
     do {
       _ = try run(try TorchTrainer(model: try model(), configuration: configuration(epochs: 2)), output: out, resume: true)
       Issue.record("resumed with another epoch count")
-    } catch let FourierLensError.badOption(name, reason) {
-      #expect(name == "--resume" && reason.contains("epochs 1 vs 2"))
+    } catch let FourierLensError.badSetting(key, reason) {
+      #expect(key == .resume && reason.contains("epochs 1 vs 2"))
     }
   }
 
@@ -130,8 +130,15 @@ final class SignStepAttack: Attack {
     let a = try TorchTrainer(model: try model(), configuration: config)
     var stopAfter = 3
     a.shouldStop = { stopAfter -= 1; return stopAfter < 0 }
-    let (p1, s1) = try run(a, output: root + "/split")
-    #expect(s1.interrupted && s1.steps == 3)
+    // A stop on request throws the one `Interrupted` (as mask learning does), naming the checkpoint.
+    var p1: [Double] = []
+    a.observer = { event in
+      if case let .step(p) = event { p1.append(p.stepLoss) }
+    }
+    #expect(throws: Interrupted(position: "after step 3", checkpoint: TrainingCheckpoint.directory(root + "/split"))) {
+      try a.run(train: train, test: test, output: root + "/split", resume: false)
+    }
+    #expect(p1.count == 3)
     let (p2, _) = try run(try TorchTrainer(model: try model(seed: 77), configuration: config), output: root + "/split", resume: true)
     #expect(p1 + p2 == full)
   }

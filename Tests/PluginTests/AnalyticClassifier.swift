@@ -5,7 +5,7 @@ import Foundation
 /// cross-entropy and the logit margin: an analytic stand-in for a trained network, so
 /// attack tests measure the plugins, not a backend. `fitted` builds the Bayes-style
 /// linear classifier (nearest class mean in normalised space) from labelled samples.
-final class AnalyticClassifier: Classifier {
+final class AnalyticClassifier: Classifier, Sendable {
   let description: ModelDescription
   /// [K, D], on normalised inputs.
   let weights: [Double]

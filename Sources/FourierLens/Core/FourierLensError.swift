@@ -4,6 +4,10 @@ public enum FourierLensError: Error, CustomStringConvertible, Equatable {
   case badFile(path: String, reason: String)
   /// A command-line or experiment option with a value outside what it accepts.
   case badOption(name: String, reason: String)
+  /// A setting (a flag, or an experiment file's key) with a value outside what it accepts;
+  /// each front end names the setting in its own terms (see `SettingKey`). Described as the
+  /// command line says it.
+  case badSetting(SettingKey, reason: String)
   /// Shapes that do not fit together (a mask for another image size, a model for other data).
   case shapeMismatch(String)
   /// A NaN or infinity where a finite number is required.
@@ -22,6 +26,7 @@ public enum FourierLensError: Error, CustomStringConvertible, Equatable {
     switch self {
     case let .badFile(path, reason): return "\(path): \(reason)"
     case let .badOption(name, reason): return "option \(name): \(reason)"
+    case let .badSetting(key, reason): return "option \(key.flag): \(reason)"
     case let .shapeMismatch(m): return "shape mismatch: \(m)"
     case let .nonFinite(m): return "non-finite value: \(m)"
     case let .plugin(library, reason), let .pluginDeclined(library, reason): return "plugin \(library): \(reason)"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One pass (epoch) over a dataset in batches, in order or in a seeded random order, with
 /// the next batch decoded on a background queue while the caller works on the current one.
@@ -20,9 +21,10 @@ public final class BatchStream {
   /// The batch being decoded in the background: its index and where its result will be.
   private var pending: (batch: Int, done: DispatchSemaphore, slot: ResultSlot)?
 
-  /// Holds one batch's result, written by the prefetch queue before it signals.
-  private final class ResultSlot: @unchecked Sendable {
-    var result: Result<ImageBatch, Error>?
+  /// Holds one batch's result, written by the prefetch queue before it signals (the lock
+  /// makes the hand-over between the two threads explicit; it is never contended).
+  private final class ResultSlot: Sendable {
+    let result = Mutex<Result<ImageBatch, any Error>?>(nil)
   }
 
   /// A seeded Fisher–Yates permutation of 0..<count: the same seed gives the same order
@@ -76,7 +78,8 @@ public final class BatchStream {
     let indices = indices(ofBatch: b)
     let dataset = dataset
     queue.async {
-      slot.result = Result { try dataset.batch(indices) }
+      let read = Result { try dataset.batch(indices) }
+      slot.result.withLock { $0 = read }
       done.signal()
     }
     pending = (b, done, slot)
@@ -89,7 +92,7 @@ public final class BatchStream {
     current.done.wait()
     nextBatch += 1
     pending = nil
-    let result = current.slot.result!
+    let result = current.slot.result.withLock { $0 }!
     if case .failure(let error) = result {
       nextBatch = batchCount
       throw error

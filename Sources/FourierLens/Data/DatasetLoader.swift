@@ -14,7 +14,7 @@ import Foundation
 public enum DatasetLoader {
   public static func open(_ path: String, split: DatasetSplit, preprocessing: Preprocessing = .none, limit: Int? = nil) throws -> Dataset {
     if let limit, limit <= 0 {
-      throw FourierLensError.badOption(name: "--limit", reason: "must be a positive number of images, got \(limit)")
+      throw FourierLensError.badSetting(.limit, reason: "must be a positive number of images, got \(limit)")
     }
     var (dataset, inSplitDirectory) = try openFormat(path, split: split, preprocessing: preprocessing, depth: 0)
     // Image folders preprocess each image as it is decoded (their sizes may differ).

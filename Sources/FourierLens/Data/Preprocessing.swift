@@ -29,7 +29,7 @@ public struct Preprocessing: Sendable {
       c = 1
     }
     if let size {
-      guard size.height > 0, size.width > 0 else { throw FourierLensError.badOption(name: "--size", reason: "must be positive, got \(size.height)x\(size.width)") }
+      guard size.height > 0, size.width > 0 else { throw FourierLensError.badSetting(.size, reason: "must be positive, got \(size.height)x\(size.width)") }
       (h, w) = (size.height, size.width)
     }
     if let crop = centerCrop {

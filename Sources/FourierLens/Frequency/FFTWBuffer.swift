@@ -50,6 +50,11 @@ enum FFTWBufferPool {
   static let minimumPooledFloats = 16 << 10
   static let capacityFloats = 16 << 20
 
+  // Not a Mutex: a block comes back from a buffer's deinit, and Swift cannot prove that a
+  // pointer read from a stored property may be handed to another thread. Safe because
+  // every access to `free` and `pooledFloats` holds `lock`, and a block belongs to exactly
+  // one owner at a time: the pool while it is in `free`, then the one buffer `take` gave it
+  // to, until that buffer's deinit gives it back.
   private static let lock = NSLock()
   nonisolated(unsafe) private static var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
   nonisolated(unsafe) private static var pooledFloats = 0

@@ -1,5 +1,6 @@
 import CFFTW
 import Foundation
+import Synchronization
 
 /// The transforms FourierLens asks FFTW for, each over a batch of H×W planes laid out
 /// back to back.
@@ -46,26 +47,24 @@ enum FFTWPlanCache {
     let height: Int, width: Int, planes: Int, threads: Int
   }
 
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var plans: [Key: OpaquePointer] = [:]
+  /// The plans; the lock also serialises FFTW's planner, which is not thread-safe.
+  private static let plans = Mutex<[Key: OpaquePointer]>([:])
 
   /// The cached plan, created on first use.
   static func plan(_ transform: FFTWTransform, height: Int, width: Int, planes: Int) -> OpaquePointer {
     precondition(height > 0 && width > 0 && planes > 0)
     let threads = FrequencyThreads.current
     let key = Key(transform: transform, height: height, width: width, planes: planes, threads: threads)
-    lock.lock(); defer { lock.unlock() }
-    if let p = plans[key] { return p }
-    let p = makePlan(key)
-    plans[key] = p
-    return p
+    return plans.withLock { plans in
+      if let p = plans[key] { return p }
+      let p = makePlan(key)
+      plans[key] = p
+      return p
+    }
   }
 
   /// Number of plans created so far (for tests of the cache).
-  static var planCount: Int {
-    lock.lock(); defer { lock.unlock() }
-    return plans.count
-  }
+  static var planCount: Int { plans.withLock { $0.count } }
 
   private static func makePlan(_ key: Key) -> OpaquePointer {
     let h = key.height, w = key.width, planes = key.planes

@@ -1,5 +1,6 @@
 import CFFTW
 import Foundation
+import Synchronization
 
 /// How many threads FFTW may use for one batched transform.
 ///
@@ -7,20 +8,15 @@ import Foundation
 /// when a plan is created, so plans are cached per thread count and a change takes
 /// effect for the next transform. Default 1 (the caller, e.g. `--threads N`, decides).
 public enum FrequencyThreads {
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var count = 1
+  private static let count = Atomic<Int>(1)
 
   /// Sets the thread count (values below 1 mean 1).
   public static func set(_ n: Int) {
-    lock.lock(); defer { lock.unlock() }
-    count = max(1, n)
+    count.store(max(1, n), ordering: .relaxed)
   }
 
   /// The thread count new transforms use.
-  public static var current: Int {
-    lock.lock(); defer { lock.unlock() }
-    return count
-  }
+  public static var current: Int { count.load(ordering: .relaxed) }
 
   /// `fftwf_init_threads`, run once (Swift initialises a static `let` exactly once, even
   /// when first touched by several threads). FFTW wants it before its other functions, so
@@ -36,13 +32,12 @@ public enum FrequencyThreads {
 public enum FrequencyPlanRigor: String, Sendable, CaseIterable {
   case estimate, measure
 
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var value = FrequencyPlanRigor.estimate
+  private static let value = Mutex(FrequencyPlanRigor.estimate)
 
   /// The rigor used for plans created from now on (existing plans are kept).
   public static var current: FrequencyPlanRigor {
-    get { lock.lock(); defer { lock.unlock() }; return value }
-    set { lock.lock(); defer { lock.unlock() }; value = newValue }
+    get { value.withLock { $0 } }
+    set { value.withLock { $0 = newValue } }
   }
 
   var fftwFlag: UInt32 { self == .estimate ? UInt32(FFTW_ESTIMATE) : UInt32(FFTW_MEASURE) }

@@ -12,21 +12,24 @@ public final class MaskLearner {
   public let model: Classifier
   public let parameterization: MaskParameterization
   public let config: MaskLearningConfig
-  /// Called at the end of every epoch of a `dataset`/`class` run with the state to save.
-  public var checkpoint: ((MaskLearnerState) throws -> Void)?
+  /// Saves the state at the end of every epoch of a `dataset`/`class` run, and when the run stops.
+  public var checkpoint: Checkpoint?
   /// Print progress on standard error.
   public var showsProgress = true
   /// Polled before every optimisation step; returning true stops the run there: the
-  /// state is handed to `checkpoint` (dataset and class scopes) and `Interrupted` is thrown.
+  /// state goes to `checkpoint` (dataset and class scopes) and `Interrupted` is thrown.
   public var shouldStop: () -> Bool = { false }
 
-  /// Thrown when `shouldStop` ended a run; `checkpointed` tells whether a state was saved.
-  public struct Interrupted: Error, CustomStringConvertible {
-    public var epoch: Int
-    public var step: Int
-    public var stepsPerEpoch: Int
-    public var checkpointed: Bool
-    public var description: String { "stopped before step \(step + 1) of \(stepsPerEpoch) in epoch \(epoch)" }
+  /// Where the learner's state is saved: `Interrupted` names `location`, the place a
+  /// resumed run continues from.
+  public struct Checkpoint {
+    public var location: String
+    public var save: (MaskLearnerState) throws -> Void
+
+    public init(location: String, save: @escaping (MaskLearnerState) throws -> Void) {
+      self.location = location
+      self.save = save
+    }
   }
 
   /// The masks' frequency stage in the model's normalised space.
@@ -64,7 +67,7 @@ public final class MaskLearner {
       throw FourierLensError.message("the checkpoint was written with another configuration; start afresh without --resume")
     }
     if warmStart != nil, config.scope == .image {
-      throw FourierLensError.badOption(name: "--scope", reason: "image masks cannot be warm-started")
+      throw FourierLensError.badSetting(.scope, reason: "image masks cannot be warm-started")
     }
     switch config.scope {
     case .dataset:
@@ -88,7 +91,7 @@ public final class MaskLearner {
   /// `learn(on:)`'s: chunks learned by separate processes assemble to the same bytes.
   public func learnImageChunk(_ chunk: Int, of dataset: Dataset) throws -> MaskLearningResult {
     guard config.scope == .image else {
-      throw FourierLensError.badOption(name: "--scope", reason: "chunks of images are learned with --scope image, not \(config.scope.rawValue)")
+      throw FourierLensError.badSetting(.scope, reason: "chunks of images are learned with image scope, not \(config.scope.rawValue)")
     }
     guard dataset.info.shape == imageShape else {
       throw FourierLensError.shapeMismatch("the data's images are \(dataset.info.shape), the model expects \(imageShape)")
@@ -168,10 +171,10 @@ public final class MaskLearner {
           if let saveCheckpoint {
             var inside = run.state
             if batches > 0 { (inside.stepInEpoch, inside.epochDataSum, inside.epochDistortionSum) = (batches, dataSum, distortionSum) }
-            try saveCheckpoint(inside)
+            try saveCheckpoint.save(inside)
           }
-          throw Interrupted(epoch: epoch + 1, step: batches, stepsPerEpoch: batchesPerEpoch,
-                            checkpointed: saveCheckpoint != nil)
+          throw Interrupted(position: "before step \(batches + 1) of \(batchesPerEpoch) in epoch \(epoch + 1)",
+                            checkpoint: saveCheckpoint?.location)
         }
         // The whole set as one batch: this forward pass already measures θ before the step.
         if batchesPerEpoch == 1 { evaluatedTheta = run.theta }
@@ -225,7 +228,7 @@ public final class MaskLearner {
       }
       run.state.previousSparsity = sparsity
       run.state.nextEpoch = epoch + 1
-      try saveCheckpoint?(run.state)
+      try saveCheckpoint?.save(run.state)
       if allKept && run.state.calmEpochs >= config.patience { break }
     }
     progress.finish()
@@ -247,7 +250,7 @@ public final class MaskLearner {
   /// from several λ and measures the assembly this way.
   public func measure(theta: [Float], on dataset: Dataset) throws -> MaskLearningResult {
     guard config.scope != .image else {
-      throw FourierLensError.badOption(name: "--scope", reason: "image masks are measured while they are learned")
+      throw FourierLensError.badSetting(.scope, reason: "image masks are measured while they are learned")
     }
     let indices = Array(0..<dataset.info.count)
     let groupCount = config.scope == .dataset ? 1 : dataset.info.classes.count

@@ -54,14 +54,14 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
 
   /// Refuses settings that cannot give a meaningful run, before any work starts.
   public func validate() throws {
-    func bad(_ name: String, _ why: String) -> FourierLensError { .badOption(name: name, reason: why) }
-    guard lambda.isFinite, lambda >= 0 else { throw bad("--lambda", "must be a finite number ≥ 0, got \(lambda)") }
-    guard learningRate.isFinite, learningRate > 0 else { throw bad("--lr", "must be > 0, got \(learningRate)") }
-    guard epochs >= 1 else { throw bad("--epochs", "must be ≥ 1, got \(epochs)") }
-    guard batchSize >= 1 else { throw bad("--batch", "must be ≥ 1, got \(batchSize)") }
-    guard warmupFraction >= 0, warmupFraction < 1 else { throw bad("warmup", "must be in [0, 1), got \(warmupFraction)") }
-    guard accuracyTarget > 0, accuracyTarget <= 1 else { throw bad("accuracy target", "must be in (0, 1], got \(accuracyTarget)") }
-    guard patience >= 1 else { throw bad("patience", "must be ≥ 1, got \(patience)") }
-    guard tolerance >= 0, tolerance.isFinite else { throw bad("tolerance", "must be ≥ 0, got \(tolerance)") }
+    func bad(_ key: SettingKey, _ why: String) -> FourierLensError { .badSetting(key, reason: why) }
+    guard lambda.isFinite, lambda >= 0 else { throw bad(.lambda, "must be a finite number ≥ 0, got \(lambda)") }
+    guard learningRate.isFinite, learningRate > 0 else { throw bad(.learningRate, "must be > 0, got \(learningRate)") }
+    guard epochs >= 1 else { throw bad(.epochs, "must be ≥ 1, got \(epochs)") }
+    guard batchSize >= 1 else { throw bad(.batchSize, "must be ≥ 1, got \(batchSize)") }
+    guard warmupFraction >= 0, warmupFraction < 1 else { throw bad(.warmup, "must be in [0, 1), got \(warmupFraction)") }
+    guard accuracyTarget > 0, accuracyTarget <= 1 else { throw bad(.accuracyTarget, "must be in (0, 1], got \(accuracyTarget)") }
+    guard patience >= 1 else { throw bad(.patience, "must be ≥ 1, got \(patience)") }
+    guard tolerance >= 0, tolerance.isFinite else { throw bad(.tolerance, "must be ≥ 0, got \(tolerance)") }
   }
 }

@@ -31,11 +31,11 @@ extension MaskLearningJob {
   /// in the order of `retention.targets`.
   @discardableResult
   public func runRetention(to dir: String) throws -> [MaskSummary] {
-    guard let retention else { throw FourierLensError.badOption(name: "--retention", reason: "no targets given") }
-    guard seeds >= 1 else { throw FourierLensError.badOption(name: "--seeds", reason: "must be ≥ 1, got \(seeds)") }
+    guard let retention else { throw FourierLensError.badSetting(.retention, reason: "no targets given") }
+    guard seeds >= 1 else { throw FourierLensError.badSetting(.seeds, reason: "must be ≥ 1, got \(seeds)") }
     try retention.validate()
     guard config.scope != .image else {
-      throw FourierLensError.badOption(name: "--retention", reason: "works with --scope dataset or class, not image")
+      throw FourierLensError.badSetting(.retention, reason: "works with scope dataset or class, not image")
     }
     try config.validate()
     if resume { AtomicFile.removeStaleTemporaries(in: dir) }

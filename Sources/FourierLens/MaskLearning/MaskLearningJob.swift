@@ -17,8 +17,8 @@ public struct MaskLearningJob {
   public var seeds: Int = 1
   public var resume = false
   public var showsProgress = true
-  /// Polled before every step (see `MaskLearner.shouldStop`); a stop becomes an
-  /// `InterruptedError` that says where the checkpoint is and how to continue.
+  /// Polled before every step (see `MaskLearner.shouldStop`); a stop throws `Interrupted`
+  /// naming the checkpoint the run continues from.
   public var shouldStop: () -> Bool = { false }
   /// Set for `--retention`: `runRetention(to:)` searches λ along this path instead of
   /// learning at `config.lambda`.
@@ -43,7 +43,7 @@ public struct MaskLearningJob {
   /// Runs and writes `dir`; returns the summary written there.
   @discardableResult
   public func run(to dir: String) throws -> MaskSummary {
-    guard seeds >= 1 else { throw FourierLensError.badOption(name: "--seeds", reason: "must be ≥ 1, got \(seeds)") }
+    guard seeds >= 1 else { throw FourierLensError.badSetting(.seeds, reason: "must be ≥ 1, got \(seeds)") }
     try config.validate()
     if resume { AtomicFile.removeStaleTemporaries(in: dir) }
     if seeds == 1 { return try runOne(config, to: dir) }
@@ -61,7 +61,7 @@ public struct MaskLearningJob {
   /// `resume` keeps the finished seeds and writes their aggregate.
   @discardableResult
   public func runSeed(_ k: Int, of dir: String) throws -> MaskSummary {
-    guard (0..<seeds).contains(k) else { throw FourierLensError.badOption(name: "--seeds", reason: "seed \(k) is not one of 0..<\(seeds)") }
+    guard (0..<seeds).contains(k) else { throw FourierLensError.badSetting(.seeds, reason: "seed \(k) is not one of 0..<\(seeds)") }
     try config.validate()
     return try runOne(configuration(ofSeed: k), to: MaskRunDirectory.seedDirectory(dir, k))
   }
@@ -73,9 +73,9 @@ public struct MaskLearningJob {
   @discardableResult
   public func learnImageChunks(ofSeed k: Int, chunks: Range<Int>) throws -> Int {
     guard let store = imageChunks, config.scope == .image else {
-      throw FourierLensError.badOption(name: "--scope", reason: "only image masks are learned in chunks")
+      throw FourierLensError.badSetting(.scope, reason: "only image masks are learned in chunks")
     }
-    guard (0..<seeds).contains(k) else { throw FourierLensError.badOption(name: "--seeds", reason: "seed \(k) is not one of 0..<\(seeds)") }
+    guard (0..<seeds).contains(k) else { throw FourierLensError.badSetting(.seeds, reason: "seed \(k) is not one of 0..<\(seeds)") }
     try config.validate()
     try store.recordImageCount(dataset.info.count)
     let c = configuration(ofSeed: k)
@@ -104,13 +104,12 @@ public struct MaskLearningJob {
     })
   }
 
-  /// One chunk, a stop turned into an `InterruptedError` that says the kept chunks stay.
+  /// One chunk; a stop names the chunk, and the chunk store as what a rerun continues from.
   private func learnChunk(_ chunk: Int, with learner: MaskLearner) throws -> MaskLearningResult {
     learner.showsProgress = showsProgress
     learner.shouldStop = shouldStop
-    do { return try learner.learnImageChunk(chunk, of: dataset) } catch let stop as MaskLearner.Interrupted {
-      throw InterruptedError("interrupted (\(stop)) in chunk \(chunk) of the images; the chunks learned before it are kept "
-                             + "in \(imageChunks?.directory ?? "the chunk store"): run the command again")
+    do { return try learner.learnImageChunk(chunk, of: dataset) } catch let stop as Interrupted {
+      throw Interrupted(position: "\(stop.position) of chunk \(chunk) of the images", checkpoint: imageChunks?.directory)
     }
   }
 
@@ -141,22 +140,15 @@ public struct MaskLearningJob {
         + "\(kept) (\(dir)/summary.json: target_met false)")
   }
 
-  /// Runs a learner with checkpoints in `dir`, turning a stop into an `InterruptedError` that
-  /// says how to continue.
+  /// Runs a learner with its checkpoint in `dir` (a stop throws `Interrupted` naming it).
   func learnResumably(_ learner: MaskLearner, in dir: String, from state: MaskLearnerState?,
                       warmStart: [Float]? = nil) throws -> MaskLearningResult {
     learner.showsProgress = showsProgress
-    learner.checkpoint = { try MaskRunDirectory.writeCheckpoint($0, to: dir) }
-    learner.shouldStop = shouldStop
-    do {
-      return try learner.learn(on: dataset, resumeFrom: state, warmStart: warmStart)
-    } catch let stop as MaskLearner.Interrupted {
-      guard stop.checkpointed else {
-        throw InterruptedError("interrupted (\(stop)); --scope image keeps no checkpoint: run the command again")
-      }
-      throw InterruptedError("interrupted (\(stop)); checkpoint written to \(MaskRunDirectory.checkpointFile(dir)): "
-                             + "continue with the same command and --resume")
+    learner.checkpoint = MaskLearner.Checkpoint(location: MaskRunDirectory.checkpointFile(dir)) {
+      try MaskRunDirectory.writeCheckpoint($0, to: dir)
     }
+    learner.shouldStop = shouldStop
+    return try learner.learn(on: dataset, resumeFrom: state, warmStart: warmStart)
   }
 
   private func runOne(_ config: MaskLearningConfig, to dir: String) throws -> MaskSummary {

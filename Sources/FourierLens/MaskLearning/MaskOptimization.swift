@@ -40,7 +40,7 @@ public struct MaskOptimization {
   /// parameterization's initial θ: what `flens bench mask-step` times and tests compare.
   public init(learner: MaskLearner, batch: ImageBatch) throws {
     guard learner.config.scope == .dataset else {
-      throw FourierLensError.badOption(name: "--scope", reason: "the step benchmark learns one dataset mask")
+      throw FourierLensError.badSetting(.scope, reason: "the step benchmark learns one dataset mask")
     }
     self = try learner.startOptimization(InMemoryDataset(batch: batch, format: "batch"), indices: Array(0..<batch.count),
                                          groupCount: 1, group: { _, _ in 0 })

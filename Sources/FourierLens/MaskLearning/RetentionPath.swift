@@ -33,18 +33,19 @@ public struct RetentionPathConfig: Codable, Equatable, Sendable {
   }
 
   public func validate() throws {
-    func bad(_ name: String, _ why: String) -> FourierLensError { .badOption(name: name, reason: why) }
-    guard !targets.isEmpty else { throw bad("--retention", "needs at least one target R in (0, 1]") }
+    func bad(_ key: SettingKey, _ why: String) -> FourierLensError { .badSetting(key, reason: why) }
+    guard !targets.isEmpty else { throw bad(.retention, "needs at least one target R in (0, 1]") }
     for r in targets where !(r > 0 && r <= 1) {
-      throw bad("--retention", "each target must be a fraction of clean accuracy in (0, 1], got \(r)")
+      throw bad(.retention, "each target must be a fraction of clean accuracy in (0, 1], got \(r)")
     }
-    guard Set(targets).count == targets.count else { throw bad("--retention", "lists a target twice") }
+    guard Set(targets).count == targets.count else { throw bad(.retention, "lists a target twice") }
     guard startLambda.isFinite, startLambda > 0 else {
-      throw bad("--lambda-start", "must be a finite number > 0, got \(startLambda)")
+      throw bad(.lambdaStart, "must be a finite number > 0, got \(startLambda)")
     }
-    guard stepFactor.isFinite, stepFactor > 1 else { throw bad("--lambda-factor", "must be > 1, got \(stepFactor)") }
+    guard stepFactor.isFinite, stepFactor > 1 else { throw bad(.lambdaFactor, "must be > 1, got \(stepFactor)") }
+    // Said without naming the other setting, whose name depends on the front end.
     guard maxLambda.isFinite, maxLambda >= startLambda else {
-      throw bad("--lambda-max", "must be a finite number ≥ --lambda-start (\(startLambda)), got \(maxLambda)")
+      throw bad(.lambdaMax, "must be a finite number ≥ the path's first λ (\(startLambda)), got \(maxLambda)")
     }
   }
 

@@ -1,5 +1,6 @@
 import FourierLensPluginABI
 import Foundation
+import Synchronization
 
 /// Per-thread state of the plugin call in progress: the message the plugin set with
 /// `host->set_error`, and which plugin is running (to label its log lines). The ABI's
@@ -27,7 +28,7 @@ public final class PluginCallContext {
     let previousName = context.pluginName
     context.errorMessage = nil
     context.pluginName = plugin.name
-    let watchdog = timeLimit.map { PluginWatchdog(seconds: $0, plugin: plugin, operation: operation) }
+    let watchdog = plugin.callTimeLimit.map { PluginWatchdog(seconds: $0, plugin: plugin, operation: operation) }
     let status = body()
     watchdog?.disarm()
     context.pluginName = previousName
@@ -56,14 +57,11 @@ public final class PluginCallContext {
     return created
   }
 
-  /// Seconds one plugin call may take (model callbacks it makes included) before flens
-  /// gives up on it; nil for no limit. Set by `--plugin-timeout`, default from the
-  /// environment variable FLENS_PLUGIN_TIMEOUT. A call cannot be cancelled safely (it owns
-  /// the host's buffers while it runs), so an overdue call ends the process: the message
-  /// names the library, the plugin and the operation, and exit status is 1. Every output
-  /// is written atomically, so files written before are intact.
-  public nonisolated(unsafe) static var timeLimit: Double? = ProcessInfo.processInfo.environment["FLENS_PLUGIN_TIMEOUT"]
-    .flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+  /// The time limit of the environment variable FLENS_PLUGIN_TIMEOUT (seconds; nil when
+  /// unset or not a positive number): a registry's default (`--plugin-timeout` overrides it).
+  public static var environmentTimeLimit: Double? {
+    ProcessInfo.processInfo.environment["FLENS_PLUGIN_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+  }
 
   /// Readable name of a status code.
   static func statusName(_ status: flens_status) -> String {
@@ -80,26 +78,29 @@ public final class PluginCallContext {
   }
 }
 
-/// Ends the process when a plugin call overruns `PluginCallContext.timeLimit`.
-final class PluginWatchdog: @unchecked Sendable {
-  private let lock = NSLock()
-  private var armed = true
+/// Ends the process when a plugin call overruns its plugin's `callTimeLimit`. A call
+/// cannot be cancelled safely (it owns the host's buffers while it runs), so an overdue
+/// call ends the process: the message names the library, the plugin and the operation,
+/// and exit status is 1. Every output is written atomically, so files written before are
+/// intact.
+final class PluginWatchdog: Sendable {
+  /// Held while the timer decides, so that a call returning at that moment either
+  /// disarms first or is reported, never both.
+  private let armed = Mutex(true)
 
   init(seconds: Double, plugin: PluginInfo, operation: String) {
     let message = "flens: error: plugin \(plugin.library): '\(plugin.name)' \(operation) did not return within "
       + "\(seconds) s (--plugin-timeout / FLENS_PLUGIN_TIMEOUT); stopped (files written before are intact)\n"
     DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
-      lock.lock()
-      defer { lock.unlock() }
-      guard armed else { return }
-      FileHandle.standardError.write(Data(message.utf8))
-      _exit(1)
+      armed.withLock { armed in
+        guard armed else { return }
+        FileHandle.standardError.write(Data(message.utf8))
+        _exit(1)
+      }
     }
   }
 
   func disarm() {
-    lock.lock()
-    armed = false
-    lock.unlock()
+    armed.withLock { $0 = false }
   }
 }

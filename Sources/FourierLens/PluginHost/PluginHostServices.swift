@@ -6,7 +6,11 @@ import Foundation
 /// transforms, mask operator, frequency grid and band map. Allocated once; lives for the
 /// process (plugins keep the pointer).
 enum PluginHostServices {
-  static let table: UnsafePointer<flens_host_services> = {
+  // Safe to share across threads although a pointer is not `Sendable`: Swift initialises a
+  // static `let` exactly once (thread-safely), the table is written only inside that
+  // initialiser and only read afterwards (by the host and by plugins on any thread), and
+  // it is never freed.
+  nonisolated(unsafe) static let table: UnsafePointer<flens_host_services> = {
     let p = UnsafeMutablePointer<flens_host_services>.allocate(capacity: 1)
     p.initialize(to: flens_host_services(
       struct_size: UInt32(MemoryLayout<flens_host_services>.size),

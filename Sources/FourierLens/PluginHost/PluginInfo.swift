@@ -19,6 +19,11 @@ public enum PluginKind: String, Codable, Sendable, CaseIterable {
 
 /// A plugin that loaded and passed validation: what `flens plugins` lists, and the
 /// descriptor the adapters call.
+///
+/// `@unchecked` only for `descriptor`, a pointer: safe to share because it points to the
+/// library's static storage (libraries are never unloaded), validated once when loaded,
+/// and only ever read by the host (fourierlens_plugin.h: descriptors stay valid for the
+/// life of the process; the host never writes them).
 public struct PluginInfo: @unchecked Sendable {
   public let name: String
   public let kind: PluginKind
@@ -28,6 +33,9 @@ public struct PluginInfo: @unchecked Sendable {
   public let parameters: [PluginParameterInfo]
   /// The validated descriptor (static storage in the library, which is never unloaded).
   let descriptor: UnsafePointer<flens_plugin_descriptor>
+  /// Seconds one call of this plugin may take (see `PluginCallContext.invoke`), as the
+  /// registry that handed it out was told; nil for no limit.
+  public internal(set) var callTimeLimit: Double? = nil
 }
 
 /// A library (or search-path entry) that could not be loaded, or a plugin in it that was

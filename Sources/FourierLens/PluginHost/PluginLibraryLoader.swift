@@ -1,5 +1,6 @@
 import FourierLensPluginABI
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,22 +13,22 @@ import Darwin
 /// found twice on the search path is loaded once).
 enum PluginLibraryLoader {
   /// What loading one library produced: its valid plugins and the reasons anything failed.
-  struct Result {
+  struct Result: Sendable {
     var plugins: [PluginInfo] = []
     var errors: [String] = []
   }
 
-  private static let lock = NSLock()
-  nonisolated(unsafe) private static var cache: [String: Result] = [:]
+  /// Held while a library loads, so that two threads never load the same one twice.
+  private static let cache = Mutex<[String: Result]>([:])
 
   /// Loads `path` (a real path) once per process.
   static func load(_ path: String) -> Result {
-    lock.lock()
-    defer { lock.unlock() }
-    if let r = cache[path] { return r }
-    let r = loadUncached(path)
-    cache[path] = r
-    return r
+    cache.withLock { cache in
+      if let r = cache[path] { return r }
+      let r = loadUncached(path)
+      cache[path] = r
+      return r
+    }
   }
 
   /// Collects descriptors during one entry call.

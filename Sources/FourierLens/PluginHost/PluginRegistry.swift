@@ -5,7 +5,7 @@
 /// place a spec is used says which kind it wants). A name found twice for one kind keeps
 /// the first on the search path (like `PATH`); the later one is reported in `shadowed`
 /// naming both files (its library did load: it is not in `errors`).
-public final class PluginRegistry {
+public final class PluginRegistry: Sendable {
   public let searchPath: PluginSearchPath
   /// Valid plugins in search order.
   public let plugins: [PluginInfo]
@@ -13,10 +13,16 @@ public final class PluginRegistry {
   public let errors: [PluginLoadError]
   /// Plugins hidden by one of the same kind and name earlier on the search path.
   public let shadowed: [PluginShadowing]
+  /// Seconds one call of a plugin made here may take (model callbacks it makes included)
+  /// before flens gives up on it (see `PluginWatchdog`); nil for no limit.
+  public let callTimeLimit: Double?
 
-  /// Loads every library on `searchPath` (cached per process).
-  public init(searchPath: PluginSearchPath = .standard()) {
+  /// Loads every library on `searchPath` (cached per process). `callTimeLimit` defaults to
+  /// FLENS_PLUGIN_TIMEOUT.
+  public init(searchPath: PluginSearchPath = .standard(),
+              callTimeLimit: Double? = PluginCallContext.environmentTimeLimit) {
     self.searchPath = searchPath
+    self.callTimeLimit = callTimeLimit
     let (files, pathErrors) = searchPath.candidates()
     var plugins: [PluginInfo] = []
     var errors = pathErrors
@@ -38,14 +44,19 @@ public final class PluginRegistry {
   }
 
   /// Convenience: the standard search path with `--plugin-path` values.
-  public convenience init(pluginPaths: [String]) {
-    self.init(searchPath: .standard(pluginPaths: pluginPaths))
+  public convenience init(pluginPaths: [String], callTimeLimit: Double? = PluginCallContext.environmentTimeLimit) {
+    self.init(searchPath: .standard(pluginPaths: pluginPaths), callTimeLimit: callTimeLimit)
   }
 
-  /// The plugin of `kind` named `name`. Without a kind, the name must be unambiguous.
+  /// The plugin of `kind` named `name`, with this registry's call time limit. Without a
+  /// kind, the name must be unambiguous.
   public func plugin(named name: String, kind: PluginKind? = nil) throws -> PluginInfo {
     let matches = plugins.filter { $0.name == name && (kind == nil || $0.kind == kind) }
-    if matches.count == 1 { return matches[0] }
+    if matches.count == 1 {
+      var found = matches[0]
+      found.callTimeLimit = callTimeLimit
+      return found
+    }
     if matches.count > 1 {
       throw FourierLensError.badOption(
         name: name, reason: "'\(name)' names plugins of several kinds (\(matches.map(\.kind.rawValue).joined(separator: ", "))); say which")

@@ -34,8 +34,9 @@ public struct DatasetInfo: Codable, Equatable, Sendable {
 /// A labelled image collection with random access by index. Implementations decode on
 /// demand so that memory does not grow with dataset size; `BatchStream` adds ordering,
 /// shuffling and background prefetch on top. `batch` may be called from a background
-/// thread (never from two at once), so implementations keep no unsynchronised shared state.
-public protocol Dataset: AnyObject {
+/// thread (never from two at once), so a dataset is `Sendable`: implementations keep no
+/// unsynchronised mutable state.
+public protocol Dataset: AnyObject, Sendable {
   var info: DatasetInfo { get }
   /// The images at `indices` (pixel space [0, 1], shape [indices.count, C, H, W]).
   func batch(_ indices: [Int]) throws -> ImageBatch

@@ -194,7 +194,7 @@ struct TrainCommand: ParsableCommand {
                                     grayscale: dataOptions.grayscale, size: dataOptions.size.map { "\($0.height)x\($0.width)" })
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }
-    // Ctrl-C: stop after the current step with a checkpoint (a second one exits at once).
+    // Ctrl-C: stop before the next step with a checkpoint and `Interrupted` (a second one exits at once).
     Interruption.install()
     trainer.shouldStop = { Interruption.requested }
     let summary = try trainer.run(train: train, test: test, output: out, resume: resume)
@@ -213,10 +213,6 @@ struct TrainCommand: ParsableCommand {
     } else if !summary.interrupted {
       let accuracy = summary.bestTestAccuracy.map { String(format: ", best test accuracy %.2f%% (epoch %d)", 100 * $0, summary.bestEpoch ?? 0) } ?? ""
       print("trained \(arch.rawValue) for \(summary.epochsCompleted) epochs\(accuracy), \(String(format: "%.0f", summary.imagesPerSecond)) img/s; model in \(out)")
-    }
-    if Interruption.requested {
-      throw InterruptedError("interrupted after step \(summary.steps); checkpoint written to \(out)/checkpoint: "
-                             + "continue with the same command and --resume")
     }
   }
 }

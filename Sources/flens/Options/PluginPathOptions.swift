@@ -21,9 +21,9 @@ struct PluginPathOptions: ParsableArguments {
     }
   }
 
-  /// Every plugin on the search path (libraries are loaded once per process).
+  /// Every plugin on the search path (libraries are loaded once per process), each call
+  /// limited to `--plugin-timeout` (default FLENS_PLUGIN_TIMEOUT).
   func registry() -> PluginRegistry {
-    if let pluginTimeout { PluginCallContext.timeLimit = pluginTimeout }
-    return PluginRegistry(pluginPaths: pluginPath)
+    PluginRegistry(pluginPaths: pluginPath, callTimeLimit: pluginTimeout ?? PluginCallContext.environmentTimeLimit)
   }
 }
