@@ -33,13 +33,15 @@ public struct ExperimentSpec: Codable, Equatable {
   public var masks: MaskSpec?
   /// Adversarial maps per model (`adversarial_maps:`, see `AdversarialMapSpec`).
   public var adversarialMaps: AdversarialMapSpec?
+  /// One mask per test image for each model (`image_masks:`, see `ImageMaskSpec`).
+  public var imageMasks: ImageMaskSpec?
   public var probes: ProbeSpec?
   public var report: ReportSpec?
   /// Resources of the Slurm jobs per step kind (`flens run --executor slurm`); not part of any cache key.
   public var slurm: SlurmSpec?
 
   enum CodingKeys: String, CodingKey {
-    case name, seed, threads, device, data, models, masks, adversarialMaps = "adversarial_maps", probes, report, slurm
+    case name, seed, threads, device, data, models, masks, adversarialMaps = "adversarial_maps", imageMasks = "image_masks", probes, report, slurm
   }
 
   public struct DataSpec: Codable, Equatable {
@@ -225,6 +227,7 @@ public struct ExperimentSpec: Codable, Equatable {
       if m.scope == .image { throw bad("masks.retention works with scope dataset or class, not image") }
     }
     try adversarialMaps?.validate(file: file)
+    try imageMasks?.validate(file: file)
     if let b = report?.baseline, models[b] == nil { throw bad("report.baseline '\(b)' is not one of the models") }
     if let t = threads, t < 1 { throw bad("threads must be ≥ 1") }
     if let d = device, (try? ComputeDevice(parsing: d)) == nil { throw bad("device must be cpu, cuda, cuda:N or auto, got '\(d)'") }

@@ -19,6 +19,8 @@ public struct ExperimentPlan {
   public let masks: Masks
   /// Nil when the experiment learns no adversarial maps (`adversarial_maps:`).
   public let adversarialMaps: AdversarialMaps?
+  /// Nil when the experiment learns no per-image masks besides `masks:` (`image_masks:`).
+  public let imageMasks: ImageMasks?
   /// Nil when the experiment runs no probes (then there are no probe steps).
   public let probes: ExperimentSpec.ProbeSpec?
   /// The model the others are compared with in probes and the report.
@@ -38,6 +40,8 @@ public struct ExperimentPlan {
     public let maskKey: StepKey
     /// The key of the model's adversarial map; nil without `adversarial_maps:`.
     public let adversarialMapKey: StepKey?
+    /// The key of the model's image masks; nil without `image_masks:`.
+    public let imageMaskKey: StepKey?
     /// The probes' key; the mask's key when the experiment runs no probes.
     public let probeKey: StepKey
   }
@@ -56,6 +60,14 @@ public struct ExperimentPlan {
   /// with the map's scope, λ, learning rate, epochs and batch).
   public struct AdversarialMaps {
     public let spec: ExperimentSpec.AdversarialMapSpec
+    public let config: MaskLearningConfig
+    public let images: Int
+  }
+
+  /// `image_masks:` resolved: the mask configuration (that of `masks:` with image scope and
+  /// the section's λ, learning rate, epochs and batch) and how many test images get a mask.
+  public struct ImageMasks {
+    public let spec: ExperimentSpec.ImageMaskSpec
     public let config: MaskLearningConfig
     public let images: Int
   }
@@ -111,6 +123,17 @@ public struct ExperimentPlan {
       return AdversarialMaps(spec: a, config: mapConfig, images: a.images ?? m.images ?? 2000)
     }
 
+    // Image masks: the masks' settings, in image scope with the section's own optimisation.
+    imageMasks = try spec.imageMasks.map { i in
+      var imageSettings = settings
+      imageSettings.scope = .image
+      (imageSettings.accuracyTarget, imageSettings.patience) = (nil, nil)
+      (imageSettings.lambda, imageSettings.learningRate, imageSettings.epochs, imageSettings.batchSize) = (i.lambda, i.lr, i.epochs, i.batch)
+      let imageConfig = imageSettings.config
+      try checked("image_masks.") { try imageConfig.validate() }
+      return ImageMasks(spec: i, config: imageConfig, images: i.images ?? 500)
+    }
+
     // Models.
     var models: [String: (Model.Source, StepKey)] = [:]
     for name in modelNames {
@@ -159,9 +182,13 @@ public struct ExperimentPlan {
                                      trainers: FreshArchitectureTraining.factory(device: .cpu),
                                      linearAnalysis: TorchLinearAnalysis())
       }
-      // The embedding probe pairs mask i with image i of the probes' data, the test split.
-      if p.run.contains(where: { $0.trimmingCharacters(in: .whitespaces).split(separator: ":").first == "embedding" }) {
-        guard config.scope == .image else { throw bad("probes.run: embedding needs masks.scope: image (one mask per image)") }
+      // The embedding probe pairs mask i with test image i: it reads `image_masks:` when the
+      // experiment has them, else the masks, which must then be image masks of the test split.
+      if imageMasks == nil,
+         p.run.contains(where: { $0.trimmingCharacters(in: .whitespaces).split(separator: ":").first == "embedding" }) {
+        guard config.scope == .image else {
+          throw bad("probes.run: embedding needs image masks: add `image_masks:` or set masks.scope: image")
+        }
         guard masks.split == .test else {
           throw bad("probes.run: embedding needs masks.split: test, the split the probes read (mask i belongs to image i)")
         }
@@ -173,28 +200,27 @@ public struct ExperimentPlan {
     baseline = spec.report?.baseline ?? (spec.models["standard"] != nil ? "standard" : modelNames[0])
 
     // Keys: a step's key hashes its configuration and the keys of the steps it reads.
-    var maskKey: [String: StepKey] = [:]
-    for name in modelNames {
-      maskKey[name] = StepKey(["mask", models[name]!.1.description, StepKey.canonical(m), dataKey, "\(seed)"])
+    // Every mask-like step of a model hashes the model, the masks' section (the settings it
+    // shares), its own section, the data and the seed.
+    let (baseline, seed, modelNames, modelKeys) = (baseline, seed, modelNames, models.mapValues(\.1))
+    func keys(_ kind: String, _ section: [String]) -> [String: StepKey] {
+      Dictionary(uniqueKeysWithValues: modelNames.map { name in
+        (name, StepKey([kind, modelKeys[name]!.description, StepKey.canonical(m)] + section + [dataKey, "\(seed)"]))
+      })
     }
-    var mapKey: [String: StepKey]?
-    if let a = spec.adversarialMaps {
-      var keys: [String: StepKey] = [:]
-      for name in modelNames {
-        keys[name] = StepKey(["adversarial-map", models[name]!.1.description, StepKey.canonical(m), StepKey.canonical(a), dataKey, "\(seed)"])
-      }
-      mapKey = keys
-    }
+    let maskKey = keys("mask", [])
+    let mapKey = spec.adversarialMaps.map { keys("adversarial-map", [StepKey.canonical($0)]) }
+    let imageKey = spec.imageMasks.map { keys("image-masks", [StepKey.canonical($0)]) }
     var planned: [String: Model] = [:]
-    let (baseline, seed) = (baseline, seed)
     for name in modelNames {
       let probeKey = probes.map { p in
         StepKey(["probe", maskKey[name]!.description, StepKey.canonical(p),
                  name == baseline ? "" : maskKey[baseline]!.description, "\(seed)"]
-                + (mapKey.map { [$0[name]!.description] } ?? []))
+                + (mapKey.map { [$0[name]!.description] } ?? []) + (imageKey.map { [$0[name]!.description] } ?? []))
       } ?? maskKey[name]!
       planned[name] = Model(source: models[name]!.0, spec: spec.models[name]!, key: models[name]!.1,
-                            maskKey: maskKey[name]!, adversarialMapKey: mapKey?[name], probeKey: probeKey)
+                            maskKey: maskKey[name]!, adversarialMapKey: mapKey?[name], imageMaskKey: imageKey?[name],
+                            probeKey: probeKey)
     }
     self.models = planned
     reportKey = StepKey(["report", StepKey.canonical(spec.report ?? .init())]
@@ -216,8 +242,8 @@ public struct ExperimentPlan {
   /// no step; a mask of several seeds (without retention targets) is one `mask-seed` step per
   /// seed followed by `mask` (the merge), so a cluster can run the seeds side by side; an
   /// image-scope mask of more images than one shard is one `mask-shard` step per seed and
-  /// shard followed by `mask`; with `adversarial_maps:` each model's `adversarial-map` step
-  /// follows the masks.
+  /// shard followed by `mask`; with `adversarial_maps:` and `image_masks:` each model's
+  /// `adversarial-map` and `image-masks` steps follow the masks.
   public var steps: [ExperimentStep] {
     var out: [ExperimentStep] = []
     for name in modelNames { if case .train = models[name]!.source { out.append(.train(name)) } }
@@ -226,6 +252,7 @@ public struct ExperimentPlan {
       out.append(.mask(name))
     }
     if adversarialMaps != nil { out += modelNames.map { .adversarialMap($0) } }
+    if imageMasks != nil { out += modelNames.map { .imageMasks($0) } }
     if probes != nil { out += modelNames.map { .probe($0) } }
     out.append(.report)
     return out
@@ -278,10 +305,10 @@ public struct ExperimentPlan {
     case .train: return []
     case let .maskSeed(name, _), let .maskShard(name, _, _): return trained(name)
     case let .mask(name): return trained(name) + partSteps(of: name)
-    case let .adversarialMap(name): return trained(name)
+    case let .adversarialMap(name), let .imageMasks(name): return trained(name)
     case let .probe(name):
       return trained(name) + [.mask(name)] + (name == baseline ? [] : [.mask(baseline)])
-        + (adversarialMaps != nil ? [.adversarialMap(name)] : [])
+        + (adversarialMaps != nil ? [.adversarialMap(name)] : []) + (imageMasks != nil ? [.imageMasks(name)] : [])
     case .report: return probes != nil ? modelNames.map { .probe($0) } : modelNames.map { .mask($0) }
     }
   }
@@ -292,6 +319,7 @@ public struct ExperimentPlan {
     case let .train(name): return run + "/models/" + name
     case let .mask(name), let .maskSeed(name, _), let .maskShard(name, _, _): return run + "/masks/" + name
     case let .adversarialMap(name): return run + "/adversarial-maps/" + name
+    case let .imageMasks(name): return run + "/image-masks/" + name
     case let .probe(name): return run + "/probes/" + name
     case .report: return run + "/report"
     }
@@ -303,6 +331,7 @@ public struct ExperimentPlan {
     case let .train(name): return models[name]!.key
     case let .mask(name), let .maskSeed(name, _), let .maskShard(name, _, _): return models[name]!.maskKey
     case let .adversarialMap(name): return models[name]!.adversarialMapKey!
+    case let .imageMasks(name): return models[name]!.imageMaskKey!
     case let .probe(name): return models[name]!.probeKey
     case .report: return reportKey
     }

@@ -129,6 +129,7 @@ public final class ExperimentRunner {
     case let .maskShard(name, k, s): try learnMaskShard(name, seed: k, shard: s)
     case let .mask(name): try learnMask(name, onlySeed: nil)
     case let .adversarialMap(name): try learnAdversarialMap(name)
+    case let .imageMasks(name): try learnImageMasks(name)
     case let .probe(name): try probe(name)
     case .report: try report()
     }
@@ -244,21 +245,29 @@ public final class ExperimentRunner {
   /// masks keep their chunks in the mask directory's chunk store.
   private func maskJob(_ name: String) throws -> MaskLearningJob {
     let masks = plan.masks
+    var job = try maskLearningJob(name, on: try dataset(masks.split, limit: masks.images), named: spec.data.path,
+                                  config: masks.config)
+    job.seeds = masks.seeds
+    job.retention = masks.retention
+    if masks.config.scope == .image { job.imageChunks = imageChunkStore(name) }
+    return job
+  }
+
+  /// A mask-learning job for model `name` on `data` with the masks' parameterization and
+  /// `config` (the masks', an adversarial map's or the image masks'), stopped by Ctrl-C.
+  private func maskLearningJob(_ name: String, on data: Dataset, named dataName: String,
+                               config: MaskLearningConfig) throws -> MaskLearningJob {
     let model = try model(name)
-    let data = try dataset(masks.split, limit: masks.images)
     let input = model.description.input
-    let config = masks.config
+    let param = plan.masks.param
     var job = MaskLearningJob(
-      model: model, modelName: "models/\(name)", dataset: data, dataName: spec.data.path, paramSpec: masks.param,
+      model: model, modelName: "models/\(name)", dataset: data, dataName: dataName, paramSpec: param,
       makeParameterization: { [registry] in
-        try registry.makeMask(masks.param, channels: input[0], height: input[1], width: input[2],
+        try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
                               layout: config.layout, transform: config.transform)
       }, config: config)
-    job.seeds = masks.seeds
     job.showsProgress = !quiet
     job.shouldStop = { Interruption.requested }
-    job.retention = masks.retention
-    if config.scope == .image { job.imageChunks = imageChunkStore(name) }
     return job
   }
 
@@ -287,22 +296,30 @@ public final class ExperimentRunner {
       from: try dataset(plan.masks.split, limit: maps.images), attack: try registry.makeAttack(maps.spec.attack),
       spec: maps.spec.attack, model: model, batchSize: config.batchSize, seed: config.seed)
     try examples.write(to: dir)
-    let input = model.description.input
-    let param = plan.masks.param
-    var job = MaskLearningJob(
-      model: model, modelName: "models/\(name)", dataset: examples.dataset,
-      dataName: "\(spec.data.path) (adversarial: \(maps.spec.attack))", paramSpec: param,
-      makeParameterization: { [registry] in
-        try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
-                              layout: config.layout, transform: config.transform)
-      }, config: config)
+    var job = try maskLearningJob(name, on: examples.dataset, named: "\(spec.data.path) (adversarial: \(maps.spec.attack))",
+                                  config: config)
     job.resume = state == .resumable
-    job.showsProgress = !quiet
-    job.shouldStop = { Interruption.requested }
     let summary = try job.run(to: dir)
     log(String(format: "adversarial map %@: adversarial labels kept %.3f, masked %.3f, sparsity %.3f", name,
                summary.cleanAccuracy, summary.maskedAccuracy, summary.sparsity))
     try StepRecord.finish(dir, key: key)
+  }
+
+  /// One mask per test image for `name` (`image_masks:`), as `flens learn-mask --scope image`
+  /// with the masks' parameterization; learned chunks are kept, so a stopped step resumes.
+  private func learnImageMasks(_ name: String) throws {
+    guard let images = plan.imageMasks,
+          let (dir, key, _) = try begin(.imageMasks(name), "image masks \(name)") else { return }
+    log("image masks \(name): one mask for each of the first \(images.images) test images")
+    executedSteps.append("image-masks:\(name)")
+    var job = try maskLearningJob(name, on: try dataset(.test, limit: images.images), named: spec.data.path,
+                                  config: images.config)
+    job.imageChunks = ImageChunkStore(directory: dir + "/.image-chunks")
+    let summary = try job.run(to: dir)
+    log(String(format: "image masks %@: clean %.3f masked %.3f sparsity %.3f", name,
+               summary.cleanAccuracy, summary.maskedAccuracy, summary.sparsity))
+    try StepRecord.finish(dir, key: key)
+    try job.imageChunks?.remove()
   }
 
   private func probe(_ name: String) throws {
@@ -332,10 +349,21 @@ public final class ExperimentRunner {
       let context = ProbeContext(model: model, dataset: data, mask: mask,
                                  batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
       for probe in probes {
-        try ProbeFactory.write(try probe.run(context), name: probe.name, to: dir + sub)
+        let probed = probe is MaskEmbeddingProbe ? try imageMaskContext(name, otherwise: context) : context
+        try ProbeFactory.write(try probe.run(probed), name: probe.name, to: dir + sub)
       }
     }
     try StepRecord.finish(dir, key: key)
+  }
+
+  /// What `embedding` reads: with `image_masks:`, the model's image masks and the test images
+  /// they belong to; otherwise `context` (whose masks the plan checked are image masks).
+  private func imageMaskContext(_ name: String, otherwise context: ProbeContext) throws -> ProbeContext {
+    guard let images = plan.imageMasks else { return context }
+    var probed = context
+    probed.dataset = try dataset(.test, limit: images.images)
+    probed.mask = try MaskRunDirectory.read(plan.directory(of: .imageMasks(name), in: runDirectory))
+    return probed
   }
 
   /// `/retention-<R>` for each retention target of the masks, or the mask directory itself.

@@ -56,3 +56,42 @@ import Testing
     #expect(csv.count == 3 && csv[1].hasPrefix("linear,true,2,") && csv[2].hasPrefix("linear,shuffled,2,"), "\(csv)")
   }
 }
+
+/// `image_masks:` beside dataset masks: the experiment's image masks are `flens learn-mask
+/// --scope image` with the same settings (the same bytes), `embedding` embeds them and all
+/// their images (not the probes' fewer images), the chunks they were learned in are gone,
+/// and a second run learns nothing.
+@Suite struct ImageMaskExperimentCommandTests {
+  @Test func experimentLearnsImageMasksBesideDatasetMasksAndEmbedsThem() throws {
+    let fixture = try LinearModelFixture.make(shape: [1, 16, 16], count: 12)
+    defer { try? FileManager.default.removeItem(at: fixture.directory) }
+    let file = fixture.directory.appendingPathComponent("experiment.json")
+    try #"{"name": "image-masks", "threads": 1, "data": {"path": "\#(fixture.data)"}, "models": {"linear": {"path": "\#(fixture.model)"}},"#
+      .appending(#" "masks": {"epochs": 1, "lambda": 0.02, "images": 12}, "image_masks": {"images": 12, "epochs": 5, "batch": 8},"#)
+      .appending(#" "probes": {"images": 4, "run": ["accuracy", "embedding:seeds=2"]}}"#)
+      .write(to: file, atomically: true, encoding: .utf8)
+    let out = fixture.directory.appendingPathComponent("run").path
+    let run = try FlensCLI.run(["run", file.path, "--out", out])
+    #expect(run.exitCode == 0, "\(run)")
+    let imageMasks = out + "/image-masks/linear"
+    #expect(try NPY.readTensor(imageMasks + "/mask.npy").shape.first == 12)
+    #expect(try NPY.readTensor(out + "/masks/linear/mask.npy").shape == [16, 16], "the dataset mask stays one mask")
+    #expect(!FileManager.default.fileExists(atPath: imageMasks + "/.image-chunks"))
+
+    let direct = fixture.directory.appendingPathComponent("direct").path
+    let learned = try FlensCLI.run(["learn-mask", "--model", fixture.model, "--data", fixture.data, "--scope", "image", "--images", "12",
+                                    "--epochs", "5", "--batch", "8", "--threads", "1", "--out", direct])
+    #expect(learned.exitCode == 0, "\(learned)")
+    for name in ["mask.npy", "theta.npy"] {
+      let a = FileManager.default.contents(atPath: imageMasks + "/" + name)
+      #expect(a != nil && a == FileManager.default.contents(atPath: direct + "/" + name), "\(name)")
+    }
+
+    #expect(try NPY.readTensor(out + "/probes/linear/embedding.coordinates.npy").shape == [12, 2])
+    let accuracy = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/probes/linear/accuracy.json"))) as? [String: Any]
+    #expect(accuracy?["count"] as? Double == 4, "the other probes keep probes.images: \(String(describing: accuracy))")
+
+    let again = try FlensCLI.run(["run", file.path, "--out", out])
+    #expect(again.exitCode == 0 && again.stderr.contains("image masks linear: cached"), "\(again)")
+  }
+}
