@@ -36,12 +36,8 @@ final class BandPGDAttack: AttackPlugin {
     let eps = try options.float("eps")
     let alpha = try options.float("alpha")
     let steps = try options.int("steps")
-    config = PGDConfig(norm: try options.string("norm") == "linf" ? .linf : .l2, eps: eps,
-                       alpha: alpha > 0 ? alpha : 2.5 * eps / Float(steps), steps: steps,
-                       restarts: try options.int("restarts"), randomStart: try options.bool("random_start"),
-                       targeted: try options.bool("targeted"), target: try options.int("target"),
-                       objective: try AttackOptions.objective(options),
-                       normalisedSpace: try options.string("space") == "normalized")
+    config = try PGDConfig(try options.string("norm") == "linf" ? .linf : .l2, eps: eps,
+                           alpha: alpha > 0 ? alpha : 2.5 * eps / Float(steps), steps: steps, options: options)
     transform = try options.string("transform") == "dct" ? .dct : .dft
     rmin = try options.float("rmin")
     rmax = try options.float("rmax")

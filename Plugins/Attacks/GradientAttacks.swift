@@ -18,8 +18,32 @@ enum AttackOptions {
   }
 }
 
+extension PGDConfig {
+  /// A configuration with the options every gradient attack reads (`targeted`, `target`,
+  /// `loss`, `space`), and `restarts` and `random_start` for the iterated attacks (FGSM's
+  /// single step has neither: one start, at the image).
+  init(_ norm: Norm, eps: Float, alpha: Float, steps: Int, options: PluginOptions, iterated: Bool = true) throws {
+    self.init(norm: norm, eps: eps, alpha: alpha, steps: steps,
+              restarts: iterated ? try options.int("restarts") : 1, randomStart: iterated ? try options.bool("random_start") : false,
+              targeted: try options.bool("targeted"), target: try options.int("target"),
+              objective: try AttackOptions.objective(options), normalisedSpace: try options.string("space") == "normalized")
+  }
+}
+
+/// An attack that is PGD with one configuration and no projection (FGSM, PGD L∞, PGD L2).
+protocol PlainPGDAttack: AttackPlugin {
+  var config: PGDConfig { get }
+}
+
+extension PlainPGDAttack {
+  func run(model: PluginModel, images: UnsafeBufferPointer<Float>, shape: BatchShape, labels: UnsafeBufferPointer<Int32>,
+           seed: UInt64, output: UnsafeMutableBufferPointer<Float>) throws {
+    try PGD.run(config, projector: nil, model: model, images: images, shape: shape, labels: labels, seed: seed, output: output)
+  }
+}
+
 /// Fast gradient sign method (Goodfellow et al. 2015): one L∞ step of size ε.
-final class FGSMAttack: AttackPlugin {
+final class FGSMAttack: PlainPGDAttack {
   static let name = "fgsm"
   static let summary = "fast gradient sign method: x + eps * sign(grad), one L-infinity step"
   static let parameters: [PluginParameter] = [
@@ -31,22 +55,14 @@ final class FGSMAttack: AttackPlugin {
 
   init(options: PluginOptions) throws {
     let eps = try options.float("eps")
-    config = PGDConfig(norm: .linf, eps: eps, alpha: eps, steps: 1, restarts: 1, randomStart: false,
-                       targeted: try options.bool("targeted"), target: try options.int("target"),
-                       objective: try AttackOptions.objective(options),
-                       normalisedSpace: try options.string("space") == "normalized")
-  }
-
-  func run(model: PluginModel, images: UnsafeBufferPointer<Float>, shape: BatchShape, labels: UnsafeBufferPointer<Int32>,
-           seed: UInt64, output: UnsafeMutableBufferPointer<Float>) throws {
-    try PGD.run(config, projector: nil, model: model, images: images, shape: shape, labels: labels, seed: seed, output: output)
+    config = try PGDConfig(.linf, eps: eps, alpha: eps, steps: 1, options: options, iterated: false)
   }
 }
 
 /// PGD under an L∞ budget (Madry et al. 2018). The defaults step by ε/8 for 10 steps, the
 /// paper's adversarial-training setting (which states ε = 0.06 in normalised units:
 /// `pgd-linf:eps=0.06,space=normalized`).
-final class PGDLinfAttack: AttackPlugin {
+final class PGDLinfAttack: PlainPGDAttack {
   static let name = "pgd-linf"
   static let summary = "projected gradient descent in an L-infinity ball (random start, restarts, targeted)"
   static let parameters: [PluginParameter] = [
@@ -61,21 +77,12 @@ final class PGDLinfAttack: AttackPlugin {
   init(options: PluginOptions) throws {
     let eps = try options.float("eps")
     let alpha = try options.float("alpha")
-    config = PGDConfig(norm: .linf, eps: eps, alpha: alpha > 0 ? alpha : eps / 8, steps: try options.int("steps"),
-                       restarts: try options.int("restarts"), randomStart: try options.bool("random_start"),
-                       targeted: try options.bool("targeted"), target: try options.int("target"),
-                       objective: try AttackOptions.objective(options),
-                       normalisedSpace: try options.string("space") == "normalized")
-  }
-
-  func run(model: PluginModel, images: UnsafeBufferPointer<Float>, shape: BatchShape, labels: UnsafeBufferPointer<Int32>,
-           seed: UInt64, output: UnsafeMutableBufferPointer<Float>) throws {
-    try PGD.run(config, projector: nil, model: model, images: images, shape: shape, labels: labels, seed: seed, output: output)
+    config = try PGDConfig(.linf, eps: eps, alpha: alpha > 0 ? alpha : eps / 8, steps: try options.int("steps"), options: options)
   }
 }
 
 /// PGD under an L2 budget per image.
-final class PGDL2Attack: AttackPlugin {
+final class PGDL2Attack: PlainPGDAttack {
   static let name = "pgd-l2"
   static let summary = "projected gradient descent in an L2 ball per image (random start, restarts, targeted)"
   static let parameters: [PluginParameter] = [
@@ -91,15 +98,6 @@ final class PGDL2Attack: AttackPlugin {
     let eps = try options.float("eps")
     let alpha = try options.float("alpha")
     let steps = try options.int("steps")
-    config = PGDConfig(norm: .l2, eps: eps, alpha: alpha > 0 ? alpha : 2.5 * eps / Float(steps), steps: steps,
-                       restarts: try options.int("restarts"), randomStart: try options.bool("random_start"),
-                       targeted: try options.bool("targeted"), target: try options.int("target"),
-                       objective: try AttackOptions.objective(options),
-                       normalisedSpace: try options.string("space") == "normalized")
-  }
-
-  func run(model: PluginModel, images: UnsafeBufferPointer<Float>, shape: BatchShape, labels: UnsafeBufferPointer<Int32>,
-           seed: UInt64, output: UnsafeMutableBufferPointer<Float>) throws {
-    try PGD.run(config, projector: nil, model: model, images: images, shape: shape, labels: labels, seed: seed, output: output)
+    config = try PGDConfig(.l2, eps: eps, alpha: alpha > 0 ? alpha : 2.5 * eps / Float(steps), steps: steps, options: options)
   }
 }

@@ -13,6 +13,22 @@ struct GeometricSampler {
 
   let fill: Fill
 
+  init(fill: Fill) { self.fill = fill }
+
+  /// The sampler of a plugin's `fill` option (`fillParameter`).
+  init(options: PluginOptions) throws { fill = Fill(rawValue: try options.string("fill"))! }
+
+  /// Warps every image of the batch through the source map that `draw` makes for it from the
+  /// image's own random stream (seeded per image, so splitting a batch changes nothing).
+  func warpEach(_ images: UnsafeMutableBufferPointer<Float>, shape: BatchShape, seed: UInt64,
+                draw: (inout HostRandom) throws -> (Float, Float) -> (Float, Float)) throws {
+    var scratch: [Float] = []
+    for n in 0..<shape.count {
+      var rng = try imageRandom(seed, n)
+      warp(images, image: n, shape: shape, scratch: &scratch, source: try draw(&rng))
+    }
+  }
+
   /// Resamples image `n` of `images` in place; `source(y, x)` gives the source (row, column).
   func warp(_ images: UnsafeMutableBufferPointer<Float>, image n: Int, shape: BatchShape,
             scratch: inout [Float], source: (Float, Float) -> (Float, Float)) {
@@ -68,11 +84,8 @@ final class BaseAugmentation: AugmentationPlugin {
   }
 
   func apply(_ images: UnsafeMutableBufferPointer<Float>, shape: BatchShape, seed: UInt64) throws {
-    let sampler = GeometricSampler(fill: .edge)
-    var scratch: [Float] = []
     let (H, W) = (Float(shape.height), Float(shape.width))
-    for n in 0..<shape.count {
-      var rng = try imageRandom(seed, n)
+    try GeometricSampler(fill: .edge).warpEach(images, shape: shape, seed: seed) { rng in
       var crop = (top: Float(0), left: Float(0), height: H, width: W)
       var found = false
       for _ in 0..<10 {
@@ -97,7 +110,7 @@ final class BaseAugmentation: AugmentationPlugin {
       }
       let flipped = try rng.uniform(0, 1) < flip
       let sy = crop.height / H, sx = crop.width / W
-      sampler.warp(images, image: n, shape: shape, scratch: &scratch) { y, x in
+      return { y, x in
         let xx = flipped ? W - 1 - x : x
         return (crop.top + (y + 0.5) * sy - 0.5, crop.left + (xx + 0.5) * sx - 0.5)
       }
@@ -121,16 +134,14 @@ final class ScaleAugmentation: AugmentationPlugin {
   init(options: PluginOptions) throws {
     range = (try options.float("min"), try options.float("max"))
     guard range.0 <= range.1 else { throw PluginError.invalidArgument("min is above max") }
-    sampler = GeometricSampler(fill: GeometricSampler.Fill(rawValue: try options.string("fill"))!)
+    sampler = try GeometricSampler(options: options)
   }
 
   func apply(_ images: UnsafeMutableBufferPointer<Float>, shape: BatchShape, seed: UInt64) throws {
-    var scratch: [Float] = []
     let cy = Float(shape.height - 1) / 2, cx = Float(shape.width - 1) / 2
-    for n in 0..<shape.count {
-      var rng = try imageRandom(seed, n)
+    try sampler.warpEach(images, shape: shape, seed: seed) { rng in
       let s = try rng.uniform(range.0, range.1)
-      sampler.warp(images, image: n, shape: shape, scratch: &scratch) { y, x in (cy + (y - cy) / s, cx + (x - cx) / s) }
+      return { y, x in (cy + (y - cy) / s, cx + (x - cx) / s) }
     }
   }
 }
@@ -149,16 +160,14 @@ final class TranslateAugmentation: AugmentationPlugin {
 
   init(options: PluginOptions) throws {
     fraction = try options.float("fraction")
-    sampler = GeometricSampler(fill: GeometricSampler.Fill(rawValue: try options.string("fill"))!)
+    sampler = try GeometricSampler(options: options)
   }
 
   func apply(_ images: UnsafeMutableBufferPointer<Float>, shape: BatchShape, seed: UInt64) throws {
-    var scratch: [Float] = []
-    for n in 0..<shape.count {
-      var rng = try imageRandom(seed, n)
+    try sampler.warpEach(images, shape: shape, seed: seed) { rng in
       let ty = try rng.uniform(-fraction, fraction) * Float(shape.height)
       let tx = try rng.uniform(-fraction, fraction) * Float(shape.width)
-      sampler.warp(images, image: n, shape: shape, scratch: &scratch) { y, x in (y - ty, x - tx) }
+      return { y, x in (y - ty, x - tx) }
     }
   }
 }
@@ -177,18 +186,16 @@ final class RotateAugmentation: AugmentationPlugin {
 
   init(options: PluginOptions) throws {
     degrees = try options.float("degrees")
-    sampler = GeometricSampler(fill: GeometricSampler.Fill(rawValue: try options.string("fill"))!)
+    sampler = try GeometricSampler(options: options)
   }
 
   func apply(_ images: UnsafeMutableBufferPointer<Float>, shape: BatchShape, seed: UInt64) throws {
-    var scratch: [Float] = []
     let cy = Float(shape.height - 1) / 2, cx = Float(shape.width - 1) / 2
-    for n in 0..<shape.count {
-      var rng = try imageRandom(seed, n)
+    try sampler.warpEach(images, shape: shape, seed: seed) { rng in
       let a = try rng.uniform(-degrees, degrees) * Float.pi / 180
       let (cs, sn) = (cosf(a), sinf(a))
       // Output (y, x) reads the source at the point rotated by −a about the centre.
-      sampler.warp(images, image: n, shape: shape, scratch: &scratch) { y, x in
+      return { y, x in
         let dy = y - cy, dx = x - cx
         return (cy + cs * dy - sn * dx, cx + sn * dy + cs * dx)
       }

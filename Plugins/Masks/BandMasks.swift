@@ -30,27 +30,10 @@ class BandMask {
     let (groups, count) = try BandGrouping.groups(request, radial: radial, sectors: sectors)
     grouped = GroupedMask(groups: groups, groupCount: count, request: request)
   }
-
-  var parameterCount: Int { grouped.parameterCount }
-
-  func initialParameters() throws -> [Float] { [Float](repeating: initial, count: parameterCount) }
-
-  func forward(_ theta: UnsafeBufferPointer<Float>, into mask: UnsafeMutableBufferPointer<Float>) throws {
-    grouped.forward(theta, into: mask)
-  }
-
-  func vjp(_ theta: UnsafeBufferPointer<Float>, maskGradient: UnsafeBufferPointer<Float>,
-           into thetaGradient: UnsafeMutableBufferPointer<Float>) throws {
-    grouped.vjp(maskGradient, into: thetaGradient)
-  }
-
-  func project(_ theta: UnsafeMutableBufferPointer<Float>) throws {
-    ClampedMaskOptions.clamp(theta, enabled: clamp)
-  }
 }
 
 /// One value per radial ring (low to high frequency): which frequency *scales* matter.
-final class RadialMask: BandMask, MaskPlugin {
+final class RadialMask: BandMask, GroupedMaskPlugin {
   static let name = "radial"
   static let summary = "one learned value per radial frequency band (rings from DC to the corner)"
   static let parameters: [PluginParameter] =
@@ -62,7 +45,7 @@ final class RadialMask: BandMask, MaskPlugin {
 }
 
 /// One value per angular sector (folded modulo 180° for the DFT): which *orientations* matter.
-final class AngularMask: BandMask, MaskPlugin {
+final class AngularMask: BandMask, GroupedMaskPlugin {
   static let name = "angular"
   static let summary = "one learned value per angular sector (orientation, folded modulo 180 degrees for the DFT)"
   static let parameters: [PluginParameter] =
@@ -75,7 +58,7 @@ final class AngularMask: BandMask, MaskPlugin {
 }
 
 /// One value per (ring, sector) cell of the radial × angular grid.
-final class RadialAngularMask: BandMask, MaskPlugin {
+final class RadialAngularMask: BandMask, GroupedMaskPlugin {
   static let name = "radial-angular"
   static let summary = "one learned value per cell of a radial-band x angular-sector grid"
   static let parameters: [PluginParameter] = [

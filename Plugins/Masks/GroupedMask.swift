@@ -52,3 +52,30 @@ enum ClampedMaskOptions {
     for i in theta.indices { theta[i] = min(1, max(0, theta[i])) }
   }
 }
+
+/// A mask plugin whose θ is one value per group of a `GroupedMask`, starting at `initial` and
+/// clamped to [0, 1] when `clamp` (symmetric, radial, angular, radial×angular).
+protocol GroupedMaskPlugin: MaskPlugin {
+  var grouped: GroupedMask { get }
+  var initial: Float { get }
+  var clamp: Bool { get }
+}
+
+extension GroupedMaskPlugin {
+  var parameterCount: Int { grouped.parameterCount }
+
+  func initialParameters() throws -> [Float] { [Float](repeating: initial, count: parameterCount) }
+
+  func forward(_ theta: UnsafeBufferPointer<Float>, into mask: UnsafeMutableBufferPointer<Float>) throws {
+    grouped.forward(theta, into: mask)
+  }
+
+  func vjp(_ theta: UnsafeBufferPointer<Float>, maskGradient: UnsafeBufferPointer<Float>,
+           into thetaGradient: UnsafeMutableBufferPointer<Float>) throws {
+    grouped.vjp(maskGradient, into: thetaGradient)
+  }
+
+  func project(_ theta: UnsafeMutableBufferPointer<Float>) throws {
+    ClampedMaskOptions.clamp(theta, enabled: clamp)
+  }
+}

@@ -4,7 +4,7 @@ import FourierLensPluginKit
 /// M(k) = M(−k) (indices mod H, W): one parameter per pair {k, −k}, about half as many as
 /// `free`. For real inputs only the symmetric part of a mask acts anyway (the real part of
 /// the inverse DFT sees (M(k) + M(−k))/2), so this loses nothing and halves the search space.
-final class SymmetricMask: MaskPlugin {
+final class SymmetricMask: GroupedMaskPlugin {
   static let name = "symmetric"
   static let summary = "free DFT mask with Hermitian symmetry M(k) = M(-k): half the parameters"
   static let parameters = ClampedMaskOptions.parameters
@@ -32,22 +32,5 @@ final class SymmetricMask: MaskPlugin {
       }
     }
     grouped = GroupedMask(groups: groups, groupCount: Int(next), request: request)
-  }
-
-  var parameterCount: Int { grouped.parameterCount }
-
-  func initialParameters() throws -> [Float] { [Float](repeating: initial, count: parameterCount) }
-
-  func forward(_ theta: UnsafeBufferPointer<Float>, into mask: UnsafeMutableBufferPointer<Float>) throws {
-    grouped.forward(theta, into: mask)
-  }
-
-  func vjp(_ theta: UnsafeBufferPointer<Float>, maskGradient: UnsafeBufferPointer<Float>,
-           into thetaGradient: UnsafeMutableBufferPointer<Float>) throws {
-    grouped.vjp(maskGradient, into: thetaGradient)
-  }
-
-  func project(_ theta: UnsafeMutableBufferPointer<Float>) throws {
-    ClampedMaskOptions.clamp(theta, enabled: clamp)
   }
 }

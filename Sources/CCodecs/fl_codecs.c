@@ -253,6 +253,17 @@ static void jpeg_on_message(j_common_ptr info, int level) {
   if (level < 0) jpeg_on_error(info);
 }
 
+/// libjpeg's error manager for one call: errors (and corrupt-data warnings) write `message`
+/// and jump back to `context->jump`, which the caller sets with setjmp before any libjpeg call.
+static struct jpeg_error_mgr *jpeg_error_manager(jpeg_error_context *context, char *message, size_t message_size) {
+  struct jpeg_error_mgr *manager = jpeg_std_error(&context->manager);
+  manager->error_exit = jpeg_on_error;
+  manager->emit_message = jpeg_on_message;
+  context->message = message;
+  context->message_size = message_size;
+  return manager;
+}
+
 int fl_jpeg_decode(const unsigned char *data, size_t size, fl_image *out, char *message, size_t message_size) {
   if (!out) return FL_CODEC_FAILED;
   memset(out, 0, sizeof *out);
@@ -263,11 +274,7 @@ int fl_jpeg_decode(const unsigned char *data, size_t size, fl_image *out, char *
   struct jpeg_decompress_struct info;
   jpeg_error_context context;
   memset(&info, 0, sizeof info);
-  info.err = jpeg_std_error(&context.manager);
-  context.manager.error_exit = jpeg_on_error;
-  context.manager.emit_message = jpeg_on_message;
-  context.message = message;
-  context.message_size = message_size;
+  info.err = jpeg_error_manager(&context, message, message_size);
   unsigned char *volatile pixels = NULL;
   volatile int status = FL_CODEC_CORRUPT;
   if (setjmp(context.jump)) {
@@ -366,11 +373,7 @@ int fl_jpeg_encode(const unsigned char *pixels, int width, int height, int chann
   struct jpeg_compress_struct info;
   jpeg_error_context context;
   memset(&info, 0, sizeof info);
-  info.err = jpeg_std_error(&context.manager);
-  context.manager.error_exit = jpeg_on_error;
-  context.manager.emit_message = jpeg_on_message;
-  context.message = message;
-  context.message_size = message_size;
+  info.err = jpeg_error_manager(&context, message, message_size);
   jpeg_memory_destination *volatile destination = (jpeg_memory_destination *)calloc(1, sizeof(jpeg_memory_destination));
   if (!destination) return FL_CODEC_FAILED;
   if (setjmp(context.jump)) {
