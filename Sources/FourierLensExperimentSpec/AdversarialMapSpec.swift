@@ -26,6 +26,8 @@ extension ExperimentSpec {
     public var epochs: Int?
     public var batch: Int?
 
+    enum CodingKeys: String, CodingKey, CaseIterable { case attack, scope, images, lambda, lr, epochs, batch }
+
     public init(attack: String) { self.attack = attack }
 
     func validate(file: String) throws {

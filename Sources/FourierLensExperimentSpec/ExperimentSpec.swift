@@ -40,7 +40,7 @@ public struct ExperimentSpec: Codable, Equatable {
   /// Resources of the Slurm jobs per step kind (`flens run --executor slurm`); not part of any cache key.
   public var slurm: SlurmSpec?
 
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case name, seed, threads, device, data, models, masks, adversarialMaps = "adversarial_maps", imageMasks = "image_masks", probes, report, slurm
   }
 
@@ -54,7 +54,7 @@ public struct ExperimentSpec: Codable, Equatable {
     /// Images of the test split used to evaluate models during training.
     public var testLimit: Int?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
       case path, grayscale, size, trainLimit = "train_limit", testLimit = "test_limit"
     }
   }
@@ -69,6 +69,8 @@ public struct ExperimentSpec: Codable, Equatable {
     public var optimizer: String?
     public var augment: [String]?
     public var adversarial: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case path, arch, epochs, batch, lr, optimizer, augment, adversarial }
   }
 
   public struct MaskSpec: Codable, Equatable {
@@ -97,7 +99,7 @@ public struct ExperimentSpec: Codable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
       case param, transform, perChannel = "per_channel", lambda, lr, epochs, batch, objective, scope, images, split, seeds
       case retention, lambdaStart = "lambda_start", lambdaFactor = "lambda_factor", lambdaMax = "lambda_max"
       case accuracyTarget = "accuracy_target", patience
@@ -131,12 +133,16 @@ public struct ExperimentSpec: Codable, Equatable {
     public var run: [String]
     public var images: Int?
     public var batch: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case run, images, batch }
   }
 
   public struct ReportSpec: Codable, Equatable {
     public var baseline: String?
     public var radial: Int?
     public var angular: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case baseline, radial, angular }
 
     public init() {}
   }
@@ -153,9 +159,12 @@ public struct ExperimentSpec: Codable, Equatable {
     var spec: ExperimentSpec
     do {
       try refuseOverflowingSexagesimals(text, file: file)
+      try refuseUnknownKeys(text, file: file)
       spec = try YAMLDecoder().decode(ExperimentSpec.self, from: text)
     } catch let error as DecodingError {
       throw FourierLensError.badFile(path: file, reason: describe(error))
+    } catch let error as FourierLensError {
+      throw error
     } catch {
       throw FourierLensError.badFile(path: file, reason: "not a valid YAML/JSON experiment (\(error))")
     }

@@ -22,6 +22,8 @@ extension ExperimentSpec {
     public var epochs: Int?
     public var batch: Int?
 
+    enum CodingKeys: String, CodingKey, CaseIterable { case images, lambda, lr, epochs, batch }
+
     public init(images: Int? = nil) { self.images = images }
 
     func validate(file: String) throws {

@@ -24,7 +24,7 @@ public struct SlurmSpec: Codable, Equatable, Sendable {
   /// multiple of `masks.batch`, the images one run optimises at once).
   public var shardImages: Int?
 
-  enum CodingKeys: String, CodingKey {
+  enum CodingKeys: String, CodingKey, CaseIterable {
     case partition, train, mask, probe, report
     case shardImages = "shard_images"
   }
@@ -42,6 +42,8 @@ public struct SlurmSpec: Codable, Equatable, Sendable {
     /// Time limit as sbatch's `--time` takes it: minutes, MM:SS, HH:MM:SS or D-HH[:MM[:SS]].
     public var time: String?
     public var gpus: Int?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case cpus, mem, time, gpus }
 
     public init(cpus: Int? = nil, mem: String? = nil, time: String? = nil, gpus: Int? = nil) {
       (self.cpus, self.mem, self.time, self.gpus) = (cpus, mem, time, gpus)

@@ -1,0 +1,77 @@
+import Foundation
+import FourierLens
+import Yams
+
+/// The keys each section of an experiment file may hold, from the sections' own CodingKeys,
+/// so the list cannot drift from what is decoded. The decoder ignores keys it does not know:
+/// without this check a misspelled `lamda:` would silently leave λ at its default.
+protocol ExperimentSection {
+  static var keys: [String] { get }
+}
+
+extension ExperimentSection {
+  /// The keys of a section whose CodingKeys list every key.
+  static func keys<K: CodingKey & CaseIterable>(_ codingKeys: K.Type) -> [String] { K.allCases.map(\.stringValue) }
+}
+
+extension ExperimentSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension ExperimentSpec.DataSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension ExperimentSpec.ModelSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension ExperimentSpec.MaskSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension ExperimentSpec.AdversarialMapSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension ExperimentSpec.ImageMaskSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension ExperimentSpec.ProbeSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension ExperimentSpec.ReportSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension SlurmSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension SlurmSpec.Resources: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+
+extension ExperimentSpec {
+  /// Refuses a key that no section knows, naming it where it stands (`masks.lamda`) with the
+  /// nearest known key. Sections of the wrong kind (a list for a mapping) are left to the
+  /// decoder, which names them.
+  static func refuseUnknownKeys(_ text: String, file: String) throws {
+    guard let root = try? Yams.compose(yaml: text) else { return }  // the decoder reports syntax errors
+    func check<S: ExperimentSection>(_ node: Node?, _ section: S.Type, at path: String) throws {
+      guard let mapping = node?.mapping else { return }
+      for key in mapping.keys {
+        guard let name = key.string, !S.keys.contains(name) else { continue }
+        let hint = nearest(name, in: S.keys).map { "did you mean '\($0)'? " } ?? ""
+        throw FourierLensError.badFile(
+          path: file, reason: "\(path)\(name) is not a setting (\(hint)\(path.isEmpty ? "top-level" : String(path.dropLast())) keys: \(S.keys.joined(separator: ", ")))")
+      }
+    }
+    try check(root, ExperimentSpec.self, at: "")
+    try check(root["data"], DataSpec.self, at: "data.")
+    for (name, model) in root["models"]?.mapping ?? [:] { try check(model, ModelSpec.self, at: "models.\(name.string ?? "?").") }
+    try check(root["masks"], MaskSpec.self, at: "masks.")
+    try check(root["adversarial_maps"], AdversarialMapSpec.self, at: "adversarial_maps.")
+    try check(root["image_masks"], ImageMaskSpec.self, at: "image_masks.")
+    try check(root["probes"], ProbeSpec.self, at: "probes.")
+    try check(root["report"], ReportSpec.self, at: "report.")
+    try check(root["slurm"], SlurmSpec.self, at: "slurm.")
+    for kind in ["train", "mask", "probe", "report"] { try check(root["slurm"]?[kind], SlurmSpec.Resources.self, at: "slurm.\(kind).") }
+  }
+
+  /// The known key within edit distance 2 of `name` (the closest; none when nothing is that close).
+  static func nearest(_ name: String, in keys: [String]) -> String? {
+    keys.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+  }
+
+  /// Levenshtein distance (insertions, deletions and substitutions of one character each).
+  static func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var row = Array(0...b.count)  // distances from a[..<i] to every prefix of b
+    for i in 1...a.count {
+      var diagonal = row[0]
+      row[0] = i
+      for j in 1...b.count {
+        let above = row[j]
+        row[j] = min(above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1))
+        diagonal = above
+      }
+    }
+    return row[b.count]
+  }
+}
