@@ -5,7 +5,7 @@
 
 Reads only files flens wrote (NumPy reads the .npy arrays): models/<m>/model.json,
 masks/<m>/retention-<R>/summary.json, adversarial-maps/<m>/adversarial.json and
-summary.json, probes/<m>/retention-<R>/*.json and *.npy. Intervals: Wilson 95 % for
+summary.json, image-masks/<m>/mask.npy, probes/<m>/retention-<R>/*.json and *.npy. Intervals: Wilson 95 % for
 accuracies over images; the probes' own 95 % bootstrap intervals (bands, alignment); a
 95 % percentile bootstrap over images (2,000 resamples, seed 0) for the median DCT-block
 margins; for the heat map's low- and high-frequency error rates a conservative Wilson
@@ -175,6 +175,24 @@ def main(run):
             print(f"| {y:g} | " + " | ".join(pct(a, n) for a in row) + " |")
     same = len({json.dumps(load(os.path.join(probes[m], "nad.json"))["test_accuracy"]) for m in models}) == 1
     print(f"\n(The maps of {', '.join(models)} are {'identical' if same else 'different'}.)")
+
+    print("\n### Image masks: PCA and linear probe (the paper's third notebook)\n")
+    print("| model | image masks | mean mask value | PC1 / PC2 variance | PC1 / PC2, recomputed | linear probe [95 % CI] | shuffled labels [95 % CI] | chance |")
+    print("|---|---:|---:|---:|---:|---|---|---:|")
+    for m in models:
+        e = load(os.path.join(probes[m], "embedding.json"))
+        lp = e["linear_probe"]
+        # Independent check: the centred PCA's explained-variance shares from NumPy's SVD of
+        # the flattened image masks that the probe read.
+        x = np.load(os.path.join(run, "image-masks", m, "mask.npy")).reshape(int(e["images"]), -1).astype(np.float64)
+        s = np.linalg.svd(x - x.mean(axis=0), compute_uv=False) ** 2
+        share = s[:2] / s.sum()
+        acc, shuffled = lp["accuracy"], lp["shuffled_accuracy"]
+        print(f"| {m} | {int(e['images'])} | {x.mean():.3f} | {e['pca']['explained_variance'][0]:.3f} / {e['pca']['explained_variance'][1]:.3f} "
+              f"| {share[0]:.3f} / {share[1]:.3f} | {pct(acc['mean'])} [{100 * acc['ci'][0]:.1f}, {100 * acc['ci'][1]:.1f}] "
+              f"| {pct(shuffled['mean'])} [{100 * shuffled['ci'][0]:.1f}, {100 * shuffled['ci'][1]:.1f}] | {pct(lp['chance'])} |")
+    print(f"\n{int(lp['seeds'])} stratified splits of {int(lp['train_images'])} training and {int(lp['test_images'])} held-out "
+          "masks; intervals are Student-t over the splits.")
 
 
 if __name__ == "__main__":
