@@ -339,6 +339,9 @@ public final class ExperimentRunner {
     // An `alignment` without `adversarial=` reads this model's own adversarial map.
     let mapDirectory = plan.directory(of: .adversarialMap(name), in: runDirectory)
     let texts = p.run.map { ProbeFactory.isOwnMapAlignment($0) ? ProbeFactory.alignment($0, withMapIn: mapDirectory) : $0 }
+    // A probe that did not read the mask (heat map, passband, margins, ablation, NAD, ...)
+    // gives the same output at every target: run once, written to each target's directory.
+    var maskFree: [String: ProbeOutput] = [:]
     for sub in retentionSubdirectories {
       let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name + sub)
       let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0 + sub) }
@@ -346,12 +349,22 @@ public final class ExperimentRunner {
       let probes = try ProbeOutputNames.assign(
         texts.map { try ProbeFactory.make($0, registry: registry, baseline: baselineMask, trainers: trainers,
                                           linearAnalysis: TorchLinearAnalysis()) }, writtenAs: p.run)
-      let context = ProbeContext(model: model, dataset: data, mask: mask,
-                                 batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
+      var reused: [String] = []
       for probe in probes {
+        if let output = maskFree[probe.name] {
+          try ProbeFactory.write(output, name: probe.name, to: dir + sub)
+          reused.append(probe.name)
+          continue
+        }
+        // A fresh context per probe: it records whether this probe read the mask.
+        let context = ProbeContext(model: model, dataset: data, mask: mask,
+                                   batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
         let probed = probe is MaskEmbeddingProbe ? try imageMaskContext(name, otherwise: context) : context
-        try ProbeFactory.write(try probe.run(probed), name: probe.name, to: dir + sub)
+        let output = try probe.run(probed)
+        if !probed.maskWasRead { maskFree[probe.name] = output }
+        try ProbeFactory.write(output, name: probe.name, to: dir + sub)
       }
+      if !reused.isEmpty { log("probes \(name)\(sub): \(reused.joined(separator: ", ")) as at the first target (they do not read the mask)") }
     }
     try StepRecord.finish(dir, key: key)
   }

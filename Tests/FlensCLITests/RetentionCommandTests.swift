@@ -163,11 +163,21 @@ import Testing
         standard: {arch: smallcnn, epochs: 1, batch: 16, lr: 0.05}
         other:    {arch: smallcnn, epochs: 2, batch: 16, lr: 0.05}
       masks: {epochs: 2, batch: 16, images: 16, retention: [0.95, 0.9], lambda_start: 0.01, lambda_factor: 4, lambda_max: 1}
-      probes: {images: 16, run: [accuracy, "bands:radial=4,angular=4"]}
+      probes: {images: 16, run: [accuracy, "bands:radial=4,angular=4", "passband:radial=2,angular=2"]}
       """.write(toFile: path, atomically: true, encoding: .utf8)
     let run = dir.appendingPathComponent("run").path
     let first = try FlensCLI.run(["run", path, "--out", run])
     #expect(first.exitCode == 0, "\(first)")
+    // passband does not read the mask: run at the first target, the same files at the second;
+    // accuracy and bands read it and run at each.
+    for model in ["standard", "other"] {
+      #expect(first.stderr.contains("probes \(model)/retention-0.9: passband as at the first target"), "\(first.stderr)")
+      for file in ["passband.json", "passband.csv"] {
+        let a = FileManager.default.contents(atPath: "\(run)/probes/\(model)/retention-0.95/\(file)")
+        #expect(a != nil && a == FileManager.default.contents(atPath: "\(run)/probes/\(model)/retention-0.9/\(file)"), "\(model) \(file)")
+      }
+    }
+    #expect(!first.stderr.contains("accuracy as at") && !first.stderr.contains("bands as at"), "\(first.stderr)")
     #expect(first.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == run + "/report/index.html")
     for model in ["standard", "other"] {
       for r in ["retention-0.95", "retention-0.9"] {

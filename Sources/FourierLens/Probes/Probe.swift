@@ -1,28 +1,51 @@
+import Synchronization
+
 /// What every probe is given.
 public struct ProbeContext {
   public var model: Classifier
   public var dataset: Dataset
-  /// The dataset mask to probe through (from `flens learn-mask`), if any.
-  public var mask: LearnedMask?
+  /// The dataset mask to probe through (from `flens learn-mask`), if any. Reading it (or
+  /// `maskedModel()`) is recorded in `maskWasRead`.
+  public var mask: LearnedMask? {
+    get {
+      maskReads.flag.store(true, ordering: .relaxed)
+      return storedMask
+    }
+    set { storedMask = newValue }
+  }
   public var batchSize: Int
   public var seed: UInt64
   public var showsProgress: Bool
+
+  private var storedMask: LearnedMask?
+  /// A class, so that the copies a probe makes of its context record into the same flag.
+  private let maskReads = MaskReads()
 
   public init(model: Classifier, dataset: Dataset, mask: LearnedMask? = nil, batchSize: Int = 128,
               seed: UInt64 = 0, showsProgress: Bool = true) {
     self.model = model
     self.dataset = dataset
-    self.mask = mask
+    self.storedMask = mask
     self.batchSize = batchSize
     self.seed = seed
     self.showsProgress = showsProgress
   }
+
+  /// Whether anything run with this context (or a copy of it) read the mask. A probe that
+  /// did not gives the same output for any mask, so a host that probes several masks of one
+  /// model (one per retention target) can run it once.
+  public var maskWasRead: Bool { maskReads.flag.load(ordering: .relaxed) }
 
   /// The model seen through the mask (nil without a mask).
   public func maskedModel() throws -> MaskedClassifier? {
     guard let mask else { return nil }
     return try MaskedClassifier(base: model, mask: mask.values, transform: mask.transform, layout: mask.layout)
   }
+}
+
+/// Set, from any thread, when a probe reads its context's mask.
+private final class MaskReads: Sendable {
+  let flag = Atomic<Bool>(false)
 }
 
 /// What a probe found: a JSON document (`NAME.json`), a table (`NAME.csv`), and arrays
