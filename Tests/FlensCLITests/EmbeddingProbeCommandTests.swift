@@ -95,3 +95,19 @@ import Testing
     #expect(again.exitCode == 0 && again.stderr.contains("image masks linear: cached"), "\(again)")
   }
 }
+
+/// Image masks do not depend on the seed: `--seeds 2` gives the same masks twice, a zero
+/// standard deviation, and a line on the terminal that says so.
+@Suite struct ImageMaskSeedCommandTests {
+  @Test func seedsOfImageMasksAreTheSameMasksAndTheCommandSaysSo() throws {
+    let fixture = try LinearModelFixture.make(shape: [1, 16, 16], count: 6)
+    defer { try? FileManager.default.removeItem(at: fixture.directory) }
+    let out = fixture.directory.appendingPathComponent("masks").path
+    let run = try FlensCLI.run(["learn-mask", "--model", fixture.model, "--data", fixture.data, "--scope", "image",
+                                "--epochs", "5", "--seeds", "2", "--threads", "1", "--out", out])
+    #expect(run.exitCode == 0, "\(run)")
+    #expect(run.stderr.contains("image masks do not depend on the seed") && run.stderr.contains("one seed is enough"), "\(run.stderr)")
+    #expect(FileManager.default.contents(atPath: out + "/seeds/0/mask.npy") == FileManager.default.contents(atPath: out + "/seeds/1/mask.npy"))
+    #expect(try NPY.readTensor(out + "/mask_std.npy").data.allSatisfy { $0 == 0 })
+  }
+}

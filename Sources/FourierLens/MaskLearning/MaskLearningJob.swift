@@ -47,6 +47,11 @@ public struct MaskLearningJob {
     try config.validate()
     if resume { AtomicFile.removeStaleTemporaries(in: dir) }
     if seeds == 1 { return try runOne(config, to: dir) }
+    if config.scope == .image {
+      // Said whatever `showsProgress` is: the seeds' spread would otherwise read as a measurement.
+      log("image masks do not depend on the seed (each starts from the same θ and sees only its own image): "
+          + "the \(seeds) seeds are the same masks and mask_std.npy is 0; one seed is enough")
+    }
     var summaries: [MaskSummary] = []
     for k in 0..<seeds {
       let c = configuration(ofSeed: k)
