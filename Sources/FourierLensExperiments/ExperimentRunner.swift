@@ -30,6 +30,9 @@ public final class ExperimentRunner {
   /// Steps that did work in this process (the rest were cached), for tests and the summary.
   public private(set) var executedSteps: [String] = []
   private var loadedModels: [String: TorchModel] = [:]
+  /// Outputs of probes that read only the architecture (`nad`), by probe, architecture and
+  /// image shape: computed for the first model of an architecture, written for the others.
+  private var architectureOutputs: [String: ProbeOutput] = [:]
   private var device: ComputeDevice = .auto
 
   public init(plan: ExperimentPlan, runDirectory: String, registry: PluginRegistry, quiet: Bool) {
@@ -356,12 +359,19 @@ public final class ExperimentRunner {
           reused.append(probe.name)
           continue
         }
+        let architectureKey = "\(probe.name) \(model.description.arch) \(data.info.shape)"
+        if probe.readsOnlyTheArchitecture, let output = architectureOutputs[architectureKey] {
+          try ProbeFactory.write(output, name: probe.name, to: dir + sub)
+          log("probes \(name)\(sub): \(probe.name) as for the first \(model.description.arch) model (it reads only the architecture)")
+          continue
+        }
         // A fresh context per probe: it records whether this probe read the mask.
         let context = ProbeContext(model: model, dataset: data, mask: mask,
                                    batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
         let probed = probe is MaskEmbeddingProbe ? try imageMaskContext(name, otherwise: context) : context
         let output = try probe.run(probed)
         if !probed.maskWasRead { maskFree[probe.name] = output }
+        if probe.readsOnlyTheArchitecture { architectureOutputs[architectureKey] = output }
         try ProbeFactory.write(output, name: probe.name, to: dir + sub)
       }
       if !reused.isEmpty { log("probes \(name)\(sub): \(reused.joined(separator: ", ")) as at the first target (they do not read the mask)") }

@@ -14,7 +14,7 @@ import Testing
                                     "--threads", "1", "--out", model])
     #expect(trained.exitCode == 0, "\(trained)")
     let file = fixture.directory.appendingPathComponent("experiment.json")
-    try #"{"name": "nad", "threads": 1, "data": {"path": "\#(fixture.data)"}, "models": {"cnn": {"path": "\#(model)"}},"#
+    try #"{"name": "nad", "threads": 1, "data": {"path": "\#(fixture.data)"}, "models": {"cnn": {"path": "\#(model)"}, "copy": {"path": "\#(model)"}},"#
       .appending(#" "masks": {"epochs": 1, "images": 4, "lambda": 0.02}, "probes": {"run": ["nad:grid=2,epochs=1,train=16,test=16,batch=8"]}}"#)
       .write(to: file, atomically: true, encoding: .utf8)
     let out = fixture.directory.appendingPathComponent("run").path
@@ -26,6 +26,13 @@ import Testing
     #expect(json?["architecture"] as? String == "smallcnn" && json?["freq_y"] as? [Double] == [-8, 0] && json?["networks"] as? Double == 4)
     let html = try String(contentsOfFile: out + "/report/index.html", encoding: .utf8)
     #expect(html.contains("Neural anisotropy directions") && html.contains("figures/nad-cnn.svg"))
+    // The map depends only on the architecture: trained once, the same files for the second smallcnn.
+    #expect(run.stderr.contains("probes copy: nad as for the first smallcnn model"), "\(run.stderr)")
+    #expect(run.stderr.components(separatedBy: "nad smallcnn: 4/4").count >= 2 && !run.stderr.contains("probes cnn: nad as for"), "\(run.stderr)")
+    for file in ["nad.json", "nad.csv", "nad.accuracy.npy"] {
+      let a = FileManager.default.contents(atPath: out + "/probes/cnn/" + file)
+      #expect(a != nil && a == FileManager.default.contents(atPath: out + "/probes/copy/" + file), "\(file)")
+    }
   }
 
   @Test func torchScriptModelIsAOneLineError() throws {

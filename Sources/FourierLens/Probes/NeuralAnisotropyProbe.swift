@@ -17,6 +17,7 @@ import Foundation
 /// at both. Every network gets its own seed.
 public struct NeuralAnisotropyProbe: Probe {
   public let name = "nad"
+  public var readsOnlyTheArchitecture: Bool { true }
   public var makeTrainer: ArchitectureTrainerFactory
   public var training: FreshTrainingSettings
   public var grid: Int

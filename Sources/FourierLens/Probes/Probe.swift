@@ -66,7 +66,15 @@ public struct ProbeOutput {
 public protocol Probe {
   /// The file stem of the probe's outputs (`accuracy`, `heatmap`, `attack-pgd-linf`, ...).
   var name: String { get }
+  /// True when the output depends only on the model's architecture and the images' shape
+  /// (with the context's seed and batch size), not on its weights or the data: `nad`, which
+  /// trains fresh networks. A host probing several models of one architecture runs it once.
+  var readsOnlyTheArchitecture: Bool { get }
   func run(_ context: ProbeContext) throws -> ProbeOutput
+}
+
+extension Probe {
+  public var readsOnlyTheArchitecture: Bool { false }
 }
 
 /// Accuracy counting shared by the probes.
