@@ -6,24 +6,24 @@ import Yams
 /// so the list cannot drift from what is decoded. The decoder ignores keys it does not know:
 /// without this check a misspelled `lamda:` would silently leave λ at its default.
 protocol ExperimentSection {
-  static var keys: [String] { get }
+  /// The section's CodingKeys, which list every key it decodes.
+  associatedtype CodingKeys: CodingKey & CaseIterable
 }
 
 extension ExperimentSection {
-  /// The keys of a section whose CodingKeys list every key.
-  static func keys<K: CodingKey & CaseIterable>(_ codingKeys: K.Type) -> [String] { K.allCases.map(\.stringValue) }
+  static var keys: [String] { CodingKeys.allCases.map(\.stringValue) }
 }
 
-extension ExperimentSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension ExperimentSpec.DataSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension ExperimentSpec.ModelSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension ExperimentSpec.MaskSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension ExperimentSpec.AdversarialMapSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension ExperimentSpec.ImageMaskSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension ExperimentSpec.ProbeSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension ExperimentSpec.ReportSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension SlurmSpec: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
-extension SlurmSpec.Resources: ExperimentSection { static var keys: [String] { keys(CodingKeys.self) } }
+extension ExperimentSpec: ExperimentSection {}
+extension ExperimentSpec.DataSpec: ExperimentSection {}
+extension ExperimentSpec.ModelSpec: ExperimentSection {}
+extension ExperimentSpec.MaskSpec: ExperimentSection {}
+extension ExperimentSpec.AdversarialMapSpec: ExperimentSection {}
+extension ExperimentSpec.ImageMaskSpec: ExperimentSection {}
+extension ExperimentSpec.ProbeSpec: ExperimentSection {}
+extension ExperimentSpec.ReportSpec: ExperimentSection {}
+extension SlurmSpec: ExperimentSection {}
+extension SlurmSpec.Resources: ExperimentSection {}
 
 extension ExperimentSpec {
   /// Refuses a key that no section knows, naming it where it stands (`masks.lamda`) with the

@@ -185,7 +185,7 @@ public struct ExperimentPlan {
       // The embedding probe pairs mask i with test image i: it reads `image_masks:` when the
       // experiment has them, else the masks, which must then be image masks of the test split.
       if imageMasks == nil,
-         p.run.contains(where: { $0.trimmingCharacters(in: .whitespaces).split(separator: ":").first == "embedding" }) {
+         p.run.contains(where: { ProbeFactory.name(of: $0) == "embedding" }) {
         guard config.scope == .image else {
           throw bad("probes.run: embedding needs image masks: add `image_masks:` or set masks.scope: image")
         }

@@ -112,12 +112,12 @@ public final class ExperimentRunner {
       // A seed is complete once its own directory is, inside a mask directory of this key.
       guard StepRecord.state(of: dir, key: plan.key(of: step)) != .fresh,
             let done = try? MaskRunDirectory.read(MaskRunDirectory.seedDirectory(dir, k)) else { return false }
-      return done.summary.seed == plan.masks.config.seed &+ UInt64(k)
+      return done.summary.seed == plan.masks.config.ofSeed(k).seed
     }
     if case let .maskShard(name, k, s) = step {
       // A shard is complete once every chunk of its images is kept (or its mask was merged).
       if isComplete(.mask(name)) { return true }
-      let store = imageChunkStore(name), config = maskConfig(ofSeed: k)
+      let store = imageChunkStore(name), config = plan.masks.config.ofSeed(k)
       guard StepRecord.state(of: dir, key: plan.key(of: step)) != .fresh, let images = store.imageCount else { return false }
       let all = 0..<MaskLearner.imageChunkCount(images: images, batchSize: config.batchSize)
       return plan.chunks(ofShard: s).clamped(to: all).allSatisfy { store.contains(chunk: $0, config: config) }
@@ -276,14 +276,7 @@ public final class ExperimentRunner {
 
   /// Where the image-scope mask of `name` keeps its learned chunks until its directory is written.
   func imageChunkStore(_ name: String) -> ImageChunkStore {
-    ImageChunkStore(directory: plan.directory(of: .mask(name), in: runDirectory) + "/.image-chunks")
-  }
-
-  /// The mask configuration of seed k (seeds count up from the experiment's seed, as `learn-mask --seeds`).
-  func maskConfig(ofSeed k: Int) -> MaskLearningConfig {
-    var c = plan.masks.config
-    c.seed = c.seed &+ UInt64(k)
-    return c
+    ImageChunkStore(maskDirectory: plan.directory(of: .mask(name), in: runDirectory))
   }
 
   /// The adversarial map of `name`, as `flens learn-mask --adversarial` with the masks' settings.
@@ -317,7 +310,7 @@ public final class ExperimentRunner {
     executedSteps.append("image-masks:\(name)")
     var job = try maskLearningJob(name, on: try dataset(.test, limit: images.images), named: spec.data.path,
                                   config: images.config)
-    job.imageChunks = ImageChunkStore(directory: dir + "/.image-chunks")
+    job.imageChunks = ImageChunkStore(maskDirectory: dir)
     let summary = try job.run(to: dir)
     log(String(format: "image masks %@: clean %.3f masked %.3f sparsity %.3f", name,
                summary.cleanAccuracy, summary.maskedAccuracy, summary.sparsity))
@@ -326,13 +319,7 @@ public final class ExperimentRunner {
   }
 
   private func probe(_ name: String) throws {
-    guard let p = plan.probes else { return }
-    let dir = plan.directory(of: .probe(name), in: runDirectory)
-    let key = plan.key(of: .probe(name))
-    if try StepRecord.prepare(dir, key: key) == .complete {
-      log("probes \(name): cached (\(dir))")
-      return
-    }
+    guard let p = plan.probes, let (dir, key, _) = try begin(.probe(name), "probes \(name)") else { return }
     log("probes \(name): \(p.run.joined(separator: ", "))")
     executedSteps.append("probe:\(name)")
     let model = try model(name)
@@ -345,6 +332,9 @@ public final class ExperimentRunner {
     // A probe that did not read the mask (heat map, passband, margins, ablation, NAD, ...)
     // gives the same output at every target: run once, written to each target's directory.
     var maskFree: [String: ProbeOutput] = [:]
+    // `embedding` with `image_masks:` reads this model's image masks and their test images
+    // (the same at every target): read at its first run.
+    var imageMaskInputs: (data: Dataset, masks: LearnedMask)?
     for sub in retentionSubdirectories {
       let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name + sub)
       let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0 + sub) }
@@ -365,28 +355,26 @@ public final class ExperimentRunner {
           log("probes \(name)\(sub): \(probe.name) as for the first \(model.description.arch) model (it reads only the architecture)")
           continue
         }
-        // A fresh context per probe: it records whether this probe read the mask.
+        // A fresh context per probe: it records whether this probe read the target's mask.
         let context = ProbeContext(model: model, dataset: data, mask: mask,
                                    batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
-        let probed = probe is MaskEmbeddingProbe ? try imageMaskContext(name, otherwise: context) : context
+        var probed = context
+        if probe is MaskEmbeddingProbe, let images = plan.imageMasks {
+          if imageMaskInputs == nil {
+            imageMaskInputs = (try dataset(.test, limit: images.images),
+                               try MaskRunDirectory.read(plan.directory(of: .imageMasks(name), in: runDirectory)))
+          }
+          probed = ProbeContext(model: model, dataset: imageMaskInputs!.data, mask: imageMaskInputs!.masks,
+                                batchSize: context.batchSize, seed: seed, showsProgress: !quiet)
+        }
         let output = try probe.run(probed)
-        if !probed.maskWasRead { maskFree[probe.name] = output }
+        if !context.maskWasRead { maskFree[probe.name] = output }
         if probe.readsOnlyTheArchitecture { architectureOutputs[architectureKey] = output }
         try ProbeFactory.write(output, name: probe.name, to: dir + sub)
       }
-      if !reused.isEmpty { log("probes \(name)\(sub): \(reused.joined(separator: ", ")) as at the first target (they do not read the mask)") }
+      if !reused.isEmpty { log("probes \(name)\(sub): \(reused.joined(separator: ", ")) as at the first target (they do not read its mask)") }
     }
     try StepRecord.finish(dir, key: key)
-  }
-
-  /// What `embedding` reads: with `image_masks:`, the model's image masks and the test images
-  /// they belong to; otherwise `context` (whose masks the plan checked are image masks).
-  private func imageMaskContext(_ name: String, otherwise context: ProbeContext) throws -> ProbeContext {
-    guard let images = plan.imageMasks else { return context }
-    var probed = context
-    probed.dataset = try dataset(.test, limit: images.images)
-    probed.mask = try MaskRunDirectory.read(plan.directory(of: .imageMasks(name), in: runDirectory))
-    return probed
   }
 
   /// `/retention-<R>` for each retention target of the masks, or the mask directory itself.

@@ -9,7 +9,7 @@ import Foundation
 /// DIR/images.json                      the number of images the chunks cover
 /// DIR/seed-<seed>/chunk-<c>.masks.npy  the chunk's masks (images × mask shape)
 /// DIR/seed-<seed>/chunk-<c>.theta.npy  their parameters
-/// DIR/seed-<seed>/chunk-<c>.json       everything else; written last, it marks the chunk done
+/// DIR/seed-<seed>/chunk-<c>.json       the rest of its result; written last, it marks the chunk done
 /// ```
 ///
 /// Masks and parameters go to `.npy` (float32 bits, exact); the rest is JSON, which
@@ -19,26 +19,8 @@ public struct ImageChunkStore: Sendable {
 
   public init(directory: String) { self.directory = directory }
 
-  /// A chunk's result without its masks and parameters (those are in `.npy` files).
-  struct Facts: Codable {
-    var config: MaskLearningConfig
-    var parameterization: String
-    var maskShape: [Int]
-    var maskCount: Int
-    var imageCount: Int
-    var cleanAccuracy: Float
-    var maskedAccuracy: Float
-    var complementaryAccuracy: Float
-    var sparsity: Float
-    var epochsRun: Int
-    var masksMeetingTarget: Int
-    var history: [MaskEpochRecord]
-    var groupImageCount: [Int]
-    var groupCleanAccuracy: [Float]
-    var groupMaskedAccuracy: [Float]
-    var groupSparsity: [Float]
-    var groupMetTarget: [Bool]
-  }
+  /// The store of the image masks written to mask directory `dir`: `dir/.image-chunks`.
+  public init(maskDirectory dir: String) { self.init(directory: dir + "/.image-chunks") }
 
   struct ImageCount: Codable { var images: Int }
 
@@ -59,26 +41,18 @@ public struct ImageChunkStore: Sendable {
 
   /// Whether chunk `chunk` of the run with `config` is kept (without reading its masks).
   public func contains(chunk: Int, config: MaskLearningConfig) -> Bool {
-    guard let data = FileManager.default.contents(atPath: base(seed: config.seed, chunk: chunk) + ".json"),
-          let facts = try? JSONDecoder().decode(Facts.self, from: data) else { return false }
-    return facts.config == config
+    facts(base(seed: config.seed, chunk: chunk))?.config == config
   }
 
   /// Chunk `chunk` of the run with `config`, or nil when it was not kept (or was kept for
   /// another configuration, or is damaged: then it is learned again).
   public func load(chunk: Int, config: MaskLearningConfig) -> MaskLearningResult? {
     let base = base(seed: config.seed, chunk: chunk)
-    guard let data = FileManager.default.contents(atPath: base + ".json"),
-          let f = try? JSONDecoder().decode(Facts.self, from: data), f.config == config,
+    guard var r = facts(base), r.config == config,
           let masks = try? NPY.readTensor(base + ".masks.npy"), let theta = try? NPY.readTensor(base + ".theta.npy"),
-          masks.count == f.maskCount * f.maskShape.reduce(1, *), theta.count % max(1, f.maskCount) == 0 else { return nil }
-    return MaskLearningResult(
-      config: f.config, parameterization: f.parameterization, maskShape: f.maskShape, maskCount: f.maskCount,
-      masks: masks.data, theta: theta.data, imageCount: f.imageCount, cleanAccuracy: f.cleanAccuracy,
-      maskedAccuracy: f.maskedAccuracy, complementaryAccuracy: f.complementaryAccuracy, sparsity: f.sparsity,
-      epochsRun: f.epochsRun, masksMeetingTarget: f.masksMeetingTarget, history: f.history,
-      groupImageCount: f.groupImageCount, groupCleanAccuracy: f.groupCleanAccuracy,
-      groupMaskedAccuracy: f.groupMaskedAccuracy, groupSparsity: f.groupSparsity, groupMetTarget: f.groupMetTarget)
+          masks.count == r.maskCount * r.maskShape.reduce(1, *), theta.count % max(1, r.maskCount) == 0 else { return nil }
+    (r.masks, r.theta) = (masks.data, theta.data)
+    return r
   }
 
   /// Keeps chunk `chunk`'s result; its JSON, written last, makes it visible to `load`.
@@ -86,14 +60,14 @@ public struct ImageChunkStore: Sendable {
     let base = base(seed: r.config.seed, chunk: chunk)
     try NPY.write(Tensor(shape: [r.maskCount, r.masks.count / max(1, r.maskCount)], data: r.masks), to: base + ".masks.npy")
     try NPY.write(Tensor(shape: [r.maskCount, r.theta.count / max(1, r.maskCount)], data: r.theta), to: base + ".theta.npy")
-    let facts = Facts(
-      config: r.config, parameterization: r.parameterization, maskShape: r.maskShape, maskCount: r.maskCount,
-      imageCount: r.imageCount, cleanAccuracy: r.cleanAccuracy, maskedAccuracy: r.maskedAccuracy,
-      complementaryAccuracy: r.complementaryAccuracy, sparsity: r.sparsity, epochsRun: r.epochsRun,
-      masksMeetingTarget: r.masksMeetingTarget, history: r.history, groupImageCount: r.groupImageCount,
-      groupCleanAccuracy: r.groupCleanAccuracy, groupMaskedAccuracy: r.groupMaskedAccuracy,
-      groupSparsity: r.groupSparsity, groupMetTarget: r.groupMetTarget)
+    var facts = r
+    (facts.masks, facts.theta) = ([], [])  // in the .npy files
     try AtomicFile.write(JSONEncoder().encode(facts), to: base + ".json")
+  }
+
+  /// A chunk's result without its masks and parameters, from its JSON.
+  private func facts(_ base: String) -> MaskLearningResult? {
+    FileManager.default.contents(atPath: base + ".json").flatMap { try? JSONDecoder().decode(MaskLearningResult.self, from: $0) }
   }
 
   /// Removes the store (after the mask directory was written from it).

@@ -53,6 +53,14 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
   }
 
   /// Refuses settings that cannot give a meaningful run, before any work starts.
+  /// The configuration of seed k of a multi-seed run: seeds count up from `seed` (seed 0 is
+  /// this configuration), as `learn-mask --seeds` and experiments number them.
+  public func ofSeed(_ k: Int) -> MaskLearningConfig {
+    var c = self
+    c.seed = seed &+ UInt64(k)
+    return c
+  }
+
   public func validate() throws {
     func bad(_ key: SettingKey, _ why: String) -> FourierLensError { .badSetting(key, reason: why) }
     guard lambda.isFinite, lambda >= 0 else { throw bad(.lambda, "must be a finite number ≥ 0, got \(lambda)") }

@@ -43,7 +43,7 @@ extension MaskLearningJob {
     var rows = CSVTable(header: ["seed", "group", "step", "lambda", "masked_accuracy", "clean_accuracy", "retention",
                                  "sparsity", "images"])
     for k in 0..<seeds {
-      var c = configuration(ofSeed: k)
+      var c = config.ofSeed(k)
       // Within each λ the learner keeps its last mask that meets the smallest target.
       c.accuracyTarget = retention.smallestTarget
       if showsProgress && seeds > 1 { log("seed \(k + 1)/\(seeds) (seed \(c.seed))") }

@@ -54,7 +54,7 @@ public struct MaskLearningJob {
     }
     var summaries: [MaskSummary] = []
     for k in 0..<seeds {
-      let c = configuration(ofSeed: k)
+      let c = config.ofSeed(k)
       if showsProgress { log("seed \(k + 1)/\(seeds) (seed \(c.seed))") }
       summaries.append(try runOne(c, to: MaskRunDirectory.seedDirectory(dir, k)))
     }
@@ -68,7 +68,7 @@ public struct MaskLearningJob {
   public func runSeed(_ k: Int, of dir: String) throws -> MaskSummary {
     guard (0..<seeds).contains(k) else { throw FourierLensError.badSetting(.seeds, reason: "seed \(k) is not one of 0..<\(seeds)") }
     try config.validate()
-    return try runOne(configuration(ofSeed: k), to: MaskRunDirectory.seedDirectory(dir, k))
+    return try runOne(config.ofSeed(k), to: MaskRunDirectory.seedDirectory(dir, k))
   }
 
   /// Learns, for seed k (0 for a single-seed run), the image chunks in `chunks` that are not
@@ -83,7 +83,7 @@ public struct MaskLearningJob {
     guard (0..<seeds).contains(k) else { throw FourierLensError.badSetting(.seeds, reason: "seed \(k) is not one of 0..<\(seeds)") }
     try config.validate()
     try store.recordImageCount(dataset.info.count)
-    let c = configuration(ofSeed: k)
+    let c = config.ofSeed(k)
     let learner = try MaskLearner(model: model, parameterization: makeParameterization(), config: c)
     let all = 0..<MaskLearner.imageChunkCount(images: dataset.info.count, batchSize: c.batchSize)
     var learned = 0
@@ -99,10 +99,11 @@ public struct MaskLearningJob {
     try store.recordImageCount(dataset.info.count)
     let count = MaskLearner.imageChunkCount(images: dataset.info.count, batchSize: learner.config.batchSize)
     guard count > 0 else { throw FourierLensError.message("the data has no images") }
-    let kept = (0..<count).filter { store.contains(chunk: $0, config: learner.config) }.count
-    if kept > 0, showsProgress { log("\(kept) of \(count) chunks of images already learned in \(store.directory)") }
-    return MaskLearner.concatenate(try (0..<count).map { chunk in
-      if let done = store.load(chunk: chunk, config: learner.config) { return done }
+    let kept = (0..<count).map { store.load(chunk: $0, config: learner.config) }
+    let keptCount = kept.count { $0 != nil }
+    if keptCount > 0, showsProgress { log("\(keptCount) of \(count) chunks of images already learned in \(store.directory)") }
+    return MaskLearner.concatenate(try kept.enumerated().map { chunk, done in
+      if let done { return done }
       let result = try learnChunk(chunk, with: learner)
       try store.save(result, chunk: chunk)
       return result
@@ -116,13 +117,6 @@ public struct MaskLearningJob {
     do { return try learner.learnImageChunk(chunk, of: dataset) } catch let stop as Interrupted {
       throw Interrupted(position: "\(stop.position) of chunk \(chunk) of the images", checkpoint: imageChunks?.directory)
     }
-  }
-
-  /// The configuration of seed k of a multi-seed run (seeds count up from `config.seed`).
-  func configuration(ofSeed k: Int) -> MaskLearningConfig {
-    var c = config
-    c.seed = config.seed &+ UInt64(k)
-    return c
   }
 
   func log(_ line: String) {

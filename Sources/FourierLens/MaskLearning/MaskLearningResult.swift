@@ -17,7 +17,7 @@ public struct MaskEpochRecord: Codable, Equatable, Sendable {
 }
 
 /// What a mask-learning run produced.
-public struct MaskLearningResult: Sendable {
+public struct MaskLearningResult: Codable, Sendable {
   public var config: MaskLearningConfig
   /// The parameterization's name.
   public var parameterization: String

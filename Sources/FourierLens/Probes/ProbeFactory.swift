@@ -133,6 +133,9 @@ public enum ProbeFactory {
     return "alignment:adversarial=\(directory)" + (rest.isEmpty ? "" : "," + rest)
   }
 
+  /// The probe a spec names (`embedding` for `embedding:seeds=3`).
+  public static func name(of text: String) -> String { split(text).name }
+
   /// A probe spec's name and the options after its first colon.
   private static func split(_ text: String) -> (name: String, rest: String) {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
