@@ -4,13 +4,13 @@
 /// bad value is reported where the user wrote it.
 public enum SettingKey: String, CaseIterable, Sendable {
   // Mask learning.
-  case lambda, learningRate, epochs, batchSize, warmup, accuracyTarget, patience, tolerance, seeds, scope
+  case lambda, learningRate, epochs, batchSize, warmup, accuracyTarget, patience, tolerance, seeds, scope, validation
   // The retention path of `--retention` / `masks.retention`.
-  case retention, lambdaStart, lambdaFactor, lambdaMax
+  case retention, lambdaStart, lambdaFactor, lambdaMax, lambdaResolution
   // Training.
   case weightDecay, momentum, evaluationBatch, checkpointEvery, resume
   // Data and compute.
-  case limit, size, threads
+  case limit, offset, size, threads
 
   /// The `flens` flag, as the commands' error lines name it. Settings that no command sets
   /// (the mask's tolerance, the evaluation batch) keep the words the messages always used.
@@ -18,7 +18,6 @@ public enum SettingKey: String, CaseIterable, Sendable {
     switch self {
     case .learningRate: return "--lr"
     case .batchSize: return "--batch"
-    case .tolerance: return "tolerance"
     case .evaluationBatch: return "--eval-batch"
     default: return "--" + words.joined(separator: "-")
     }

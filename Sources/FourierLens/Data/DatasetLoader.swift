@@ -12,15 +12,17 @@ import Foundation
 ///
 /// Formats without splits ignore `split`, and their `info.split` is nil.
 public enum DatasetLoader {
-  public static func open(_ path: String, split: DatasetSplit, preprocessing: Preprocessing = .none, limit: Int? = nil) throws -> Dataset {
+  /// `offset` and `limit` choose images `offset ..< offset + limit` of the split (`--offset`, `--limit`).
+  public static func open(_ path: String, split: DatasetSplit, preprocessing: Preprocessing = .none, offset: Int = 0,
+                          limit: Int? = nil) throws -> Dataset {
     if let limit, limit <= 0 {
       throw FourierLensError.badSetting(.limit, reason: "must be a positive number of images, got \(limit)")
     }
     var (dataset, inSplitDirectory) = try openFormat(path, split: split, preprocessing: preprocessing, depth: 0)
     // Image folders preprocess each image as it is decoded (their sizes may differ).
     let preprocessed = dataset is ImageFolderDataset
-    if let limit, limit < dataset.info.count {
-      dataset = PrefixDataset(base: dataset, count: limit)
+    if offset > 0 || (limit ?? Int.max) < dataset.info.count {
+      dataset = try ImageRangeDataset(base: dataset, offset: offset, count: limit)
     }
     if !preprocessing.isIdentity && !preprocessed {
       dataset = try PreprocessedDataset(base: dataset, preprocessing: preprocessing)

@@ -57,7 +57,9 @@ public final class MaskLearner {
   /// those parameters instead of the parameterization's initial ones, with a fresh optimiser
   /// and schedule: a regularisation path continues from the mask of the previous λ this way.
   /// A checkpoint (`state`) takes precedence, since it already holds where the run was.
-  public func learn(on dataset: Dataset, resumeFrom state: MaskLearnerState? = nil,
+  /// `validation` (dataset and class scopes): images the masks do not learn from, on which
+  /// the returned masks are measured as well (`MaskLearningResult.validation`).
+  public func learn(on dataset: Dataset, validation: Dataset? = nil, resumeFrom state: MaskLearnerState? = nil,
                     warmStart: [Float]? = nil) throws -> MaskLearningResult {
     guard dataset.info.shape == imageShape else {
       throw FourierLensError.shapeMismatch("the data's images are \(dataset.info.shape), the model expects \(imageShape)")
@@ -69,13 +71,21 @@ public final class MaskLearner {
     if warmStart != nil, config.scope == .image {
       throw FourierLensError.badSetting(.scope, reason: "image masks cannot be warm-started")
     }
+    if let validation {
+      guard config.scope != .image else {
+        throw FourierLensError.badSetting(.validation, reason: "image masks are each learned on their own image; they have no held-out images")
+      }
+      guard validation.info.shape == imageShape else {
+        throw FourierLensError.shapeMismatch("the validation images are \(validation.info.shape), the model expects \(imageShape)")
+      }
+    }
     switch config.scope {
     case .dataset:
       return try learnGroups(dataset, indices: Array(0..<dataset.info.count), groupCount: 1,
-                             group: { _, _ in 0 }, resumeFrom: state, warmStart: warmStart)
+                             group: { _, _ in 0 }, validation: validation, resumeFrom: state, warmStart: warmStart)
     case .class:
       return try learnGroups(dataset, indices: Array(0..<dataset.info.count), groupCount: dataset.info.classes.count,
-                             group: { _, label in label }, resumeFrom: state, warmStart: warmStart)
+                             group: { _, label in label }, validation: validation, resumeFrom: state, warmStart: warmStart)
     case .image:
       let chunks = Self.imageChunkCount(images: dataset.info.count, batchSize: config.batchSize)
       return Self.concatenate(try (0..<chunks).map { try learnImageChunk($0, of: dataset) })
@@ -104,7 +114,7 @@ public final class MaskLearner {
     let indices = Array(start..<min(n, start + config.batchSize))
     let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
     return try learnGroups(dataset, indices: indices, groupCount: indices.count,
-                           group: { index, _ in position[index]! }, resumeFrom: nil, warmStart: nil)
+                           group: { index, _ in position[index]! }, validation: nil, resumeFrom: nil, warmStart: nil)
   }
 
   // MARK: - The optimisation of one set of groups
@@ -138,7 +148,7 @@ public final class MaskLearner {
   }
 
   private func learnGroups(_ dataset: Dataset, indices: [Int], groupCount: Int,
-                           group: (_ index: Int, _ label: Int) -> Int,
+                           group: (_ index: Int, _ label: Int) -> Int, validation: Dataset?,
                            resumeFrom state: MaskLearnerState?, warmStart: [Float]?) throws -> MaskLearningResult {
     let batchSize = config.batchSize
     let batchesPerEpoch = (indices.count + batchSize - 1) / batchSize
@@ -147,11 +157,11 @@ public final class MaskLearner {
                                     resumeFrom: state, warmStart: warmStart)
     let clean = run.clean
     let p = parameterization.parameterCount
-    let schedule = OneCycleSchedule(maxLR: config.learningRate, totalSteps: config.epochs * batchesPerEpoch,
-                                    warmupFraction: config.warmupFraction)
+    let schedule = MaskSchedule(config: config, batchesPerEpoch: batchesPerEpoch)
     let progress = ProgressReporter(label: label, total: (config.epochs - run.state.nextEpoch) * indices.count,
                                     unit: "img", quiet: !showsProgress || config.scope == .image)
     let saveCheckpoint = config.scope == .image ? nil : checkpoint
+    if run.state.keptEpochs == nil { run.state.keptEpochs = [Int](repeating: 0, count: groupCount) }
 
     while run.state.nextEpoch < config.epochs {
       let epoch = run.state.nextEpoch
@@ -180,7 +190,7 @@ public final class MaskLearner {
         if batchesPerEpoch == 1 { evaluatedTheta = run.theta }
         let b: BatchObjective
         do {
-          b = try run.step(batch, indices: idx, learningRate: schedule.learningRate(at: step))
+          b = try run.step(batch, indices: idx, learningRate: schedule.learningRate(at: step, state: run.state))
         } catch FourierLensError.nonFinite(let what) {
           throw FourierLensError.nonFinite("at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch): \(what)")
         } catch FourierLensError.plugin(let library, let reason) {
@@ -209,46 +219,58 @@ public final class MaskLearner {
         let maskedAcc = Float(maskedCorrect[k]) / Float(clean.countPerGroup[k])
         if maskedAcc >= config.accuracyTarget * cleanAcc {
           run.state.keptTheta[k] = Array(evaluatedTheta[k * p ..< (k + 1) * p])
+          run.state.keptEpochs?[k] = epoch + 1
         }
       }
       let sparsity = try meanSparsity(evaluatedTheta, groupCount: groupCount, initialL1: run.initialL1)
       let dataMean = Float(dataSum / Double(max(1, batches)))
       run.state.history.append(MaskEpochRecord(
-        epoch: epoch + 1, learningRate: schedule.learningRate(at: step - 1), dataTerm: dataMean,
+        epoch: epoch + 1, learningRate: schedule.learningRate(at: step - 1, state: run.state), dataTerm: dataMean,
         distortion: Float(distortionSum / Double(max(1, batches))), sparsity: sparsity,
         loss: dataMean + config.lambda * sparsity,
         maskedAccuracy: Float(maskedCorrect.reduce(0, +)) / Float(indices.count),
         imagesPerSecond: Float(Double(indices.count) / max(seconds, 1e-9))))
-      // Stopping rule: every group has a kept mask and the sparsity term has settled.
-      let allKept = (0..<groupCount).allSatisfy { clean.countPerGroup[$0] == 0 || !run.state.keptTheta[$0].isEmpty }
-      if let previous = run.state.previousSparsity, abs(sparsity - previous) <= config.tolerance {
-        run.state.calmEpochs += 1
-      } else {
-        run.state.calmEpochs = 0
-      }
-      run.state.previousSparsity = sparsity
       run.state.nextEpoch = epoch + 1
+      let done = schedule.epochEnded(&run.state, cleanAccuracy: Float(clean.correctPerGroup.reduce(0, +)) / Float(indices.count),
+                                     everyGroupKept: (0..<groupCount).allSatisfy {
+                                       clean.countPerGroup[$0] == 0 || !run.state.keptTheta[$0].isEmpty
+                                     })
       try saveCheckpoint?.save(run.state)
-      if allKept && run.state.calmEpochs >= config.patience { break }
+      if done { break }
     }
     progress.finish()
 
-    // The result: kept masks where the target was met, the last iterate elsewhere.
+    // The result: by the keep rule, kept masks where the target was met, the last iterate elsewhere.
     var finalTheta = run.theta
     var metTarget = [Bool](repeating: false, count: groupCount)
-    for k in 0..<groupCount where !run.state.keptTheta[k].isEmpty {
-      finalTheta.replaceSubrange(k * p ..< (k + 1) * p, with: run.state.keptTheta[k])
-      metTarget[k] = true
+    var keptEpoch = [Int](repeating: run.state.nextEpoch, count: groupCount)
+    if config.keep == .lastMeetingTarget {
+      for k in 0..<groupCount where !run.state.keptTheta[k].isEmpty {
+        finalTheta.replaceSubrange(k * p ..< (k + 1) * p, with: run.state.keptTheta[k])
+        metTarget[k] = true
+        keptEpoch[k] = run.state.keptEpochs?[k] ?? run.state.nextEpoch
+      }
     }
-    return try measuredResult(finalTheta, metTarget: metTarget, dataset: dataset, indices: indices, of: run,
-                              epochsRun: run.state.nextEpoch, history: run.state.history)
+    var result = try measuredResult(finalTheta, metTarget: metTarget, dataset: dataset, indices: indices, of: run,
+                                    epochsRun: run.state.nextEpoch, history: run.state.history)
+    if config.keep == .finalMask {
+      result.groupMetTarget = (0..<groupCount).map {
+        clean.countPerGroup[$0] > 0 && result.groupMaskedAccuracy[$0] >= config.accuracyTarget * result.groupCleanAccuracy[$0]
+      }
+      result.masksMeetingTarget = result.groupMetTarget.filter { $0 }.count
+    }
+    result.groupKeptEpoch = keptEpoch
+    result.converged = run.state.converged
+    result.optimizerSteps = run.state.nextEpoch * batchesPerEpoch
+    if let validation { result.validation = try heldOutAccuracy(finalTheta, groupCount: groupCount, on: validation) }
+    return result
   }
 
   /// Measures given parameters (every mask of `config.scope`, back to back) on `dataset`
   /// without learning: a mask is counted as meeting the target when its masked accuracy is
   /// ≥ `config.accuracyTarget` × its clean accuracy. A retention search assembles masks
   /// from several λ and measures the assembly this way.
-  public func measure(theta: [Float], on dataset: Dataset) throws -> MaskLearningResult {
+  public func measure(theta: [Float], on dataset: Dataset, validation: Dataset? = nil) throws -> MaskLearningResult {
     guard config.scope != .image else {
       throw FourierLensError.badSetting(.scope, reason: "image masks are measured while they are learned")
     }
@@ -266,7 +288,27 @@ public final class MaskLearner {
       reference.clean.countPerGroup[$0] > 0 && result.groupMaskedAccuracy[$0] >= config.accuracyTarget * result.groupCleanAccuracy[$0]
     }
     result.masksMeetingTarget = result.groupMetTarget.filter { $0 }.count
+    if let validation { result.validation = try heldOutAccuracy(theta, groupCount: groupCount, on: validation) }
     return result
+  }
+
+  /// Clean and masked accuracy of the masks θ on `images`, which they were not learned on:
+  /// every image counts for the dataset mask, and for its class's mask with class scope.
+  func heldOutAccuracy(_ theta: [Float], groupCount: Int, on images: Dataset) throws -> HeldOutAccuracy {
+    let indices = Array(0..<images.info.count)
+    let (clean, groupOfIndex) = try cleanReference(images, indices: indices, groupCount: groupCount,
+                                                   group: { _, label in groupCount == 1 ? 0 : label })
+    let masked = try evaluate(images, indices: indices, masks: allMasks(theta, groupCount: groupCount),
+                              groupCount: groupCount, groupOf: { groupOfIndex[$0]! })
+    func fraction(_ correct: Int, _ k: Int) -> Float {
+      clean.countPerGroup[k] == 0 ? 0 : Float(correct) / Float(clean.countPerGroup[k])
+    }
+    let n = Float(max(1, indices.count))
+    return HeldOutAccuracy(
+      imageCount: indices.count, cleanAccuracy: Float(clean.correctPerGroup.reduce(0, +)) / n,
+      maskedAccuracy: Float(masked.reduce(0, +)) / n, groupImageCount: clean.countPerGroup,
+      groupCleanAccuracy: (0..<groupCount).map { fraction(clean.correctPerGroup[$0], $0) },
+      groupMaskedAccuracy: (0..<groupCount).map { fraction(masked[$0], $0) })
   }
 
   /// The result for final parameters: accuracy through the masks and their complements,

@@ -8,9 +8,15 @@ public struct MaskLearnerState: Codable, Equatable, Sendable {
   public var adam: Adam
   /// Parameters of the last mask that met the accuracy target, per mask (empty if none yet).
   public var keptTheta: [[Float]]
-  /// The previous epoch's sparsity and the count of consecutive calm epochs.
+  /// Image scope's stopping rule: the previous step's sparsity and the count of consecutive calm steps.
   public var previousSparsity: Float?
   public var calmEpochs: Int
+  /// Per mask, the epoch (1-based) its kept mask comes from; absent before the first keep.
+  public var keptEpochs: [Int]?
+  /// Dataset and class scopes: the epoch at which the final decay began (nil while the rate
+  /// is still stable), and whether the mask had converged then (false: the cap forced it).
+  public var decayStartEpoch: Int?
+  public var converged: Bool?
   public var history: [MaskEpochRecord]
   /// The configuration the state belongs to; a resume with another configuration is refused.
   public var config: MaskLearningConfig

@@ -15,6 +15,16 @@ public enum MaskScope: String, Codable, CaseIterable, Sendable {
   case image
 }
 
+/// Which of its masks a run returns for each group.
+public enum MaskKeepRule: String, Codable, Sendable {
+  /// The last mask (epoch end) whose masked accuracy reached `accuracyTarget` × clean
+  /// accuracy; a group that never did keeps its last state. `learn-mask --lambda`.
+  case lastMeetingTarget
+  /// The mask at the end of the run, whatever its accuracy: a λ of the retention path,
+  /// which judges every λ's converged mask on held-out images itself.
+  case finalMask
+}
+
 /// Every setting of a mask-learning run. Defaults follow the paper's algorithm with
 /// hyperparameters that give informative masks on small CNNs (see README: how λ trades
 /// accuracy for sparsity; `--lambda 0.2 --lr 0.001 --batch 1` is the paper's exact setting).
@@ -27,17 +37,23 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
   public var lambda: Float = 0.02
   /// Peak learning rate of the one-cycle schedule.
   public var learningRate: Float = 0.01
-  /// Maximum number of epochs (for `image` scope: optimisation steps per image).
-  public var epochs: Int = 30
+  /// The cap on epochs (dataset and class scopes learn until converged, see `convergence`;
+  /// `image` scope: the fixed number of optimisation steps per image).
+  public var epochs: Int = 60
   public var batchSize: Int = 64
-  /// Fraction of the schedule spent warming up.
+  /// Image scope: the fraction of its one-cycle schedule spent warming up. (Dataset and
+  /// class scopes warm up over their first epoch.)
   public var warmupFraction: Float = 0.1
   /// A mask is kept once masked accuracy ≥ accuracyTarget × clean accuracy.
   public var accuracyTarget: Float = 0.99
-  /// Stop after this many consecutive epochs in which the sparsity term changed by ≤ tolerance
-  /// (once a mask has been kept).
-  public var patience: Int = 7
-  public var tolerance: Float = 1e-5
+  /// Dataset and class scopes: the window, in epochs, over which convergence is judged, and
+  /// the largest drift of sparsity and retention across it (see `MaskConvergence`).
+  public var patience: Int = 5
+  public var tolerance: Float = 0.01
+  /// Dataset and class scopes: epochs of the cosine decay that ends every run, after
+  /// convergence (or when the cap leaves only room for it).
+  public var decayEpochs: Int = 3
+  public var keep: MaskKeepRule = .lastMeetingTarget
   public var seed: UInt64 = 0
 
   public init() {}
@@ -52,7 +68,12 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
     return c
   }
 
-  /// Refuses settings that cannot give a meaningful run, before any work starts.
+  /// The convergence criterion of dataset and class scopes.
+  public var convergence: MaskConvergence { MaskConvergence(window: patience, tolerance: tolerance) }
+
+  /// Epochs of the final decay: `decayEpochs`, shortened so that at least one epoch comes before it.
+  public var decayLength: Int { min(decayEpochs, max(0, epochs - 1)) }
+
   /// The configuration of seed k of a multi-seed run: seeds count up from `seed` (seed 0 is
   /// this configuration), as `learn-mask --seeds` and experiments number them.
   public func ofSeed(_ k: Int) -> MaskLearningConfig {
@@ -61,6 +82,7 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
     return c
   }
 
+  /// Refuses settings that cannot give a meaningful run, before any work starts.
   public func validate() throws {
     func bad(_ key: SettingKey, _ why: String) -> FourierLensError { .badSetting(key, reason: why) }
     guard lambda.isFinite, lambda >= 0 else { throw bad(.lambda, "must be a finite number ≥ 0, got \(lambda)") }
@@ -69,7 +91,8 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
     guard batchSize >= 1 else { throw bad(.batchSize, "must be ≥ 1, got \(batchSize)") }
     guard warmupFraction >= 0, warmupFraction < 1 else { throw bad(.warmup, "must be in [0, 1), got \(warmupFraction)") }
     guard accuracyTarget > 0, accuracyTarget <= 1 else { throw bad(.accuracyTarget, "must be in (0, 1], got \(accuracyTarget)") }
-    guard patience >= 1 else { throw bad(.patience, "must be ≥ 1, got \(patience)") }
-    guard tolerance >= 0, tolerance.isFinite else { throw bad(.tolerance, "must be ≥ 0, got \(tolerance)") }
+    guard patience >= 2 else { throw bad(.patience, "must be ≥ 2 epochs (a drift needs two), got \(patience)") }
+    guard tolerance >= 0, tolerance.isFinite else { throw bad(.tolerance, "must be a finite number ≥ 0, got \(tolerance)") }
+    guard decayEpochs >= 0 else { throw FourierLensError.message("the final decay must be ≥ 0 epochs, got \(decayEpochs)") }
   }
 }

@@ -41,18 +41,26 @@ extension MaskLearningJob {
     if resume { AtomicFile.removeStaleTemporaries(in: dir) }
     var perTarget = [[MaskSummary]](repeating: [], count: retention.targets.count)
     var rows = CSVTable(header: ["seed", "group", "step", "lambda", "masked_accuracy", "clean_accuracy", "retention",
-                                 "sparsity", "images"])
+                                 "sparsity", "images", "validation_masked_accuracy", "validation_clean_accuracy",
+                                 "validation_retention", "validation_images", "converged", "optimizer_steps",
+                                 "warm_start_step"])
     for k in 0..<seeds {
       var c = config.ofSeed(k)
-      // Within each λ the learner keeps its last mask that meets the smallest target.
+      // Every λ returns its converged mask; the path judges it against the targets itself.
+      c.keep = .finalMask
       c.accuracyTarget = retention.smallestTarget
       if showsProgress && seeds > 1 { log("seed \(k + 1)/\(seeds) (seed \(c.seed))") }
       let workDir = seeds == 1 ? dir : MaskRunDirectory.seedDirectory(dir, k)
       let path = try runPath(c, retention: retention, in: workDir)
       for (s, step) in path.enumerated() {
         for g in step.groupImageCount.indices {
+          // An empty cell where a value does not exist (no validation images, image scope).
+          func cell(_ value: CustomStringConvertible?) -> String { value.map { "\($0)" } ?? "" }
+          let v = step.validation
           rows.append([c.seed, g, s, step.lambda, step.groupMaskedAccuracy[g], step.groupCleanAccuracy[g],
-                       step.retention(group: g), step.groupSparsity[g], step.groupImageCount[g]])
+                       step.learningRetention(group: g), step.groupSparsity[g], step.groupImageCount[g],
+                       v?.groupMaskedAccuracy[g], v?.groupCleanAccuracy[g], v?.retention(group: g), v?.groupImageCount[g],
+                       step.converged.map { $0 ? 1 : 0 }, step.optimizerSteps, step.warmStart].map(cell))
         }
       }
       for (t, target) in retention.targets.enumerated() {
@@ -92,27 +100,33 @@ extension MaskLearningJob {
       state = saved
       if showsProgress && !saved.finished { log("resuming the path in \(dir) at λ step \(saved.steps.count + 1)") }
     }
-    while !state.finished {
+    while !state.finished, let next = retention.next(after: state.steps) {
       var c = config
-      c.lambda = retention.lambda(at: state.steps.count)
+      c.lambda = next.lambda
       let learner = try MaskLearner(model: model, parameterization: makeParameterization(), config: c)
       // A checkpoint left by another λ (killed between the path state and its removal) is stale.
       let checkpoint = resume ? try MaskRunDirectory.readCheckpoint(dir).flatMap { $0.config == c ? $0 : nil } : nil
       if showsProgress {
-        log(String(format: "λ step %d: λ = %g%@", state.steps.count + 1, Double(c.lambda),
-                   checkpoint.map { " (resuming at epoch \($0.nextEpoch + 1))" } ?? ""))
+        log(String(format: "λ step %d (%@): λ = %g%@", state.steps.count + 1, next.refines ? "bisecting" : "bracketing",
+                   Double(c.lambda), checkpoint.map { " (resuming at epoch \($0.nextEpoch + 1))" } ?? ""))
       }
-      let result = try learnResumably(learner, in: dir, from: checkpoint, warmStart: state.steps.last?.theta)
-      state.steps.append(RetentionPathStep(lambda: c.lambda, result: result))
-      state.finished = !retention.continues(after: state.steps)
+      let result = try learnResumably(learner, in: dir, from: checkpoint, warmStart: next.warmStart.map { state.steps[$0].theta })
+      state.steps.append(RetentionPathStep(lambda: c.lambda, warmStart: next.warmStart, refines: next.refines, result: result))
+      state.finished = retention.next(after: state.steps) == nil
       try state.write(to: dir)
       try? FileManager.default.removeItem(atPath: MaskRunDirectory.checkpointFile(dir))
+      warnUnconverged(result, what: String(format: "λ %g of the path", Double(c.lambda)), in: dir)
       if showsProgress {
-        log(String(format: "λ = %g: masked %.4f / clean %.4f (retention %.4f), sparsity %.4f%@", Double(c.lambda),
-                   result.maskedAccuracy, result.cleanAccuracy,
-                   result.retention, result.sparsity,
+        let held = result.validation.map { String(format: ", held-out retention %.4f", $0.retention) } ?? ""
+        log(String(format: "λ = %g: masked %.4f / clean %.4f (retention %.4f%@), sparsity %.4f, %d epochs%@%@",
+                   Double(c.lambda), result.maskedAccuracy, result.cleanAccuracy, result.retention, held, result.sparsity,
+                   result.epochsRun, result.converged == true ? ", converged" : "",
                    state.finished ? "; path done" : ""))
       }
+    }
+    if showsProgress {
+      let steps = state.steps.reduce(0) { $0 + $1.optimizerSteps }
+      log("path of \(state.steps.count) λ: \(steps) optimisation steps")
     }
     return state.steps
   }
@@ -128,24 +142,39 @@ extension MaskLearningJob {
     c.accuracyTarget = choice.target
     let learner = try MaskLearner(model: model, parameterization: makeParameterization(), config: c)
     learner.showsProgress = false
-    var result = try learner.measure(theta: choice.theta(from: path), on: dataset)
+    var result = try learner.measure(theta: choice.theta(from: path), on: dataset, validation: validation)
+    // Met or not as the path judged it: on the validation images.
+    result.groupMetTarget = choice.metByGroup
+    result.masksMeetingTarget = choice.metByGroup.filter { $0 }.count
     let steps = Set(choice.stepOfGroup)
+    // Converged when every λ its masks come from converged.
+    let chosen = choice.stepOfGroup.indices.filter { path[0].groupImageCount[$0] > 0 }.map { path[choice.stepOfGroup[$0]] }
+    result.converged = chosen.contains { $0.converged == nil } ? nil : chosen.allSatisfy { $0.converged == true }
+    result.optimizerSteps = path.reduce(0) { $0 + $1.optimizerSteps }
+    result.groupKeptEpoch = choice.stepOfGroup.map { path[$0].epochsRun }
     if steps.count == 1, let only = steps.first {
       result.history = path[only].history
       result.epochsRun = path[only].epochsRun
     } else {
       result.epochsRun = steps.map { path[$0].epochsRun }.max() ?? 0
     }
-    let target = String(format: "retention %g (masked ≥ %g × clean accuracy) on the λ path", Double(choice.target),
-                        Double(choice.target))
+    let judged = validation == nil ? "the learning images" : "the validation images"
+    let target = String(format: "retention %g (masked ≥ %g × clean accuracy) on %@ along the λ path", Double(choice.target),
+                        Double(choice.target), judged)
     warnUnmet(result.unmetGroups ?? [], of: result.maskCount, what: target,
               keeping: "each keeps the path's mask with the highest retention", in: dir)
-    var summary = MaskSummary(result: result, param: paramSpec, model: modelName, data: dataName)
+    if result.converged == false {
+      log(String(format: "warning: the mask chosen for retention %g in %@ comes from a λ that did not converge within "
+                  + "--epochs %d; raise --epochs (summary.json: converged false)", Double(choice.target), dir, config.epochs))
+    }
+    var summary = summary(of: result)
     summary.retentionTarget = choice.target
     summary.groupLambdas = config.scope == .class ? lambdas : nil
+    summary.keptEpoch = nil
     summary.path = path.map {
       .init(seed: config.seed, lambda: $0.lambda, maskedAccuracy: $0.maskedAccuracy, cleanAccuracy: $0.cleanAccuracy,
-            sparsity: $0.sparsity)
+            sparsity: $0.sparsity, validationRetention: $0.validation?.retention, converged: $0.converged,
+            optimizerSteps: $0.optimizerSteps)
     }
     try writeMaskDirectory(result, summary: summary, to: dir)
     return summary

@@ -7,6 +7,9 @@ public struct MaskLearningJob {
   /// How the model is named in the summary (its path).
   public var modelName: String
   public var dataset: Dataset
+  /// Held-out images (dataset and class scopes): every mask is measured on them as well, and
+  /// a retention path judges its targets on them. Nil: the learning images judge.
+  public var validation: Dataset?
   public var dataName: String
   /// The parameterization spec (`free`, `radial:bands=16`).
   public var paramSpec: String
@@ -147,7 +150,52 @@ public struct MaskLearningJob {
       try MaskRunDirectory.writeCheckpoint($0, to: dir)
     }
     learner.shouldStop = shouldStop
-    return try learner.learn(on: dataset, resumeFrom: state, warmStart: warmStart)
+    return try learner.learn(on: dataset, validation: config.scope == .image ? nil : validation,
+                             resumeFrom: state, warmStart: warmStart)
+  }
+
+  /// The summary of `result`, with the images behind its numbers.
+  func summary(of result: MaskLearningResult) -> MaskSummary {
+    var s = MaskSummary(result: result, param: paramSpec, model: modelName, data: dataName)
+    s.learningImages = dataset.info.range
+    s.validationImages = config.scope == .image ? nil : validation?.info.range
+    return s
+  }
+
+  /// Says, whatever `showsProgress` is, when a run hit the epoch cap before converging: its
+  /// mask is not the one the loss leads to, and comparisons with it are not sound.
+  func warnUnconverged(_ result: MaskLearningResult, what: String, in dir: String) {
+    guard result.converged == false else { return }
+    log("warning: \(what) did not converge within --epochs \(result.config.epochs) (sparsity or retention still "
+        + "drifting by more than \(result.config.tolerance) over the last \(result.config.patience) epochs); raise --epochs "
+        + "(\(dir)/summary.json: converged false)")
+  }
+
+  /// Says which epoch a fixed-λ run kept and why, and warns when a later epoch was much
+  /// sparser and missed the accuracy target only narrowly (the keep rule then hides it).
+  func explainKeptEpoch(_ result: MaskLearningResult) {
+    guard result.config.keep == .lastMeetingTarget, result.maskCount == 1, let kept = result.groupKeptEpoch.first,
+          let clean = Optional(result.cleanAccuracy), !result.history.isEmpty else { return }
+    let target = result.config.accuracyTarget
+    if result.groupMetTarget.first == true {
+      if showsProgress {
+        log(String(format: "kept epoch %d of %d: the last whose masked accuracy reached %g %% of clean accuracy",
+                   kept, result.epochsRun, Double(target) * 100))
+      }
+    } else if showsProgress {
+      log("kept epoch \(kept) of \(result.epochsRun): no epoch reached the target, so the last state is kept")
+    }
+    guard let keptRecord = result.history.first(where: { $0.epoch == kept }) else { return }
+    let narrowMiss = result.history.filter { h in
+      let retention = Retention.of(masked: h.maskedAccuracy, clean: clean)
+      return h.epoch > kept && h.sparsity <= keptRecord.sparsity - 0.1 && retention >= target - 0.02
+    }
+    if let sparsest = narrowMiss.min(by: { $0.sparsity < $1.sparsity }) {
+      log(String(format: "warning: epoch %d was much sparser (%.3f against the kept %.3f) at retention %.4f, just under "
+                  + "the %g target; to keep such masks lower --accuracy-target, or choose λ by --retention",
+                 sparsest.epoch, sparsest.sparsity, keptRecord.sparsity,
+                 Retention.of(masked: sparsest.maskedAccuracy, clean: clean), Double(target)))
+    }
   }
 
   private func runOne(_ config: MaskLearningConfig, to dir: String) throws -> MaskSummary {
@@ -171,7 +219,9 @@ public struct MaskLearningJob {
     warnUnmet(result.unmetGroups ?? [], of: result.maskCount,
               what: String(format: "%g %% of clean accuracy", Double(config.accuracyTarget) * 100),
               keeping: "each keeps its last state", in: dir)
-    let summary = MaskSummary(result: result, param: paramSpec, model: modelName, data: dataName)
+    explainKeptEpoch(result)
+    warnUnconverged(result, what: String(format: "the mask at λ %g", Double(config.lambda)), in: dir)
+    let summary = summary(of: result)
     try writeMaskDirectory(result, summary: summary, to: dir)
     try? FileManager.default.removeItem(atPath: MaskRunDirectory.checkpointFile(dir))
     return summary
@@ -220,9 +270,22 @@ public struct MaskLearningJob {
     s.seed = config.seed
     s.history = []
     s.targetMet = summaries.allSatisfy { $0.targetMet ?? true }
+    func averageIfAll(_ f: (MaskSummary) -> Float?) -> Float? {
+      let values = summaries.compactMap(f)
+      return values.count == summaries.count ? values.reduce(0, +) / count : nil
+    }
+    s.learningRetention = averageIfAll(\.learningRetention)
+    s.validationRetention = averageIfAll(\.validationRetention)
+    s.validationCleanAccuracy = averageIfAll(\.validationCleanAccuracy)
+    s.validationMaskedAccuracy = averageIfAll(\.validationMaskedAccuracy)
+    s.converged = summaries.contains { $0.converged == nil } ? nil : summaries.allSatisfy { $0.converged == true }
+    s.keptEpoch = nil
+    s.groupKeptEpochs = nil
+    s.optimizerSteps = summaries.reduce(0) { $0 + ($1.optimizerSteps ?? 0) }
     s.seeds = summaries.map {
       .init(seed: $0.seed, maskedAccuracy: $0.maskedAccuracy, sparsity: $0.sparsity, epochsRun: $0.epochsRun,
-            lambda: $0.retentionTarget == nil ? nil : $0.lambda, targetMet: $0.targetMet)
+            lambda: $0.retentionTarget == nil ? nil : $0.lambda, targetMet: $0.targetMet,
+            validationRetention: $0.validationRetention, converged: $0.converged)
     }
     adjust(&s)
     try writeFigures(masks: mean, shape: first.maskShape, to: dir)

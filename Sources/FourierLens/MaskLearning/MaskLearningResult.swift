@@ -50,6 +50,31 @@ public struct MaskLearningResult: Codable, Sendable {
   public var groupMaskedAccuracy: [Float] = []
   public var groupSparsity: [Float] = []
   public var groupMetTarget: [Bool] = []
+  /// Per mask, the epoch (1-based) its mask was kept at (0: none met the target; the last state is used).
+  public var groupKeptEpoch: [Int] = []
+  /// Dataset and class scopes: whether the run converged before the epoch cap
+  /// (`MaskConvergence`); nil for image masks, which follow a fixed schedule.
+  public var converged: Bool?
+  /// Optimisation steps taken (batches over all epochs run).
+  public var optimizerSteps: Int = 0
+  /// Accuracy through the same masks on images they were not learned on (`--validation`).
+  public var validation: HeldOutAccuracy?
+}
+
+/// Clean and masked accuracy on held-out images, overall and per mask (group): a class mask
+/// is measured on the held-out images of its class.
+public struct HeldOutAccuracy: Codable, Equatable, Sendable {
+  public var imageCount: Int
+  public var cleanAccuracy: Float
+  public var maskedAccuracy: Float
+  public var groupImageCount: [Int]
+  public var groupCleanAccuracy: [Float]
+  public var groupMaskedAccuracy: [Float]
+
+  public var retention: Float { Retention.of(masked: maskedAccuracy, clean: cleanAccuracy) }
+  public func retention(group k: Int) -> Float {
+    Retention.of(masked: groupMaskedAccuracy[k], clean: groupCleanAccuracy[k])
+  }
 }
 
 extension MaskLearningResult {

@@ -43,6 +43,23 @@ public struct MaskSummary: Codable, Equatable, Sendable {
   public var groupLambdas: [Float]?
   /// `--retention`: every λ of the regularisation path with what it gave.
   public var path: [RetentionPathPoint]?
+  /// Masked / clean accuracy on the learning images (`masked_accuracy` / `clean_accuracy`).
+  public var learningRetention: Float?
+  /// The same on the validation images, which the mask never learned from (absent without them).
+  public var validationRetention: Float?
+  public var validationCleanAccuracy: Float?
+  public var validationMaskedAccuracy: Float?
+  /// The images the mask learned from and the validation images (split, offset, count).
+  public var learningImages: ImageRange?
+  public var validationImages: ImageRange?
+  /// Dataset and class scopes: whether every λ behind these masks converged before the epoch
+  /// cap (absent for image masks, which follow a fixed schedule).
+  public var converged: Bool?
+  /// The epoch (1-based) the mask was kept at, for a dataset mask; per class with class scope.
+  public var keptEpoch: Int?
+  public var groupKeptEpochs: [Int]?
+  /// Optimisation steps of the run; for `--retention`, of the whole λ path of this seed.
+  public var optimizerSteps: Int?
 
   /// One λ of a retention run's regularisation path (over all masks of the run).
   public struct RetentionPathPoint: Codable, Equatable, Sendable {
@@ -53,18 +70,28 @@ public struct MaskSummary: Codable, Equatable, Sendable {
     /// masked / clean accuracy (1 when clean accuracy is 0).
     public var retention: Float
     public var sparsity: Float
+    /// Retention on the validation images (absent without them), whether the λ converged,
+    /// and its optimisation steps.
+    public var validationRetention: Float?
+    public var converged: Bool?
+    public var optimizerSteps: Int?
 
-    public init(seed: UInt64, lambda: Float, maskedAccuracy: Float, cleanAccuracy: Float, sparsity: Float) {
+    public init(seed: UInt64, lambda: Float, maskedAccuracy: Float, cleanAccuracy: Float, sparsity: Float,
+                validationRetention: Float? = nil, converged: Bool? = nil, optimizerSteps: Int? = nil) {
       self.seed = seed
       self.lambda = lambda
       self.maskedAccuracy = maskedAccuracy
       self.cleanAccuracy = cleanAccuracy
       retention = Retention.of(masked: maskedAccuracy, clean: cleanAccuracy)
       self.sparsity = sparsity
+      self.validationRetention = validationRetention
+      self.converged = converged
+      self.optimizerSteps = optimizerSteps
     }
 
     enum CodingKeys: String, CodingKey {
       case seed, lambda, maskedAccuracy = "masked_accuracy", cleanAccuracy = "clean_accuracy", retention, sparsity
+      case validationRetention = "validation_retention", converged, optimizerSteps = "optimizer_steps"
     }
   }
 
@@ -76,9 +103,12 @@ public struct MaskSummary: Codable, Equatable, Sendable {
     /// `--retention`: the λ this seed's mask was found at, and whether it met the target.
     public var lambda: Float?
     public var targetMet: Bool?
+    public var validationRetention: Float?
+    public var converged: Bool?
 
     enum CodingKeys: String, CodingKey {
       case seed, maskedAccuracy = "masked_accuracy", sparsity, epochsRun = "epochs_run", lambda, targetMet = "target_met"
+      case validationRetention = "validation_retention", converged
     }
   }
 
@@ -89,6 +119,10 @@ public struct MaskSummary: Codable, Equatable, Sendable {
     case imageCount = "image_count", maskShape = "mask_shape", maskCount = "mask_count"
     case masksMeetingTarget = "masks_meeting_target", accuracyTarget = "accuracy_target", history, seeds
     case targetMet = "target_met", retentionTarget = "retention_target", groupLambdas = "group_lambdas", path
+    case learningRetention = "learning_retention", validationRetention = "validation_retention"
+    case validationCleanAccuracy = "validation_clean_accuracy", validationMaskedAccuracy = "validation_masked_accuracy"
+    case learningImages = "learning_images", validationImages = "validation_images", converged
+    case keptEpoch = "kept_epoch", groupKeptEpochs = "group_kept_epochs", optimizerSteps = "optimizer_steps"
   }
 
   public init(result r: MaskLearningResult, param: String, model: String, data: String) {
@@ -116,6 +150,14 @@ public struct MaskSummary: Codable, Equatable, Sendable {
     accuracyTarget = r.config.accuracyTarget
     history = r.history
     targetMet = r.targetMet
+    learningRetention = r.retention
+    validationRetention = r.validation?.retention
+    validationCleanAccuracy = r.validation?.cleanAccuracy
+    validationMaskedAccuracy = r.validation?.maskedAccuracy
+    converged = r.converged
+    if r.maskCount == 1, let kept = r.groupKeptEpoch.first { keptEpoch = kept }
+    if r.config.scope == .class, r.groupKeptEpoch.count == r.maskCount { groupKeptEpochs = r.groupKeptEpoch }
+    optimizerSteps = r.optimizerSteps
   }
 }
 
@@ -171,9 +213,11 @@ public enum MaskRunDirectory {
     try NPY.write(Tensor(shape: [result.maskCount, result.theta.count / max(1, result.maskCount)], data: result.theta),
                   to: dir + "/theta.npy")
     var table = CSVTable(header: ["epoch", "learning_rate", "data_term", "distortion", "sparsity", "loss",
-                                  "masked_accuracy", "images_per_s"])
+                                  "masked_accuracy", "images_per_s", "kept"])
+    let keptEpoch = result.maskCount == 1 ? result.groupKeptEpoch.first : nil
     for h in result.history {
-      table.append([h.epoch, h.learningRate, h.dataTerm, h.distortion, h.sparsity, h.loss, h.maskedAccuracy, h.imagesPerSecond])
+      table.append([h.epoch, h.learningRate, h.dataTerm, h.distortion, h.sparsity, h.loss, h.maskedAccuracy, h.imagesPerSecond,
+                    h.epoch == keptEpoch ? 1 : 0])
     }
     try table.write(to: dir + "/history.csv")
     try AtomicFile.writeJSON(summary, to: summaryFile(dir))

@@ -15,6 +15,7 @@ public struct MaskSettings: Equatable, Sendable {
   public var batchSize: Int?
   public var accuracyTarget: Float?
   public var patience: Int?
+  public var tolerance: Float?
   public var seed: UInt64 = 0
 
   public init() {}
@@ -31,6 +32,7 @@ public struct MaskSettings: Equatable, Sendable {
     if let batchSize { c.batchSize = batchSize }
     if let accuracyTarget { c.accuracyTarget = accuracyTarget }
     if let patience { c.patience = patience }
+    if let tolerance { c.tolerance = tolerance }
     c.seed = seed
     return c
   }

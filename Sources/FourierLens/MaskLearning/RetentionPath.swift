@@ -1,35 +1,57 @@
 import Foundation
 
-/// How `flens learn-mask --retention R,...` chooses λ: a regularisation path. λ starts
-/// small (`startLambda`, where the mask barely leaves all-ones), and is multiplied by
-/// `stepFactor` after every step; each λ is learned by `MaskLearner`, warm-started from the
-/// previous λ's mask. The path stops after the first λ at which no mask reaches the
-/// smallest target any more, or before a λ above `maxLambda`. For each target R and each
-/// mask (group), the sparsest mask of the path whose masked accuracy is ≥ R × clean
-/// accuracy is kept.
+/// How `flens learn-mask --retention R,...` chooses λ: a regularisation path of converged
+/// masks, judged on held-out images. Every λ is learned by `MaskLearner` until its mask has
+/// converged (`MaskConvergence`), warm-started from the mask of a smaller λ, and measured on
+/// the validation images. The path first brackets: λ starts small (`startLambda`, where the
+/// mask barely leaves all-ones) and is multiplied by `stepFactor` until no mask meets the
+/// smallest target any more, or before a λ above `maxLambda`. Then, for each target R, it
+/// bisects (geometric midpoints) between the largest λ whose masks all meet R and the next
+/// larger λ tried, warm-started from the former, until the two are within a factor
+/// `resolution`. For each R and mask (group), the sparsest mask of the path whose masked
+/// accuracy on the validation images is ≥ R × their clean accuracy is kept.
 public struct RetentionPathConfig: Codable, Equatable, Sendable {
   /// The retention targets R, fractions of clean accuracy in (0, 1], in the order given.
   public var targets: [Float]
   public var startLambda: Float = 0.005
-  public var stepFactor: Float = 1.5
+  public var stepFactor: Float = 2
   public var maxLambda: Float = 5
+  /// Bisection stops when the bracket around R is within this factor (> 1).
+  public var resolution: Float = 1.1
 
   public init(targets: [Float]) { self.targets = targets }
 
   public var smallestTarget: Float { targets.min() ?? 1 }
 
-  /// λ of step `i` (0-based): startLambda · stepFactor^i, computed the same way every time
-  /// so that a resumed path meets its checkpoint's configuration exactly.
+  /// λ of bracketing step `i` (0-based): startLambda · stepFactor^i, computed the same way
+  /// every time so that a resumed path meets its checkpoint's configuration exactly.
   public func lambda(at step: Int) -> Float {
     Float(Double(startLambda) * pow(Double(stepFactor), Double(step)))
   }
 
-  /// Whether the path goes on after `steps`: the last λ still gave some mask that meets the
-  /// smallest target, and the next λ is within the cap.
-  public func continues(after steps: [RetentionPathStep]) -> Bool {
-    guard let last = steps.last else { return true }
-    let stillMeets = last.groupImageCount.indices.contains { last.meets(smallestTarget, group: $0) }
-    return stillMeets && lambda(at: steps.count) <= maxLambda
+  /// The next λ of the path after `steps`, and which step it is warm-started from (nil for
+  /// the first); nil when the path is complete. A pure function of the steps, so a resumed
+  /// path continues exactly as an uninterrupted one.
+  public func next(after steps: [RetentionPathStep]) -> (lambda: Float, warmStart: Int?, refines: Bool)? {
+    guard let last = steps.last else { return (lambda(at: 0), nil, false) }
+    let bracket = steps.prefix { !$0.refines }
+    if !last.refines {
+      let stillMeets = last.groupImageCount.indices.contains { last.meets(smallestTarget, group: $0) }
+      if stillMeets && lambda(at: bracket.count) <= maxLambda {
+        return (lambda(at: bracket.count), steps.count - 1, false)
+      }
+    }
+    for target in targets {
+      let meeting = steps.indices.filter { steps[$0].meetsEveryGroup(target) }
+      guard let low = meeting.max(by: { steps[$0].lambda < steps[$1].lambda }) else { continue }
+      let above = steps.indices.filter { steps[$0].lambda > steps[low].lambda }
+      guard let high = above.min(by: { steps[$0].lambda < steps[$1].lambda }) else { continue }
+      let (lo, hi) = (Double(steps[low].lambda), Double(steps[high].lambda))
+      if hi / lo > Double(resolution) {
+        return (Float((lo * hi).squareRoot()), low, true)
+      }
+    }
+    return nil
   }
 
   public func validate() throws {
@@ -43,6 +65,7 @@ public struct RetentionPathConfig: Codable, Equatable, Sendable {
       throw bad(.lambdaStart, "must be a finite number > 0, got \(startLambda)")
     }
     guard stepFactor.isFinite, stepFactor > 1 else { throw bad(.lambdaFactor, "must be > 1, got \(stepFactor)") }
+    guard resolution.isFinite, resolution > 1 else { throw bad(.lambdaResolution, "must be > 1, got \(resolution)") }
     // Said without naming the other setting, whose name depends on the front end.
     guard maxLambda.isFinite, maxLambda >= startLambda else {
       throw bad(.lambdaMax, "must be a finite number ≥ the path's first λ (\(startLambda)), got \(maxLambda)")
@@ -56,6 +79,15 @@ public struct RetentionPathConfig: Codable, Equatable, Sendable {
 /// One λ of the path: the masks the learner returned for it and how they do, per group.
 public struct RetentionPathStep: Codable, Equatable, Sendable {
   public var lambda: Float
+  /// The step whose masks this one started from (nil: the parameterization's initial θ).
+  public var warmStart: Int?
+  /// Whether the step bisects a bracket (false: a bracketing step).
+  public var refines: Bool
+  /// Whether every λ's run converged before the epoch cap, and the optimisation steps it took.
+  public var converged: Bool?
+  public var optimizerSteps: Int
+  /// The masks on the validation images (nil without them: the learning images judge).
+  public var validation: HeldOutAccuracy?
   /// Parameters of every mask, back to back (the warm start of the next λ).
   public var theta: [Float]
   public var groupImageCount: [Int]
@@ -69,8 +101,13 @@ public struct RetentionPathStep: Codable, Equatable, Sendable {
   public var epochsRun: Int
   public var history: [MaskEpochRecord]
 
-  public init(lambda: Float, result r: MaskLearningResult) {
+  public init(lambda: Float, warmStart: Int?, refines: Bool, result r: MaskLearningResult) {
     self.lambda = lambda
+    self.warmStart = warmStart
+    self.refines = refines
+    converged = r.converged
+    optimizerSteps = r.optimizerSteps
+    validation = r.validation
     theta = r.theta
     groupImageCount = r.groupImageCount
     groupCleanAccuracy = r.groupCleanAccuracy
@@ -83,14 +120,30 @@ public struct RetentionPathStep: Codable, Equatable, Sendable {
     history = r.history
   }
 
-  /// The learner's keep rule, for group k and target R: masked ≥ R × clean on its images.
+  /// Whether group k's mask meets target R: masked ≥ R × clean accuracy on the validation
+  /// images (on the learning images when there are none).
   public func meets(_ target: Float, group k: Int) -> Bool {
-    groupImageCount[k] > 0 && groupMaskedAccuracy[k] >= target * groupCleanAccuracy[k]
+    if let v = validation { return v.groupImageCount[k] > 0 && v.groupMaskedAccuracy[k] >= target * v.groupCleanAccuracy[k] }
+    return groupImageCount[k] > 0 && groupMaskedAccuracy[k] >= target * groupCleanAccuracy[k]
   }
 
+  /// Whether every mask with images meets R.
+  public func meetsEveryGroup(_ target: Float) -> Bool {
+    let judged = validation?.groupImageCount ?? groupImageCount
+    return judged.indices.allSatisfy { judged[$0] == 0 || meets(target, group: $0) }
+  }
+
+  /// Group k's retention on the images that judge it (validation, else learning).
   public func retention(group k: Int) -> Float {
+    validation?.retention(group: k) ?? learningRetention(group: k)
+  }
+
+  public func learningRetention(group k: Int) -> Float {
     Retention.of(masked: groupMaskedAccuracy[k], clean: groupCleanAccuracy[k])
   }
+
+  /// Group k's masked accuracy on the images that judge it.
+  func judgedMaskedAccuracy(group k: Int) -> Float { validation?.groupMaskedAccuracy[k] ?? groupMaskedAccuracy[k] }
 }
 
 /// Which step of the path each mask (group) takes for one target R.
@@ -101,9 +154,9 @@ public struct RetentionChoice: Equatable, Sendable {
   /// Per group: whether that mask meets R (false for a group without images).
   public var metByGroup: [Bool]
 
-  /// For every group: the sparsest step that meets R (ties: the higher masked accuracy,
-  /// then the smaller λ); when no step does, the step with the highest retention, so the
-  /// mask written is the closest the path came.
+  /// For every group: the sparsest step that meets R on the validation images (ties: the
+  /// higher masked accuracy there, then the earlier step); when no step does, the step with
+  /// the highest retention, so the mask written is the closest the path came.
   public init(target: Float, path: [RetentionPathStep]) {
     precondition(!path.isEmpty, "a retention choice needs at least one step of the path")
     self.target = target
@@ -115,7 +168,7 @@ public struct RetentionChoice: Equatable, Sendable {
       if let best = meeting.min(by: { a, b in
         let (sa, sb) = (path[a].groupSparsity[k], path[b].groupSparsity[k])
         if sa != sb { return sa < sb }
-        let (ma, mb) = (path[a].groupMaskedAccuracy[k], path[b].groupMaskedAccuracy[k])
+        let (ma, mb) = (path[a].judgedMaskedAccuracy(group: k), path[b].judgedMaskedAccuracy(group: k))
         return ma != mb ? ma > mb : a < b
       }) {
         stepOfGroup.append(best)

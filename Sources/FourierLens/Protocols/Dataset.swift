@@ -10,6 +10,8 @@ public struct DatasetInfo: Codable, Equatable, Sendable {
   /// for a format that has no splits (a plain images.npy + labels.npy directory, one image
   /// folder, generated data): `--split` does not choose anything there.
   public var split: DatasetSplit?
+  /// Where image 0 of these images stands in the whole split (`--offset`; 0 otherwise).
+  public var offset: Int = 0
 
   public init(format: String, count: Int, classes: [String], shape: [Int], split: DatasetSplit? = nil) {
     self.format = format
@@ -17,6 +19,21 @@ public struct DatasetInfo: Codable, Equatable, Sendable {
     self.classes = classes
     self.shape = shape
     self.split = split
+  }
+
+  /// The images these are: `offset ..< offset + count` of `split`.
+  public var range: ImageRange { ImageRange(split: split, offset: offset, count: count) }
+
+  enum CodingKeys: String, CodingKey { case format, count, classes, shape, split, offset }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    format = try c.decode(String.self, forKey: .format)
+    count = try c.decode(Int.self, forKey: .count)
+    classes = try c.decode([String].self, forKey: .classes)
+    shape = try c.decode([Int].self, forKey: .shape)
+    split = try c.decodeIfPresent(DatasetSplit.self, forKey: .split)
+    offset = try c.decodeIfPresent(Int.self, forKey: .offset) ?? 0
   }
 
   /// Writes `"split": null` for data without splits rather than leaving the key out, so
@@ -28,6 +45,7 @@ public struct DatasetInfo: Codable, Equatable, Sendable {
     try c.encode(classes, forKey: .classes)
     try c.encode(shape, forKey: .shape)
     try c.encode(split, forKey: .split)
+    try c.encode(offset, forKey: .offset)
   }
 }
 

@@ -14,19 +14,30 @@ struct LearnMaskCommand: ParsableCommand {
       The mask M multiplies the spectrum of the model's normalised input, x_M = T⁻¹(M ⊙ T(x)), \
       and is trained so that the model's loss is unchanged (invariance) while ‖M‖₁/‖M₀‖₁ is \
       pushed down (sparsity, weighted by --lambda). Larger λ gives sparser masks at some cost \
-      in masked accuracy; the mask kept is the last one whose masked accuracy reaches 99 % of \
-      clean accuracy (when none does, a warning names the mask and summary.json says \
-      target_met: false). The paper's exact setting is --lambda 0.2 --lr 0.001.
+      in masked accuracy. Reads the test split by default: the first --images (or --limit) \
+      images from --offset learn the mask, and the next --validation images (1000) measure it \
+      on images it never saw (summary.json: learning_retention, validation_retention, \
+      learning_images, validation_images).
+
+      Dataset and class masks learn until they converge: the learning rate stays at --lr \
+      until sparsity and retention drift by at most --tolerance (0.01) over the last \
+      --patience epochs (5), then decays over 3 epochs. --epochs (60) is a cap: a run that \
+      reaches it unconverged is warned about and summary.json says converged: false. The mask \
+      kept is the last one whose masked accuracy reaches --accuracy-target (0.99) × clean \
+      accuracy on the learning images (when none does, a warning names the mask and \
+      summary.json says target_met: false); the terminal says which epoch, and summary.json \
+      records kept_epoch. The paper's exact setting is --lambda 0.2 --lr 0.001.
 
       --retention R[,R2,...] chooses λ instead, so that masks of different models compare at \
-      the same accuracy: a regularisation path starts at λ = --lambda-start (0.005), learns \
-      (up to --epochs epochs per λ, keeping the last mask that meets the smallest R), then \
-      multiplies λ by --lambda-factor (1.5), warm-starting from the previous λ's mask; it \
-      stops after the first λ at which no mask reaches the smallest R any more, or before \
-      a λ above --lambda-max (5). For each R (and each class with --scope class), the \
-      sparsest mask of the path with masked accuracy ≥ R × clean accuracy is written to \
-      DIR/retention-<R>/ (the layout below; summary.json adds retention_target, lambda, \
-      target_met and path), and every λ tried to DIR/path.csv. Not for --scope image.
+      the same accuracy: a regularisation path of converged masks. It brackets first: λ = \
+      --lambda-start (0.005), multiplied by --lambda-factor (2) while some mask still meets the \
+      smallest R on the validation images (and λ ≤ --lambda-max, 5); then it bisects, for \
+      each R, between the largest λ meeting R and the next λ tried, until they are within a \
+      factor --lambda-resolution (1.1). Every λ starts from the mask of a smaller one. For \
+      each R (and each class with --scope class), the sparsest mask of the path with masked \
+      accuracy ≥ R × clean accuracy on the validation images is written to DIR/retention-<R>/ \
+      (the layout below; summary.json adds retention_target, lambda, target_met and path), \
+      and every λ tried to DIR/path.csv. Not for --scope image.
 
       --adversarial SPEC learns an adversarial map: every image is first attacked with the \
       attack plugin SPEC (batch b seeded from --seed and b) and the mask is learned on the \
@@ -68,7 +79,7 @@ struct LearnMaskCommand: ParsableCommand {
   @Option(help: "Peak learning rate of the one-cycle schedule (default 0.01; 0.2 for --scope image).")
   var lr: Float?
 
-  @Option(help: "Maximum epochs (for --scope image: optimisation steps per image; default 30, 300 for image).")
+  @Option(help: "The cap on epochs per λ (dataset and class masks stop when converged; for --scope image: optimisation steps per image; default 60, 300 for image).")
   var epochs: Int?
 
   @Option(help: "Images per batch.")
@@ -80,8 +91,11 @@ struct LearnMaskCommand: ParsableCommand {
   @Option(help: "One mask for the dataset, one per class, or one per image.")
   var scope: MaskScope = .dataset
 
-  @Option(help: ArgumentHelp("Use the first N images (same as --limit).", valueName: "n"))
+  @Option(help: ArgumentHelp("Learn from N images from --offset on (same as --limit).", valueName: "n"))
   var images: Int?
+
+  @Option(help: ArgumentHelp("Measure the masks on the M images after the learning images, which they never saw (0: none; fewer when the split ends sooner; not for --scope image or --adversarial).", valueName: "m"))
+  var validation = 1000
 
   @Option(help: "Independent runs with seeds S, S+1, ... (mean mask, spread per frequency and band).")
   var seeds = 1
@@ -92,8 +106,11 @@ struct LearnMaskCommand: ParsableCommand {
   @Option(help: "Keep a mask once masked accuracy ≥ this fraction of clean accuracy (with --retention, the smallest R takes its place).")
   var accuracyTarget: Float = 0.99
 
-  @Option(help: "Stop after this many epochs with the sparsity term changing ≤ 1e-5.")
-  var patience = 7
+  @Option(help: "Convergence window: the epochs over which sparsity and retention must drift by at most --tolerance.")
+  var patience = 5
+
+  @Option(help: "Convergence tolerance: the largest drift of sparsity and of retention over the window.")
+  var tolerance: Float = 0.01
 
   @Option(help: ArgumentHelp("Find, per seed and mask, the sparsest mask with masked accuracy ≥ R × clean accuracy, "
                               + "for each R in (0, 1] (λ chosen along a regularisation path; see above).",
@@ -103,8 +120,11 @@ struct LearnMaskCommand: ParsableCommand {
   @Option(help: "--retention: the first λ of the path.")
   var lambdaStart: Float = 0.005
 
-  @Option(help: "--retention: the factor between successive λ of the path (> 1).")
-  var lambdaFactor: Float = 1.5
+  @Option(help: "--retention: the factor between successive λ of the path's bracketing (> 1).")
+  var lambdaFactor: Float = 2
+
+  @Option(help: "--retention: bisection stops when the λ around each R are within this factor (> 1).")
+  var lambdaResolution: Float = 1.1
 
   @Option(help: "--retention: the largest λ the path tries.")
   var lambdaMax: Float = 5
@@ -128,6 +148,7 @@ struct LearnMaskCommand: ParsableCommand {
     if let images, images <= 0 { throw ValidationError("--images must be ≥ 1, got \(images)") }
     if let adversarial { _ = try PluginSpec.parse(adversarial, option: "--adversarial") }
     if seeds < 1 { throw ValidationError("--seeds must be ≥ 1, got \(seeds)") }
+    if validation < 0 { throw ValidationError("--validation must be ≥ 0, got \(validation)") }
     try config().validate()
     if let path = try retentionPath() {
       try path.validate()
@@ -150,6 +171,7 @@ struct LearnMaskCommand: ParsableCommand {
     path.startLambda = lambdaStart
     path.stepFactor = lambdaFactor
     path.maxLambda = lambdaMax
+    path.resolution = lambdaResolution
     return path
   }
 
@@ -157,14 +179,15 @@ struct LearnMaskCommand: ParsableCommand {
     var s = MaskSettings()
     (s.scope, s.objective, s.transform, s.perChannel) = (scope, objective, transform, perChannel)
     (s.lambda, s.learningRate, s.epochs, s.batchSize) = (lambda, lr, epochs, batch)
-    (s.accuracyTarget, s.patience, s.seed) = (accuracyTarget, patience, seed)
+    (s.accuracyTarget, s.patience, s.tolerance, s.seed) = (accuracyTarget, patience, tolerance, seed)
     return s.config
   }
 
   func run() throws {
     let classifier = try modelOptions.load()
     var dataset = try data.open(defaultSplit: .test)
-    if let images, images < dataset.info.count { dataset = PrefixDataset(base: dataset, count: images) }
+    if let images, images < dataset.info.count { dataset = try ImageRangeDataset(base: dataset, count: images) }
+    let validationImages = scope == .image || adversarial != nil ? nil : try heldOutImages(after: dataset)
     let input = classifier.description.input
     guard dataset.info.shape == input else {
       throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(modelOptions.model) expects \(input) (use --grayscale/--size)")
@@ -190,6 +213,7 @@ struct LearnMaskCommand: ParsableCommand {
         try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
                               layout: config.layout, transform: config.transform)
       }, config: config)
+    job.validation = validationImages
     job.seeds = seeds
     job.resume = resume
     job.showsProgress = !json
@@ -209,9 +233,42 @@ struct LearnMaskCommand: ParsableCommand {
       encoder.outputFormatting = [.sortedKeys]
       print(String(decoding: try encoder.encode(summary), as: UTF8.self))
     } else {
-      print(String(format: "clean %.4f  masked %.4f  complementary %.4f  sparsity %.4f  epochs %d  → %@",
+      print(String(format: "clean %.4f  masked %.4f  complementary %.4f  sparsity %.4f  epochs %d%@%@  → %@",
                    summary.cleanAccuracy, summary.maskedAccuracy, summary.complementaryAccuracy, summary.sparsity,
-                   summary.epochsRun, out))
+                   summary.epochsRun, Self.describeRetentions(summary), Self.describeConvergence(summary), out))
+    }
+  }
+
+  /// The validation images: the `validation` images after `learning` in the same split, as
+  /// many as there are; nil (said on standard error) when there are none or none are asked for.
+  private func heldOutImages(after learning: Dataset) throws -> Dataset? {
+    guard validation > 0 else { return nil }
+    let start = learning.info.offset + learning.info.count
+    let rest = try data.open(defaultSplit: .test, offset: 0, limit: nil)
+    guard start < rest.info.count else {
+      FileHandle.standardError.write(Data(("learn-mask: warning: no images after the \(learning.info.range.description) "
+        + "learning images are left for --validation; retention is measured on the learning images only\n").utf8))
+      return nil
+    }
+    let held = try ImageRangeDataset(base: rest, offset: start, count: validation)
+    if held.info.count < validation, !json {
+      FileHandle.standardError.write(Data("learn-mask: only \(held.info.count) validation images \(held.info.range.description) remain after the learning images\n".utf8))
+    }
+    return held
+  }
+
+  /// `  retention 0.97 (learning) / 0.95 (held out)`.
+  static func describeRetentions(_ s: MaskSummary) -> String {
+    let learning = s.learningRetention ?? s.retention
+    guard let held = s.validationRetention else { return String(format: "  retention %.4f (learning images)", learning) }
+    return String(format: "  retention %.4f (learning) / %.4f (held out)", learning, held)
+  }
+
+  static func describeConvergence(_ s: MaskSummary) -> String {
+    switch s.converged {
+    case true?: return "  converged"
+    case false?: return "  NOT CONVERGED"
+    case nil: return ""
     }
   }
 
@@ -231,9 +288,10 @@ struct LearnMaskCommand: ParsableCommand {
     }
     for s in summaries {
       let r = s.retentionTarget ?? 0
-      print(String(format: "retention %g: λ %g  clean %.4f  masked %.4f  sparsity %.4f  %@  → %@/%@", Double(r),
-                   Double(s.lambda), s.cleanAccuracy, s.maskedAccuracy, s.sparsity,
-                   s.targetMet == false ? "TARGET NOT MET" : "target met", out, RetentionPathConfig.directoryName(r)))
+      print(String(format: "retention %g: λ %g  clean %.4f  masked %.4f  sparsity %.4f%@%@  %@  → %@/%@", Double(r),
+                   Double(s.lambda), s.cleanAccuracy, s.maskedAccuracy, s.sparsity, Self.describeRetentions(s),
+                   Self.describeConvergence(s), s.targetMet == false ? "TARGET NOT MET" : "target met", out,
+                   RetentionPathConfig.directoryName(r)))
     }
     print("path: \(out)/path.csv")
   }

@@ -35,8 +35,11 @@ struct DataOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Which split to use: train or test (default depends on the command).", valueName: "split"))
   var split: DatasetSplit?
 
-  @Option(name: .long, help: ArgumentHelp("Use only the first N images.", valueName: "n"))
+  @Option(name: .long, help: ArgumentHelp("Use only the first N images (after --offset).", valueName: "n"))
   var limit: Int?
+
+  @Option(name: .long, help: ArgumentHelp("Skip the split's first K images (images K, K+1, ... are read).", valueName: "k"))
+  var offset: Int?
 
   @Flag(name: .long, help: "Convert images to one luma channel (ITU-R BT.601).")
   var grayscale = false
@@ -51,6 +54,9 @@ struct DataOptions: ParsableArguments {
     if let limit, limit <= 0 {
       throw FourierLensError.badOption(name: "--limit", reason: "must be a positive number of images, got \(limit)")
     }
+    if let offset, offset < 0 {
+      throw FourierLensError.badOption(name: "--offset", reason: "must be ≥ 0, got \(offset)")
+    }
     if let size, size.height <= 0 || size.width <= 0 || size.height > 16384 || size.width > 16384 {
       throw FourierLensError.badOption(name: "--size", reason: "must be between 1 and 16384 pixels per side, got \(size.height)x\(size.width)")
     }
@@ -61,12 +67,20 @@ struct DataOptions: ParsableArguments {
     Preprocessing(grayscale: grayscale, size: size.map { (height: $0.height, width: $0.width) })
   }
 
-  /// Opens the dataset, with the command's default split when `--split` is not given.
+  /// Opens the dataset, with the command's default split when `--split` is not given:
+  /// images `--offset ..< --offset + --limit` of it.
   func open(defaultSplit: DatasetSplit) throws -> Dataset {
+    try open(defaultSplit: defaultSplit, offset: offset ?? 0, limit: limit)
+  }
+
+  /// Images `offset ..< offset + limit` of the same data and split (all from `offset` on
+  /// without a limit), whatever `--offset` and `--limit` say.
+  func open(defaultSplit: DatasetSplit, offset: Int, limit: Int?) throws -> Dataset {
     guard let data else {
       throw FourierLensError.badOption(name: "--data", reason: "a dataset path is required")
     }
-    return try DatasetLoader.open(data, split: split ?? defaultSplit, preprocessing: preprocessing, limit: limit)
+    return try DatasetLoader.open(data, split: split ?? defaultSplit, preprocessing: preprocessing, offset: offset,
+                                  limit: limit)
   }
 }
 
