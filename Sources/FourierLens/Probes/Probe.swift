@@ -60,6 +60,16 @@ public struct ProbeOutput {
     self.table = table
     self.arrays = arrays
   }
+
+  /// The output with `image_range: {split, offset, count}` in its JSON object (unchanged without a range).
+  public func recordingImages(_ range: ImageRange?) -> ProbeOutput {
+    guard let range, case .object(var fields) = json else { return self }
+    fields["image_range"] = .object(["split": range.split.map { .string($0.rawValue) } ?? .null,
+                                "offset": .number(Double(range.offset)), "count": .number(Double(range.count))])
+    var out = self
+    out.json = .object(fields)
+    return out
+  }
 }
 
 /// A measurement of a model (and optionally a mask) on data.

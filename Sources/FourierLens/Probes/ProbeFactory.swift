@@ -144,10 +144,12 @@ public enum ProbeFactory {
   }
 
   /// Writes `NAME.json`, `NAME.csv` and `NAME.<key>.npy` into `dir`.
-  public static func write(_ output: ProbeOutput, name: String, to dir: String) throws {
+  /// Writes a probe's files; `images` (the images it measured on) is recorded in its JSON
+  /// as `image_range: {split, offset, count}`, so every number can be traced to its images.
+  public static func write(_ output: ProbeOutput, name: String, images: ImageRange? = nil, to dir: String) throws {
     for (key, array) in output.arrays { try NPY.write(array, to: "\(dir)/\(name).\(key).npy") }
     try output.table.write(to: "\(dir)/\(name).csv")
-    try AtomicFile.write(output.json.encoded(), to: "\(dir)/\(name).json")
+    try AtomicFile.write(output.recordingImages(images).json.encoded(), to: "\(dir)/\(name).json")
   }
 
   /// One spec per combination of the `a|b|c` values (in order; one sweep at most per option).

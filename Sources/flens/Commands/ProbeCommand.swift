@@ -94,7 +94,7 @@ struct ProbeCommand: ParsableCommand {
                                         trainers: FreshArchitectureTraining.factory(device: try modelOptions.compute.computeDevice()),
                                         linearAnalysis: TorchLinearAnalysis())
     let classifier = try modelOptions.load()
-    let dataset = try data.open(defaultSplit: .test)
+    let dataset = try probeImages(for: learned)
     guard dataset.info.shape == classifier.description.input else {
       throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(modelOptions.model) expects \(classifier.description.input) (use --grayscale/--size)")
     }
@@ -113,10 +113,40 @@ struct ProbeCommand: ParsableCommand {
     var all: [String: JSONValue] = [:]
     for probe in made {
       let output = try probe.run(context)
-      try ProbeFactory.write(output, name: probe.name, to: out)
+      try ProbeFactory.write(output, name: probe.name, images: dataset.info.range, to: out)
       all[probe.name] = output.json
       if !json { FileHandle.standardError.write(Data("probe \(probe.name): written to \(out)/\(probe.name).json\n".utf8)) }
     }
     if json { print(String(decoding: try JSONValue.object(all).encoded(), as: UTF8.self)) }
+  }
+
+  /// The probe's images. With `--mask` and without `--offset`, the images after the mask's
+  /// learning and validation images (read from its summary.json) when they come from the
+  /// same data and split, so that accuracies through the mask are measured on images it
+  /// never saw; an explicit `--offset` that overlaps them is warned about.
+  private func probeImages(for learned: LearnedMask?) throws -> Dataset {
+    let given = try data.open(defaultSplit: .test)
+    guard let learned, learned.summary.data == data.data else { return given }
+    let used = [learned.summary.learningImages, learned.summary.validationImages].compactMap { $0 }
+      .filter { $0.split == given.info.split }
+    guard !used.isEmpty else { return given }
+    func say(_ line: String) { if !json { FileHandle.standardError.write(Data("probe: \(line)\n".utf8)) } }
+    let named = used.map(\.description).joined(separator: " and ")
+    if data.offset != nil {
+      if used.contains(where: { $0.overlaps(given.info.range) }) {
+        say("warning: the probe images \(given.info.range.description) overlap the mask's learning or validation images "
+            + "(\(named)): accuracies through the mask are partly in-sample")
+      }
+      return given
+    }
+    let start = used.map(\.end).max()!
+    guard start < (try data.open(defaultSplit: .test, offset: 0, limit: nil)).info.count else {
+      say("warning: no images are left after the mask's images (\(named)); measuring on \(given.info.range.description), "
+          + "which overlap them: accuracies through the mask are partly in-sample")
+      return given
+    }
+    let held = try data.open(defaultSplit: .test, offset: start, limit: data.limit)
+    say("measuring on \(held.info.range.description), after the mask's images (\(named)); --offset chooses others")
+    return held
   }
 }
