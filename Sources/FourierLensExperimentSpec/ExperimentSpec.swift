@@ -53,9 +53,14 @@ public struct ExperimentSpec: Codable, Equatable {
     public var trainLimit: Int?
     /// Images of the test split used to evaluate models during training.
     public var testLimit: Int?
+    /// Where the experiment's images start in each split (as `--offset`): every image an
+    /// experiment reads from that split counts from here.
+    public var trainOffset: Int?
+    public var testOffset: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case path, grayscale, size, trainLimit = "train_limit", testLimit = "test_limit"
+      case trainOffset = "train_offset", testOffset = "test_offset"
     }
   }
 
@@ -93,16 +98,21 @@ public struct ExperimentSpec: Codable, Equatable {
     public var lambdaStart: Float?
     public var lambdaFactor: Float?
     public var lambdaMax: Float?
-    /// As `flens learn-mask --accuracy-target` and `--patience`.
+    public var lambdaResolution: Float?
+    /// As `flens learn-mask --accuracy-target`, `--patience`, `--tolerance` and `--validation`
+    /// (the held-out images after the `images` learning images; default 1000).
     public var accuracyTarget: Float?
     public var patience: Int?
+    public var tolerance: Float?
+    public var validation: Int?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
       case param, transform, perChannel = "per_channel", lambda, lr, epochs, batch, objective, scope, images, split, seeds
       case retention, lambdaStart = "lambda_start", lambdaFactor = "lambda_factor", lambdaMax = "lambda_max"
-      case accuracyTarget = "accuracy_target", patience
+      case lambdaResolution = "lambda_resolution"
+      case accuracyTarget = "accuracy_target", patience, tolerance, validation
     }
 
     /// Retention targets used when the file fixes neither `lambda` nor `retention`: networks
@@ -125,6 +135,7 @@ public struct ExperimentSpec: Codable, Equatable {
       if let v = lambdaStart { path.startLambda = v }
       if let v = lambdaFactor { path.stepFactor = v }
       if let v = lambdaMax { path.maxLambda = v }
+      if let v = lambdaResolution { path.resolution = v }
       return path
     }
   }
@@ -223,6 +234,8 @@ public struct ExperimentSpec: Codable, Equatable {
     }
     if let limit = data.trainLimit, limit < 1 { throw bad("data.train_limit must be ≥ 1") }
     if let limit = data.testLimit, limit < 1 { throw bad("data.test_limit must be ≥ 1") }
+    if let offset = data.trainOffset, offset < 0 { throw bad("data.train_offset must be ≥ 0, got \(offset)") }
+    if let offset = data.testOffset, offset < 0 { throw bad("data.test_offset must be ≥ 0, got \(offset)") }
     if let seeds = masks?.seeds, seeds < 1 { throw bad("masks.seeds must be ≥ 1") }
     if let s = masks?.split, s != "train" && s != "test" { throw bad("masks.split must be train or test") }
     if let m = masks, m.retention == nil, m.lambdaStart != nil || m.lambdaFactor != nil || m.lambdaMax != nil {

@@ -54,6 +54,8 @@ public struct ExperimentPlan {
     public let images: Int
     public let split: DatasetSplit
     public let retention: RetentionPathConfig?
+    /// Held-out images after the learning images (0: none; image masks have none).
+    public let validation: Int
   }
 
   /// `adversarial_maps:` resolved: the attack, and the mask configuration (that of `masks:`
@@ -100,7 +102,7 @@ public struct ExperimentPlan {
     settings.transform = m.transform ?? .dft
     settings.perChannel = m.perChannel ?? false
     (settings.lambda, settings.learningRate, settings.epochs, settings.batchSize) = (m.lambda, m.lr, m.epochs, m.batch)
-    (settings.accuracyTarget, settings.patience, settings.seed) = (m.accuracyTarget, m.patience, seed)
+    (settings.accuracyTarget, settings.patience, settings.tolerance, settings.seed) = (m.accuracyTarget, m.patience, m.tolerance, seed)
     let config = settings.config
     try checked("masks.") { try config.validate() }
     let param = m.param ?? "free"
@@ -109,8 +111,13 @@ public struct ExperimentPlan {
       _ = try registry.plugin(named: parsed.name, kind: .mask)
     }
     if let images = m.images, images < 1 { throw bad("masks.images must be ≥ 1, got \(images)") }
+    if let validation = m.validation, validation < 0 { throw bad("masks.validation must be ≥ 0, got \(validation)") }
+    if m.validation.map({ $0 > 0 }) == true, config.scope == .image {
+      throw bad("masks.validation: image masks are each learned on their own image and have no held-out images")
+    }
     masks = Masks(spec: m, config: config, param: param, seeds: m.seeds ?? 1, images: m.images ?? 2000,
-                  split: m.split == "train" ? .train : .test, retention: m.retentionPath)
+                  split: m.split == "train" ? .train : .test, retention: m.retentionPath,
+                  validation: config.scope == .image ? 0 : m.validation ?? 1000)
 
     // Adversarial maps: the masks' settings, with the map's own scope and optimisation.
     adversarialMaps = try spec.adversarialMaps.map { a in
@@ -127,7 +134,7 @@ public struct ExperimentPlan {
     imageMasks = try spec.imageMasks.map { i in
       var imageSettings = settings
       imageSettings.scope = .image
-      (imageSettings.accuracyTarget, imageSettings.patience) = (nil, nil)
+      (imageSettings.accuracyTarget, imageSettings.patience, imageSettings.tolerance) = (nil, nil, nil)
       (imageSettings.lambda, imageSettings.learningRate, imageSettings.epochs, imageSettings.batchSize) = (i.lambda, i.lr, i.epochs, i.batch)
       let imageConfig = imageSettings.config
       try checked("image_masks.") { try imageConfig.validate() }

@@ -57,16 +57,43 @@ public final class ExperimentRunner {
 
   // MARK: - Data
 
-  /// The split as the experiment's data spec describes it.
-  func dataset(_ split: DatasetSplit, limit: Int?) throws -> Dataset {
+  /// Images `offset ..< offset + limit` of the split as the experiment's data spec describes
+  /// it, counted from the split's `data.train_offset` / `data.test_offset`.
+  func dataset(_ split: DatasetSplit, offset: Int = 0, limit: Int?) throws -> Dataset {
     let d = spec.data
+    let start = (split == .train ? d.trainOffset : d.testOffset) ?? 0
     if d.path == "generated" {
+      // Image i is generated from (seed, i): the split has as many as are asked for.
       let defaultCount = split == .train ? 4000 : 1000
-      return SyntheticFrequencyDataset(count: limit ?? defaultCount, size: d.size ?? 32,
-                                       seed: SeededGenerator.derive(seed, split == .train ? 101 : 202))
+      let count = limit ?? defaultCount
+      let all = SyntheticFrequencyDataset(count: start + offset + count, size: d.size ?? 32,
+                                          seed: SeededGenerator.derive(seed, split == .train ? 101 : 202))
+      return start + offset == 0 ? all : try ImageRangeDataset(base: all, offset: start + offset, count: count)
     }
     let preprocessing = Preprocessing(grayscale: d.grayscale ?? false, size: d.size.map { (height: $0, width: $0) })
-    return try DatasetLoader.open(plan.resolve(d.path), split: split, preprocessing: preprocessing, limit: limit)
+    return try DatasetLoader.open(plan.resolve(d.path), split: split, preprocessing: preprocessing, offset: start + offset,
+                                  limit: limit)
+  }
+
+  /// The masks' held-out images: the `masks.validation` images after the learning images,
+  /// as many as the split has (nil when none are asked for or left).
+  func validationImages(after learning: Dataset) throws -> Dataset? {
+    let masks = plan.masks
+    guard masks.validation > 0 else { return nil }
+    let whole = try dataset(masks.split, limit: nil)
+    guard learning.info.count < whole.info.count || spec.data.path == "generated" else {
+      log("masks: no \(masks.split.rawValue) images are left after the \(learning.info.count) learning images for validation")
+      return nil
+    }
+    return try dataset(masks.split, offset: learning.info.count, limit: masks.validation)
+  }
+
+  /// Where the probes' test images start: after the masks' learning and validation images
+  /// when the masks learn on the test split, so that probes measure on images no mask saw.
+  var probeOffset: Int {
+    let masks = plan.masks
+    guard masks.split == .test, masks.config.scope != .image else { return 0 }
+    return masks.images + masks.validation
   }
 
   // MARK: - Running
@@ -248,8 +275,9 @@ public final class ExperimentRunner {
   /// masks keep their chunks in the mask directory's chunk store.
   private func maskJob(_ name: String) throws -> MaskLearningJob {
     let masks = plan.masks
-    var job = try maskLearningJob(name, on: try dataset(masks.split, limit: masks.images), named: spec.data.path,
-                                  config: masks.config)
+    let learning = try dataset(masks.split, limit: masks.images)
+    var job = try maskLearningJob(name, on: learning, named: spec.data.path, config: masks.config)
+    job.validation = masks.config.scope == .image ? nil : try validationImages(after: learning)
     job.seeds = masks.seeds
     job.retention = masks.retention
     if masks.config.scope == .image { job.imageChunks = imageChunkStore(name) }
@@ -323,7 +351,14 @@ public final class ExperimentRunner {
     log("probes \(name): \(p.run.joined(separator: ", "))")
     executedSteps.append("probe:\(name)")
     let model = try model(name)
-    let data = try dataset(.test, limit: p.images ?? 1000)
+    let data: Dataset
+    do {
+      data = try dataset(.test, offset: probeOffset, limit: p.images ?? 1000)
+    } catch FourierLensError.badSetting(.offset, _) {
+      throw FourierLensError.badFile(path: plan.specFile, reason: "probes: no test images are left after the masks' "
+                                       + "\(plan.masks.images) learning and \(plan.masks.validation) validation images; "
+                                       + "lower masks.images or masks.validation")
+    }
     let baseline = name == plan.baseline ? nil : plan.baseline
     // With retention targets, each R is probed on its own masks against the baseline's at the same R.
     // An `alignment` without `adversarial=` reads this model's own adversarial map.
@@ -345,13 +380,13 @@ public final class ExperimentRunner {
       var reused: [String] = []
       for probe in probes {
         if let output = maskFree[probe.name] {
-          try ProbeFactory.write(output, name: probe.name, to: dir + sub)
+          try ProbeFactory.write(output, name: probe.name, images: data.info.range, to: dir + sub)
           reused.append(probe.name)
           continue
         }
         let architectureKey = "\(probe.name) \(model.description.arch) \(data.info.shape)"
         if probe.readsOnlyTheArchitecture, let output = architectureOutputs[architectureKey] {
-          try ProbeFactory.write(output, name: probe.name, to: dir + sub)
+          try ProbeFactory.write(output, name: probe.name, images: data.info.range, to: dir + sub)
           log("probes \(name)\(sub): \(probe.name) as for the first \(model.description.arch) model (it reads only the architecture)")
           continue
         }
@@ -370,7 +405,7 @@ public final class ExperimentRunner {
         let output = try probe.run(probed)
         if !context.maskWasRead { maskFree[probe.name] = output }
         if probe.readsOnlyTheArchitecture { architectureOutputs[architectureKey] = output }
-        try ProbeFactory.write(output, name: probe.name, to: dir + sub)
+        try ProbeFactory.write(output, name: probe.name, images: probed.dataset.info.range, to: dir + sub)
       }
       if !reused.isEmpty { log("probes \(name)\(sub): \(reused.joined(separator: ", ")) as at the first target (they do not read its mask)") }
     }
