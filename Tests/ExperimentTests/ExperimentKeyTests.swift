@@ -23,7 +23,7 @@ import Testing
     let slurm = message(base + "\nslurm: {train: {cpu: 4}}\n")
     #expect(slurm.hasPrefix("exp.yaml: slurm.train.cpu is not a setting (did you mean 'cpus'?"), "\(slurm)")
     let far = message(base.replacingOccurrences(of: "test_limit: 32", with: "test_limit: 32, colour: false"))
-    #expect(far.hasPrefix("exp.yaml: data.colour is not a setting (data keys: path, grayscale, size, train_limit, test_limit)"), "\(far)")
+    #expect(far.hasPrefix("exp.yaml: data.colour is not a setting (data keys: path, grayscale, size, train_limit, test_limit, train_offset, test_offset)"), "\(far)")
     for section in ["adversarial_maps: {attack: fgsm, epoch: 3}", "image_masks: {image: 3}", "report: {baselin: standard}"] {
       let m = message(base + "\n" + section + "\n")
       #expect(m.contains(" is not a setting (did you mean "), "\(section): \(m)")

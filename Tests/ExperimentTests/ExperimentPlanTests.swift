@@ -51,7 +51,7 @@ import Testing
     func replacing(_ a: String, with b: String) -> String { message(Self.base.replacingOccurrences(of: a, with: b)) }
     #expect(replacing("lambda: 0.02", with: "lambda: -1") == "exp.yaml: masks.lambda: must be a finite number ≥ 0, got -1.0")
     #expect(replacing("lambda: 0.02", with: "lambda: 0.02, lr: 0") == "exp.yaml: masks.lr: must be > 0, got 0.0")
-    #expect(replacing("lambda: 0.02", with: "lambda: 0.02, patience: 0") == "exp.yaml: masks.patience: must be ≥ 1, got 0")
+    #expect(replacing("lambda: 0.02", with: "lambda: 0.02, patience: 0") == "exp.yaml: masks.patience: must be ≥ 2 epochs (a drift needs two), got 0")
     #expect(replacing("lambda: 0.02", with: "lambda: 0.02, batch: 0") == "exp.yaml: masks.batch: must be ≥ 1, got 0")
     #expect(replacing("optimizer: adam", with: "optimizer: adam, lr: -1")
             == "exp.yaml: models.other.lr: must be a positive number, got -1.0")
@@ -76,7 +76,7 @@ import Testing
 
   @Test func accuracyTargetAndPatienceComeFromTheFileAndChangeTheMaskKey() throws {
     let plain = try plan(Self.base)
-    #expect(plain.masks.config.accuracyTarget == 0.99 && plain.masks.config.patience == 7)
+    #expect(plain.masks.config.accuracyTarget == 0.99 && plain.masks.config.patience == 5)
     let set = try plan(Self.base.replacingOccurrences(of: "lambda: 0.02", with: "lambda: 0.02, accuracy_target: 0.9, patience: 3"))
     #expect(set.masks.config.accuracyTarget == 0.9 && set.masks.config.patience == 3)
     #expect(set.models["standard"]!.maskKey != plain.models["standard"]!.maskKey)

@@ -17,7 +17,7 @@ import Testing
     config.objective = .kl
     config.lambda = 50
     config.learningRate = 1
-    config.warmupFraction = 0
+    config.warmupEpochs = 0
     config.epochs = 1
     config.batchSize = 16
     let learner = try MaskLearner(model: model, parameterization: IdentityMask(shape: [8, 8]), config: config)

@@ -46,7 +46,7 @@ import Testing
                   scope: MaskScope = .dataset, seeds: Int = 1) -> MaskLearningJob {
     var config = MaskLearningConfig()
     config.scope = scope
-    config.epochs = 12
+    config.epochs = 60
     config.batchSize = 16
     config.learningRate = 0.05
     config.seed = 3
@@ -93,8 +93,9 @@ import Testing
     #expect(s.lambda == path.min { $0.sparsity < $1.sparsity }!.lambda)
   }
 
-  /// (b) λ grows geometrically, every step before the last meets the smallest target, a
-  /// looser target is never less sparse, and path.csv / summary.json hold the documented keys.
+  /// (b) The bracket grows λ geometrically, every bracketing step before its last meets the
+  /// smallest target, bisection steps lie inside the bracket, a looser target is never less
+  /// sparse, and path.csv / summary.json hold the documented keys.
   @Test func pathIsMonotoneAndFilesHoldWhatREADMESays() throws {
     let (data, model) = Self.problem(bias: 7)
     let dir = try Self.temporaryDirectory()
@@ -105,14 +106,18 @@ import Testing
     #expect(summaries.map(\.retentionTarget) == [0.99, 0.9])
     let path = try #require(summaries[0].path)
     #expect(path.count >= 2)
-    for (i, p) in path.enumerated() {
-      #expect(p.lambda == job.retention!.lambda(at: i))
-      if i + 1 < path.count { #expect(p.retention >= 0.9, "step \(i) retention \(p.retention) before the end") }
+    let bracket = Array(path.enumerated().prefix { i, p in p.lambda == job.retention!.lambda(at: i) }.map(\.element))
+    for (i, p) in bracket.enumerated() where i + 1 < bracket.count {
+      #expect(p.retention >= 0.9, "step \(i) retention \(p.retention) before the end")
     }
-    for (a, b) in zip(path, path.dropFirst()) { #expect(b.lambda > a.lambda) }
-    // The path ends because accuracy fell below the smallest target, not at the cap.
-    #expect(path.last!.retention < 0.9)
-    #expect(path.dropLast().allSatisfy { $0.retention >= 0.9 })
+    // The bracket ends because accuracy fell below the smallest target, not at the cap.
+    #expect(bracket.last!.retention < 0.9)
+    #expect(bracket.last!.lambda < 1000)
+    // Bisection steps lie strictly inside the bracket.
+    for p in path.dropFirst(bracket.count) {
+      #expect(p.lambda > bracket[0].lambda && p.lambda < bracket.last!.lambda)
+    }
+    #expect(path.allSatisfy { $0.converged == true }, "\(path.map(\.converged))")
     #expect(summaries[1].sparsity <= summaries[0].sparsity)
     // Here the looser target is met one λ further along, by a strictly sparser mask.
     #expect(summaries[1].lambda > summaries[0].lambda && summaries[1].sparsity < summaries[0].sparsity)
@@ -141,7 +146,7 @@ import Testing
     }
     #expect(lines.count == path.count + 1)
     for (line, p) in zip(lines.dropFirst(), path) {
-      let cells = Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",").map(String.init)))
+      let cells = Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
       #expect(Float(cells["lambda"]!) == p.lambda && Float(cells["sparsity"]!) == p.sparsity)
       #expect(Float(cells["masked_accuracy"]!) == p.maskedAccuracy && cells["seed"] == "3")
     }
@@ -214,7 +219,7 @@ import Testing
       r.groupCleanAccuracy = [1, 0.5]
       r.groupMaskedAccuracy = masked
       r.groupSparsity = sparsity
-      return RetentionPathStep(lambda: lambda, result: r)
+      return RetentionPathStep(lambda: lambda, warmStart: nil, refines: false, result: r)
     }
     let path = [step(1, masked: [1, 0.5], sparsity: [0.9, 0.8]),
                 step(2, masked: [0.95, 0.4], sparsity: [0.5, 0.6]),

@@ -164,6 +164,7 @@ public final class MaskLearner {
     if run.state.keptEpochs == nil { run.state.keptEpochs = [Int](repeating: 0, count: groupCount) }
 
     while run.state.nextEpoch < config.epochs {
+      schedule.epochBegins(&run.state)
       let epoch = run.state.nextEpoch
       let epochStart = DispatchTime.now()
       let order = batchesPerEpoch == 1 ? indices

@@ -41,9 +41,10 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
   /// `image` scope: the fixed number of optimisation steps per image).
   public var epochs: Int = 60
   public var batchSize: Int = 64
-  /// Image scope: the fraction of its one-cycle schedule spent warming up. (Dataset and
-  /// class scopes warm up over their first epoch.)
+  /// Image scope: the fraction of its one-cycle schedule spent warming up.
   public var warmupFraction: Float = 0.1
+  /// Dataset and class scopes: epochs of the linear warm-up before the stable phase.
+  public var warmupEpochs: Int = 1
   /// A mask is kept once masked accuracy ≥ accuracyTarget × clean accuracy.
   public var accuracyTarget: Float = 0.99
   /// Dataset and class scopes: the window, in epochs, over which convergence is judged, and
@@ -71,8 +72,9 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
   /// The convergence criterion of dataset and class scopes.
   public var convergence: MaskConvergence { MaskConvergence(window: patience, tolerance: tolerance) }
 
-  /// Epochs of the final decay: `decayEpochs`, shortened so that at least one epoch comes before it.
-  public var decayLength: Int { min(decayEpochs, max(0, epochs - 1)) }
+  /// Epochs of the final decay: `decayEpochs`, shortened to the epochs the cap leaves after
+  /// the warm-up (a cap shorter than warm-up and decay is warm-up, then decay).
+  public var decayLength: Int { min(decayEpochs, max(0, epochs - warmupEpochs)) }
 
   /// The configuration of seed k of a multi-seed run: seeds count up from `seed` (seed 0 is
   /// this configuration), as `learn-mask --seeds` and experiments number them.
@@ -93,6 +95,7 @@ public struct MaskLearningConfig: Codable, Equatable, Sendable {
     guard accuracyTarget > 0, accuracyTarget <= 1 else { throw bad(.accuracyTarget, "must be in (0, 1], got \(accuracyTarget)") }
     guard patience >= 2 else { throw bad(.patience, "must be ≥ 2 epochs (a drift needs two), got \(patience)") }
     guard tolerance >= 0, tolerance.isFinite else { throw bad(.tolerance, "must be a finite number ≥ 0, got \(tolerance)") }
+    guard warmupEpochs >= 0 else { throw bad(.warmup, "must be ≥ 0 epochs, got \(warmupEpochs)") }
     guard decayEpochs >= 0 else { throw FourierLensError.message("the final decay must be ≥ 0 epochs, got \(decayEpochs)") }
   }
 }

@@ -175,7 +175,8 @@ public struct MaskLearningJob {
   /// sparser and missed the accuracy target only narrowly (the keep rule then hides it).
   func explainKeptEpoch(_ result: MaskLearningResult) {
     guard result.config.keep == .lastMeetingTarget, result.maskCount == 1, let kept = result.groupKeptEpoch.first,
-          let clean = Optional(result.cleanAccuracy), !result.history.isEmpty else { return }
+          !result.history.isEmpty else { return }
+    let clean = result.cleanAccuracy
     let target = result.config.accuracyTarget
     if result.groupMetTarget.first == true {
       if showsProgress {

@@ -1,6 +1,6 @@
 /// The learning rate of a mask-learning run and when the run ends.
 ///
-/// - Dataset and class masks learn until they converge: a warm-up over the first epoch, the
+/// - Dataset and class masks learn until they converge: a warm-up over the first epoch(s), the
 ///   peak rate until `MaskConvergence` holds over the last `patience` epochs (or until the
 ///   epoch cap leaves only room for the decay: then the run is *not* converged), then a
 ///   cosine decay over `decayEpochs`. `--epochs` is a cap, not the schedule.
@@ -8,7 +8,8 @@
 ///   steps, ending early once every mask met its target and the sparsity changed by ≤ 1e-5
 ///   for 7 steps in a row. Their convergence is not judged (`converged` is nil).
 enum MaskSchedule {
-  case untilConverged(WarmupStableDecaySchedule, MaskConvergence, batchesPerEpoch: Int, cap: Int, decayLength: Int)
+  case untilConverged(WarmupStableDecaySchedule, MaskConvergence, batchesPerEpoch: Int, cap: Int, warmupEpochs: Int,
+                      decayLength: Int)
   case fixed(OneCycleSchedule)
 
   /// The image-scope stopping rule's constants (the paper's schedule, unchanged).
@@ -21,18 +22,27 @@ enum MaskSchedule {
                                      warmupFraction: config.warmupFraction))
     } else {
       self = .untilConverged(
-        WarmupStableDecaySchedule(maxLR: config.learningRate, warmupSteps: batchesPerEpoch,
+        WarmupStableDecaySchedule(maxLR: config.learningRate, warmupSteps: config.warmupEpochs * batchesPerEpoch,
                                   decaySteps: config.decayLength * batchesPerEpoch),
-        config.convergence, batchesPerEpoch: batchesPerEpoch, cap: config.epochs, decayLength: config.decayLength)
+        config.convergence, batchesPerEpoch: batchesPerEpoch, cap: config.epochs, warmupEpochs: config.warmupEpochs,
+        decayLength: config.decayLength)
     }
   }
 
   func learningRate(at step: Int, state: MaskLearnerState) -> Float {
     switch self {
     case .fixed(let oneCycle): return oneCycle.learningRate(at: step)
-    case .untilConverged(let wsd, _, let batchesPerEpoch, _, _):
+    case .untilConverged(let wsd, _, let batchesPerEpoch, _, _, _):
       return wsd.learningRate(at: step, decayStart: state.decayStartEpoch.map { $0 * batchesPerEpoch })
     }
+  }
+
+  /// Before an epoch: when the cap leaves only room for the decay and the mask has not
+  /// converged, the decay starts now and the run is recorded as not converged.
+  func epochBegins(_ state: inout MaskLearnerState) {
+    guard case .untilConverged(_, _, _, let cap, _, let decayLength) = self, state.decayStartEpoch == nil,
+          state.nextEpoch >= cap - decayLength else { return }
+    (state.decayStartEpoch, state.converged) = (state.nextEpoch, false)
   }
 
   /// Updates the run's schedule state after the epoch `state.nextEpoch` (1-based count of
@@ -49,17 +59,15 @@ enum MaskSchedule {
       }
       state.previousSparsity = sparsity
       return everyGroupKept && state.calmEpochs >= Self.calmSteps
-    case .untilConverged(_, let convergence, _, let cap, let decayLength):
+    case .untilConverged(_, let convergence, _, let cap, let warmupEpochs, let decayLength):
       if state.decayStartEpoch == nil {
-        // The warm-up epoch is not part of the stable phase whose drift is judged.
-        if convergence.isMet(by: state.history.dropFirst(), cleanAccuracy: cleanAccuracy) {
+        // The warm-up epochs are not part of the stable phase whose drift is judged.
+        if convergence.isMet(by: state.history.dropFirst(warmupEpochs), cleanAccuracy: cleanAccuracy) {
           (state.decayStartEpoch, state.converged) = (done, true)
-        } else if done >= cap - decayLength {
-          (state.decayStartEpoch, state.converged) = (done, false)
         }
       }
       guard let decayStart = state.decayStartEpoch else { return false }
-      return done >= decayStart + decayLength
+      return done >= min(cap, decayStart + decayLength)
     }
   }
 }

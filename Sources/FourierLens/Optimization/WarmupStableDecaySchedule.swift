@@ -31,7 +31,8 @@ public struct WarmupStableDecaySchedule: Codable, Equatable, Sendable {
     guard let decayStart, step >= decayStart else { return maxLR }
     guard decaySteps > 0 else { return maxLR }
     let final = initial / finalDivFactor
-    let pct = min(1, Float(step - decayStart + 1) / Float(decaySteps))
+    // The decay's first step runs at the peak rate and its last at the final one.
+    let pct = min(1, Float(step - decayStart) / Float(max(1, decaySteps - 1)))
     return final + (maxLR - final) / 2 * (cos(Float.pi * pct) + 1)
   }
 }
