@@ -80,20 +80,30 @@ public final class ExperimentRunner {
   func validationImages(after learning: Dataset) throws -> Dataset? {
     let masks = plan.masks
     guard masks.validation > 0 else { return nil }
-    let whole = try dataset(masks.split, limit: nil)
-    guard learning.info.count < whole.info.count || spec.data.path == "generated" else {
-      log("masks: no \(masks.split.rawValue) images are left after the \(learning.info.count) learning images for validation")
-      return nil
+    if spec.data.path != "generated" {
+      guard learning.info.count < (try dataset(masks.split, limit: nil)).info.count else { return nil }
     }
     return try dataset(masks.split, offset: learning.info.count, limit: masks.validation)
   }
 
-  /// Where the probes' test images start: after the masks' learning and validation images
-  /// when the masks learn on the test split, so that probes measure on images no mask saw.
-  var probeOffset: Int {
+  /// The probes' test images: the `probes.images` after the masks' learning and validation
+  /// images when the masks learn on the test split, so that probes measure on images no mask
+  /// saw; as many as are left. When the split has none left, the first ones, with a warning
+  /// (their `image_range` in every probe's JSON shows the overlap).
+  func probeImages(_ count: Int) throws -> Dataset {
     let masks = plan.masks
-    guard masks.split == .test, masks.config.scope != .image else { return 0 }
-    return masks.images + masks.validation
+    guard masks.split == .test, masks.config.scope != .image else { return try dataset(.test, limit: count) }
+    let learning = try dataset(.test, limit: masks.images)
+    let validation = try validationImages(after: learning)
+    let used = learning.info.count + (validation?.info.count ?? 0)
+    let available = spec.data.path == "generated" ? Int.max : (try dataset(.test, limit: nil)).info.count
+    guard used < available else {
+      log("warning: no test images are left after the masks' \(learning.info.count) learning and "
+          + "\(validation?.info.count ?? 0) validation images; the probes measure on the first \(count) test images, "
+          + "which the masks learned from (lower masks.images or masks.validation)")
+      return try dataset(.test, limit: count)
+    }
+    return try dataset(.test, offset: used, limit: count)
   }
 
   // MARK: - Running
@@ -278,6 +288,10 @@ public final class ExperimentRunner {
     let learning = try dataset(masks.split, limit: masks.images)
     var job = try maskLearningJob(name, on: learning, named: spec.data.path, config: masks.config)
     job.validation = masks.config.scope == .image ? nil : try validationImages(after: learning)
+    if job.validation == nil, masks.validation > 0, masks.config.scope != .image {
+      log("warning: no \(masks.split.rawValue) images are left after the \(learning.info.count) learning images for "
+          + "masks.validation; retention is judged on the learning images")
+    }
     job.seeds = masks.seeds
     job.retention = masks.retention
     if masks.config.scope == .image { job.imageChunks = imageChunkStore(name) }
@@ -351,14 +365,7 @@ public final class ExperimentRunner {
     log("probes \(name): \(p.run.joined(separator: ", "))")
     executedSteps.append("probe:\(name)")
     let model = try model(name)
-    let data: Dataset
-    do {
-      data = try dataset(.test, offset: probeOffset, limit: p.images ?? 1000)
-    } catch FourierLensError.badSetting(.offset, _) {
-      throw FourierLensError.badFile(path: plan.specFile, reason: "probes: no test images are left after the masks' "
-                                       + "\(plan.masks.images) learning and \(plan.masks.validation) validation images; "
-                                       + "lower masks.images or masks.validation")
-    }
+    let data = try probeImages(p.images ?? 1000)
     let baseline = name == plan.baseline ? nil : plan.baseline
     // With retention targets, each R is probed on its own masks against the baseline's at the same R.
     // An `alignment` without `adversarial=` reads this model's own adversarial map.

@@ -54,10 +54,10 @@ import Testing
     let r = try FlensCLI.run(["probe", "--model", model, "--data", data.path, "--mask", mask, "--probe", "accuracy",
                               "--threads", "2", "--out", out])
     #expect(r.exitCode == 0, "\(r)")
-    #expect(r.stderr.contains("measuring on all[40..<64]"), "\(r.stderr)")
+    #expect(r.stderr.contains("measuring on all[48..<64]"), "\(r.stderr)")
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/accuracy.json")))
     let range = try #require((json as? [String: Any])?["image_range"] as? [String: Any])
-    #expect(range["offset"] as? Int == 40 && range["count"] as? Int == 24)
+    #expect(range["offset"] as? Int == 48 && range["count"] as? Int == 16)
 
     // An explicit --offset that overlaps the learning images is used, with a warning.
     let overlapping = try FlensCLI.run(["probe", "--model", model, "--data", data.path, "--mask", mask, "--probe", "accuracy",
