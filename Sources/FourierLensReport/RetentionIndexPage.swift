@@ -90,25 +90,32 @@ public enum RetentionIndexPage {
   }
 
   /// The trade-off curve: sparsity against retention along each model's λ path (one line per
-  /// model and seed, coloured by model), from the paths recorded in the summaries.
+  /// model and seed, coloured by model), from the paths recorded in the summaries. Retention
+  /// is the one that judged the targets: on the validation images where the run had them.
   static func tradeOffSection(_ entries: [ReportEntry], files: inout ReportFiles) -> PageSection? {
-    var csv = CSVTable(header: ["model", "seed", "lambda", "masked_accuracy", "clean_accuracy", "retention", "sparsity"])
+    var csv = CSVTable(header: ["model", "seed", "lambda", "masked_accuracy", "clean_accuracy", "retention", "sparsity",
+                                "validation_retention"])
+    var heldOut = false
     var series: [LineChart.Series] = []
     for (i, e) in entries.enumerated() {
       let path = e.mask.summary.path ?? []
       for seed in path.map(\.seed).reduce(into: [UInt64](), { if !$0.contains($1) { $0.append($1) } }) {
-        let points = path.filter { $0.seed == seed }
+        // In order of λ, as the λ path figures show them (the path tries λ out of order).
+        let points = path.filter { $0.seed == seed }.sorted { $0.lambda < $1.lambda }
+        heldOut = heldOut || points.contains { $0.validationRetention != nil }
         series.append(.init(name: e.name, color: ChartStyle.color(forIndex: i),
-                            points: points.map { (Double($0.retention) * 100, Double($0.sparsity)) }))
+                            points: points.map { (Double($0.validationRetention ?? $0.retention) * 100, Double($0.sparsity)) }))
         for p in points {
           csv.append([e.name, "\(seed)", NumberFormat.exact(p.lambda), NumberFormat.exact(p.maskedAccuracy),
-                      NumberFormat.exact(p.cleanAccuracy), NumberFormat.exact(p.retention), NumberFormat.exact(p.sparsity)])
+                      NumberFormat.exact(p.cleanAccuracy), NumberFormat.exact(p.retention), NumberFormat.exact(p.sparsity),
+                      p.validationRetention.map(NumberFormat.exact) ?? ""])
         }
       }
     }
     guard !series.isEmpty else { return nil }
     files.add("data/tradeoff.csv", text: csv.text)
-    let chart = LineChart(series: series, x: .numeric(range: nil), xTitle: "retention: masked / clean accuracy (%)",
+    let chart = LineChart(series: series, x: .numeric(range: nil),
+                          xTitle: "retention: masked / clean accuracy (%)" + (heldOut ? ", validation images" : ""),
                           yTitle: "sparsity ‖M‖₁ / ‖M₀‖₁", yRange: 0...1)
     let figure = chart.render(title: "Sparsity against retention")
     files.add("figures/tradeoff.svg", text: figure.text)
@@ -116,7 +123,10 @@ public enum RetentionIndexPage {
     section.add([PageFigure(file: "figures/tradeoff.svg", width: Int(figure.width.rounded(.up)),
                             height: Int(figure.height.rounded(.up)), alt: "Sparsity against retention per model",
                             caption: "Every λ of each model's regularisation path (one line per seed): the sparsest mask "
-                              + "at retention R is the lowest point at or right of R.",
+                              + "at retention R is the lowest point at or right of R. Retention is "
+                              + (heldOut ? "on the validation images, which the masks never saw (held out), where the run "
+                                 + "set them aside, else on the learning images." : "on the images the masks were learned on.")
+                              + " Points are joined in order of λ.",
                             links: [("data CSV", "data/tradeoff.csv")])])
     return section
   }

@@ -75,7 +75,8 @@ public struct LambdaPathChart {
     let frame = PlotFrame(width: width, height: height, y: ValueAxis.linear(covering: ys), legend: legend())
     frame.drawFrame(into: &canvas, yTitle: yTitle)
     let lambdas = points.map(\.0)
-    let x = ValueAxis.log(LogScale(minimum: lambdas.min() ?? 1e-3, maximum: lambdas.max() ?? 1))
+    // λ are Float: 0.01 arrives as 0.0099999998, which would widen the axis by a decade.
+    let x = ValueAxis.log(LogScale(minimum: (lambdas.min() ?? 1e-3) * (1 + 1e-6), maximum: (lambdas.max() ?? 1) * (1 - 1e-6)))
     let px = { (lambda: Double) in frame.left + x.fraction(lambda) * frame.plotWidth }
     for t in x.ticks {
       canvas.line(x1: px(t), y1: frame.top, x2: px(t), y2: frame.bottom, stroke: ChartStyle.gridColor, width: 1)
@@ -94,9 +95,13 @@ public struct LambdaPathChart {
                                                       className: unconverged ? "unconverged" : "converged")
       }
     }
+    // One label per place: seeds that chose the same λ would print it on top of itself.
+    var labelled: [(label: String, x: Double, y: Double)] = []
     for c in choices where c.lambda > 0 && c.value.isFinite {
       let (cx, cy) = (px(c.lambda), frame.py(c.value))
       MarkerGlyph.ring.draw(into: &canvas, cx: cx, cy: cy, color: c.color, className: "chosen")
+      guard !labelled.contains(where: { $0.label == c.label && abs($0.x - cx) < 24 && abs($0.y - cy) < 14 }) else { continue }
+      labelled.append((c.label, cx, cy))
       canvas.text(c.label, x: cx + 9, y: cy - 9, size: ChartStyle.tickFontSize - 1, fill: c.color)
     }
     frame.drawXTitle(into: &canvas, xTitle)
