@@ -197,6 +197,21 @@ import Testing
     #expect(!page.textContent.contains("Not converged"))
   }
 
+  @Test func learningCurvesNameTheKeptEpoch() throws {
+    let root = try ReportFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var summary = try ReportFixture.writeMask(root + "/fixed", mask: ReportFixture.lowPassMask(), clean: 0.8, masked: 0.79,
+                                              complementary: 0.1, epochs: 6)
+    summary.keptEpoch = 3
+    try AtomicFile.writeJSON(summary, to: MaskRunDirectory.summaryFile(root + "/fixed"))
+    let out = root + "/report"
+    _ = try ReportGenerator.generate(runDirectories: [root + "/fixed"], to: out)
+    let rows = try String(contentsOfFile: out + "/data/training.csv", encoding: .utf8).split(separator: "\n")
+    #expect(rows[0].hasSuffix(",kept"))
+    #expect(rows.dropFirst().map { $0.split(separator: ",").last! } == ["0", "0", "1", "0", "0", "0"])
+    #expect(try ReportRetentionTests.notes(out).contains { $0.contains("Kept epoch") && $0.contains("fixed epoch 3") })
+  }
+
   @Test func pathCSVOfClassMasksIsWeightedOverClassesAndBadCellsNameTheFile() throws {
     let root = try ReportFixture.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: root) }
