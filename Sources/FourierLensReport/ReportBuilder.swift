@@ -128,6 +128,10 @@ struct ReportBuilder {
     if let s = embeddingSection() { sections.append(s) }
     if let s = try robustnessSection() { sections.append(s) }
     if let s = try corruptionSection() { sections.append(s) }
+    if let s = LambdaPathSection.make(entries, files: &files) {
+      sections.append(s)
+      dataFiles.append(LambdaPathSection.dataFile)
+    }
     sections.append(try trainingSection())
     if !absent.isEmpty {
       var s = PageSection(id: "absent", title: "Not in this report")

@@ -53,6 +53,42 @@ import Testing
     #expect(bands["radial_bands"] as? Int == 4)
   }
 
+  /// `flens report DIR --retention R` of a real `learn-mask --retention` directory: the λ
+  /// path from the path.csv learn-mask wrote, every λ of it in data/path.csv, the chosen λ
+  /// marked, and both retentions in the summary table.
+  @Test func reportOfARetentionRunShowsItsLambdaPath() throws {
+    let data = try StripesData.write(count: 48)
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }
+    let model = try MaskPipelineCommandTests.trainedModel(data: data, in: dir)
+    let masks = dir.appendingPathComponent("masks").path
+    let learn = try FlensCLI.run(["learn-mask", "--model", model, "--data", data.path, "--images", "24", "--validation", "16",
+                                  "--epochs", "2", "--batch", "8", "--retention", "0.9", "--lambda-start", "0.05",
+                                  "--lambda-factor", "4", "--lambda-max", "1", "--threads", "2", "--out", masks])
+    #expect(learn.exitCode == 0, "\(learn)")
+    let out = dir.appendingPathComponent("report").path
+    let r = try FlensCLI.run(["report", masks, "--retention", "0.9", "--out", out, "--json"])
+    #expect(r.exitCode == 0, "\(r)")
+    let json = try #require(r.json, "not one JSON object: \(r.stdout)")
+    #expect((json["sections"] as? [String])?.contains("lambda-path") == true)
+    #expect((json["data"] as? [String])?.contains("data/path.csv") == true)
+    // Every λ learn-mask tried is in the report's path, sorted by λ; the chosen one says so.
+    let tried = try String(contentsOfFile: masks + "/path.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+      .map { Float($0.split(separator: ",", omittingEmptySubsequences: false)[3])! }
+    let rows = try String(contentsOfFile: out + "/data/path.csv", encoding: .utf8).split(separator: "\n")
+      .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    let column = Dictionary(uniqueKeysWithValues: rows[0].enumerated().map { ($1, $0) })
+    let lambdas = rows.dropFirst().map { Float($0[column["lambda"]!])! }
+    #expect(!tried.isEmpty && lambdas == tried.sorted())
+    let chosen = try MaskRunDirectory.read(masks + "/retention-0.9").summary.lambda
+    #expect(rows.dropFirst().filter { $0[column["chosen_for"]!] == "0.9" }.map { Float($0[column["lambda"]!])! } == [chosen])
+    #expect(rows.dropFirst().allSatisfy { !$0[column["validation_retention"]!].isEmpty && !$0[column["converged"]!].isEmpty })
+    let svg = try String(contentsOfFile: out + "/figures/lambda-path-retention.svg", encoding: .utf8)
+    #expect(svg.components(separatedBy: "class=\"chosen\"").count - 1 == 1 && svg.contains("R 90.0 %"))
+    let page = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+    #expect(page.contains("data-key=\"validation_retention\" data-value=") && page.contains("[0..&lt;24]") && page.contains("[24..&lt;40]"), "the learning and validation images are named")
+  }
+
   @Test func plainOutputSaysWhereTheReportIs() throws {
     let dir = try FlensCLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -127,4 +127,22 @@ import Testing
     #expect(saturated > 20000, "few saturated pixels (\(saturated)): are the mask maps drawn?")
     #expect(colours.count > 300, "only \(colours.count) distinct colours on the page")
   }
+
+  /// A report at matched retention with the λ path: its figures load in Chromium at their declared size.
+  @Test func lambdaPathFiguresLoadInHeadlessChromium() throws {
+    _ = try Chromium.executable()
+    let root = try ReportFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try ReportLambdaPathTests.writeRun(root + "/run/masks/standard")
+    try ReportLambdaPathTests.writeRun(root + "/run/masks/robust", unconvergedChoice: true)
+    let out = root + "/report"
+    _ = try ReportGenerator.generate(runDirectories: [root + "/run"], options: ReportOptions(retention: 0.95), to: out)
+    let images = try Self.images(Self.checkedDOM(of: "index.html", in: out))
+    let path = images.filter { ($0["src"] ?? "").hasPrefix("figures/lambda-path-") }
+    #expect(path.count == 2)
+    for img in path {
+      #expect(img["data-check"] == "loaded", "\(img["src"] ?? "?") did not load in Chromium")
+      #expect(img["data-natural"] == "\(img["width"] ?? "")x\(img["height"] ?? "")")
+    }
+  }
 }

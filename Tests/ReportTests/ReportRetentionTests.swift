@@ -102,8 +102,8 @@ import Testing
     let figure = try String(contentsOfFile: root + "/report/figures/tradeoff.svg", encoding: .utf8)
     #expect(figure.contains("<svg") && page.first(id: "tradeoff") != nil)
     let trade = try String(contentsOfFile: root + "/report/data/tradeoff.csv", encoding: .utf8).split(separator: "\n")
-    #expect(trade.count == 1 + 6 && trade[0] == "model,seed,lambda,masked_accuracy,clean_accuracy,retention,sparsity")
-    #expect(trade[1] == "standard,0,0.01,0.8,0.8,1.0,0.5")
-    #expect(csv.count == 5 && csv[0] == "retention_target,model,lambda,clean_accuracy,masked_accuracy,retention,sparsity,target_met")
+    #expect(trade.count == 1 + 6 && trade[0] == "model,seed,lambda,masked_accuracy,clean_accuracy,retention,sparsity,validation_retention")
+    #expect(trade[1] == "standard,0,0.01,0.8,0.8,1.0,0.5,")
+    #expect(csv.count == 5 && csv[0] == "retention_target,model,lambda,clean_accuracy,masked_accuracy,retention,sparsity,target_met,validation_retention,converged,learning_images,validation_images")
   }
 }

@@ -4,6 +4,7 @@ public struct ChartLegend {
   public enum Mark: Equatable, Sendable {
     case swatch
     case line(SVGCanvas.Dash, marker: Bool)
+    case glyph(MarkerGlyph)
   }
 
   public struct Entry: Equatable, Sendable {
@@ -23,8 +24,14 @@ public struct ChartLegend {
   public var entries: [Entry]
   static let rowHeight = 18.0, gap = 6.0, spacing = 16.0
 
-  /// Width of a mark: a 12 px square, or a 22 px line sample.
-  static func markWidth(_ mark: Mark) -> Double { mark == .swatch ? 12 : 22 }
+  /// Width of a mark: a 12 px square, a 22 px line sample, or a 14 px marker glyph.
+  static func markWidth(_ mark: Mark) -> Double {
+    switch mark {
+    case .swatch: return 12
+    case .line: return 22
+    case .glyph: return 14
+    }
+  }
 
   public init(entries: [Entry]) { self.entries = entries }
 
@@ -68,6 +75,8 @@ public struct ChartLegend {
         case let .line(dash, marker):
           canvas.line(x1: cx, y1: cy, x2: cx + 22, y2: cy, stroke: e.color, width: 2, dash: dash)
           if marker { canvas.circle(cx: cx + 11, cy: cy, r: 3, fill: e.color) }
+        case let .glyph(glyph):
+          glyph.draw(into: &canvas, cx: cx + 7, cy: cy, color: e.color)
         }
         canvas.text(e.label, x: cx + Self.markWidth(e.mark) + Self.gap, y: cy, size: ChartStyle.labelFontSize - 1, baseline: "central")
         cx += widths[i] + Self.spacing

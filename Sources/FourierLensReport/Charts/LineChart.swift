@@ -105,12 +105,7 @@ public struct LineChart {
       let stride = frame.categoryLabelStride(count: names.count, labelWidth: labelWidth)
       for (i, name) in names.enumerated() where i % stride == 0 { frame.drawXTick(into: &canvas, x: px(Double(i)), label: name) }
     }
-    for rule in rules {
-      let ry = frame.py(rule.value)
-      canvas.line(x1: frame.left, y1: ry, x2: frame.right, y2: ry, stroke: ChartStyle.axisColor, width: 1, dash: .dotted)
-      canvas.text(rule.label, x: frame.right - 4, y: ry - 4, anchor: .end, size: ChartStyle.tickFontSize - 1,
-                  fill: ChartStyle.axisColor)
-    }
+    for rule in rules { frame.drawRule(into: &canvas, value: rule.value, label: rule.label) }
     for s in series {
       let points = s.points.map { (px($0.0), frame.py($0.1)) }
       canvas.polyline(points, stroke: s.color, width: 2, dash: s.dash, className: "series")

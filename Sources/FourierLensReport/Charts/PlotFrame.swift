@@ -56,6 +56,13 @@ struct PlotFrame {
     canvas.text(title, x: left + plotWidth / 2, y: height - Self.outerPadding - 2, anchor: .middle, size: Self.titleSize)
   }
 
+  /// A horizontal reference line across the plot (e.g. an accuracy target), dotted and labelled at its right end.
+  func drawRule(into canvas: inout SVGCanvas, value: Double, label: String) {
+    let ry = py(value)
+    canvas.line(x1: left, y1: ry, x2: right, y2: ry, stroke: ChartStyle.axisColor, width: 1, dash: .dotted)
+    canvas.text(label, x: right - 4, y: ry - 4, anchor: .end, size: ChartStyle.tickFontSize - 1, fill: ChartStyle.axisColor)
+  }
+
   /// A tick mark and its label below the x axis at pixel column x.
   func drawXTick(into canvas: inout SVGCanvas, x: Double, label: String) {
     canvas.line(x1: x, y1: bottom, x2: x, y2: bottom + 4, stroke: ChartStyle.axisColor, width: 1)

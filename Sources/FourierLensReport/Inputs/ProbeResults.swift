@@ -158,6 +158,8 @@ public struct ProbeResults: Sendable {
   public var corruptions: [CorruptionProbeResult] = []
   /// Names of the other probe outputs found (e.g. `bands`), for the page's inventory.
   public var others: [String] = []
+  /// The images each probe measured on, by the file's stem (`accuracy`, `attack-pgd`, …); probes of older runs have none.
+  public var imageRanges: [String: ImageRange] = [:]
 
   public init() {}
 
@@ -175,6 +177,7 @@ public struct ProbeResults: Sendable {
     for file in files where file.hasSuffix(".json") && !file.hasPrefix(".") {
       let stem = String(file.dropLast(5))
       let path = directory + "/" + file
+      if let range = try ProbeImageRange.read(path) { results.imageRanges[stem] = range }
       switch stem {
       case "accuracy":
         let r: AccuracyProbeResult = try decode(path)

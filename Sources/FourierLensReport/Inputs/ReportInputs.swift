@@ -11,14 +11,17 @@ public struct ReportEntry: Sendable {
   public var model: ModelDescription?
   /// `examples.png` of the mask directory (originals above, seen through the mask below), if present.
   public var examplesImage: String?
+  /// The λ path of a `learn-mask --retention` run (its `path.csv`), when the mask is one of its `retention-<R>/`.
+  public var lambdaPath: LambdaPath?
 
   public init(name: String, mask: LearnedMask, probes: ProbeResults = ProbeResults(), model: ModelDescription? = nil,
-              examplesImage: String? = nil) {
+              examplesImage: String? = nil, lambdaPath: LambdaPath? = nil) {
     self.name = name
     self.mask = mask
     self.probes = probes
     self.model = model
     self.examplesImage = examplesImage
+    self.lambdaPath = lambdaPath
   }
 }
 
@@ -42,7 +45,8 @@ public struct ReportEntry: Sendable {
 /// subdirectory (what `flens learn-mask --retention` writes), and every probe directory by
 /// its `retention-<R>/` subdirectory.
 ///
-/// In both, a mask directory's `examples.png` is shown when present. Absent probes only
+/// In both, a mask directory's `examples.png` is shown when present, and a `retention-<R>/`
+/// mask directory's λ path when its parent holds `path.csv` (see `LambdaPath`). Absent probes only
 /// omit their figures; present but unreadable files are errors that name the file.
 /// Names are made unique across RUN_DIRs by prefixing the parent folder when two collide.
 public enum ReportInputs {
@@ -186,6 +190,7 @@ public enum ReportInputs {
       break
     }
     let examples = maskDirectory + "/" + examplesFile
-    return ReportEntry(name: name, mask: mask, probes: probes, model: model, examplesImage: exists(examples) ? examples : nil)
+    return ReportEntry(name: name, mask: mask, probes: probes, model: model, examplesImage: exists(examples) ? examples : nil,
+                       lambdaPath: try LambdaPath.read(maskDirectory: maskDirectory))
   }
 }

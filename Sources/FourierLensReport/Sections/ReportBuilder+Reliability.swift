@@ -50,24 +50,52 @@ extension ReportBuilder {
     let data = addCSV("reliability", csv)
     var figures = [addSVG("reliability", reliabilityChart(learned).render(title: "Mask reliability"),
                           alt: "Clean, masked and complementary accuracy of every model",
-                          caption: "Accuracy recorded by <code>flens learn-mask</code> on the images each mask was learned on.",
+                          caption: "Accuracy recorded by <code>flens learn-mask</code> on the images each mask was learned on ("
+                            + ImageRangeText.html(byModel: entries.map { ($0.name, $0.mask.summary.learningImages) }) + ").",
                           data: [data])]
     if !probed.isEmpty {
       figures.append(addSVG("reliability-probe", reliabilityChart(probed).render(title: "Mask reliability (accuracy probe)"),
                             alt: "Clean, masked and complementary accuracy from the accuracy probe",
-                            caption: "The same from the accuracy probe (<code>flens probe --probe accuracy</code>), "
-                              + "typically on held-out images.", data: [data]))
+                            caption: "The same from the accuracy probe (<code>flens probe --probe accuracy</code>) on "
+                              + probeImagesClause(probed.map(\.0)), data: [data]))
     }
     let missing = entries.indices.filter { i in !probed.contains { $0.0 == i } }
     if !missing.isEmpty && !probed.isEmpty {
       section.note("No accuracy probe with a mask for \(nameList(missing)).")
     }
     if probed.isEmpty {
-      absent.append("Held-out mask reliability: no accuracy probe with a mask (<code>flens probe --mask DIR --probe accuracy</code>).")
+      absent.append("Mask reliability on the probes' images: no accuracy probe with a mask (<code>flens probe --mask DIR --probe accuracy</code>).")
     }
     section.add(figures)
     if let curves = try topKFigure() { section.add([curves]) }
     return section
+  }
+
+  /// Which images the accuracy probes of `indices` measured on, and whether they are held
+  /// out: disjoint from the images each mask was learned on. Said only where both ranges
+  /// are recorded (probes and masks of older runs record none).
+  func probeImagesClause(_ indices: [Int]) -> String {
+    let ranges = indices.map { (entries[$0].name, entries[$0].probes.imageRanges["accuracy"]) }
+    var text = ImageRangeText.html(byModel: ranges)
+    let known = indices.compactMap { i -> (Int, Bool)? in
+      guard let probe = entries[i].probes.imageRanges["accuracy"], let learned = entries[i].mask.summary.learningImages
+      else { return nil }
+      return (i, !probe.overlaps(learned))
+    }
+    let inSample = known.filter { !$0.1 }.map(\.0)
+    if known.count == indices.count && inSample.isEmpty {
+      text += ": held out, disjoint from the images every mask was learned on."
+    } else {
+      if !inSample.isEmpty {
+        text += "; for \(nameList(inSample)) these share images with the mask’s learning images, so they are not held out"
+      }
+      if known.count < indices.count {
+        text += "; for \(nameList(indices.filter { i in !known.contains { $0.0 == i } })) it is not recorded whether they "
+          + "overlap the learning images"
+      }
+      text += "."
+    }
+    return text
   }
 
   /// Accuracy keeping only the top k % of frequencies by mask value (solid) and all but

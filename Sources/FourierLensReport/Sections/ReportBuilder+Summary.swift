@@ -36,6 +36,16 @@ struct SummaryRow: Encodable {
   var robustAccuracy: [String: Double]
   var maskDirectory: String
   var probeDirectory: String?
+  /// Which images stand behind the numbers (see SummaryRow+Images.swift); nil where older runs did not record it.
+  var learningRetention: Float? = nil
+  var validationRetention: Float? = nil
+  var validationCleanAccuracy: Float? = nil
+  var validationMaskedAccuracy: Float? = nil
+  var learningImages: ImageRange? = nil
+  var validationImages: ImageRange? = nil
+  var converged: Bool? = nil
+  var unconvergedSeeds: [UInt64]? = nil
+  var probeImages: [String: ImageRange]? = nil
 
   enum CodingKeys: String, CodingKey {
     case model, isBaseline = "is_baseline", arch, transform, param, scope, maskShape = "mask_shape", maskCount = "mask_count"
@@ -46,6 +56,10 @@ struct SummaryRow: Encodable {
     case lowFrequencyShareDifference = "low_frequency_share_difference"
     case lowFrequencyShareDifferenceCI = "low_frequency_share_difference_ci"
     case robustAccuracy = "robust_accuracy", maskDirectory = "mask_directory", probeDirectory = "probe_directory"
+    case learningRetention = "learning_retention", validationRetention = "validation_retention"
+    case validationCleanAccuracy = "validation_clean_accuracy", validationMaskedAccuracy = "validation_masked_accuracy"
+    case learningImages = "learning_images", validationImages = "validation_images", converged
+    case unconvergedSeeds = "unconverged_seeds", probeImages = "probe_images"
   }
 }
 
@@ -86,7 +100,8 @@ extension ReportBuilder {
         targetMet: s.targetMet, lambda: s.lambda, epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.lowFrequencyShare,
         lowFrequencyShareDifference: d?.lowFrequencyShare,
         lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] },
-        robustAccuracy: robust, maskDirectory: e.mask.directory, probeDirectory: e.probes.directory)
+        robustAccuracy: robust, maskDirectory: e.mask.directory, probeDirectory: e.probes.directory
+      ).recordingImages(of: s, probes: e.probes)
     }
   }
 
@@ -101,8 +116,9 @@ extension ReportBuilder {
                                 "complementary_accuracy", "retention", "retention_target", "target_met", "lambda",
                                 "sparsity", "epochs_run", "samples", "low_frequency_share",
                                 "low_frequency_share_difference", "ci_low", "ci_high"] + attacks.map { "robust_accuracy[\($0)]" })
+    csv.header += SummaryRow.imageColumns
     for r in rows {
-      csv.append([r.model, r.isBaseline ? "yes" : "no", r.arch ?? "", r.transform, r.param, r.scope,
+      let cells: [String] = [r.model, r.isBaseline ? "yes" : "no", r.arch ?? "", r.transform, r.param, r.scope,
                   NumberFormat.exact(r.cleanAccuracy), NumberFormat.exact(r.maskedAccuracy),
                   NumberFormat.exact(r.complementaryAccuracy), NumberFormat.exact(r.retention),
                   r.retentionTarget.map(NumberFormat.exact) ?? "", r.targetMet.map { $0 ? "yes" : "no" } ?? "",
@@ -110,7 +126,8 @@ extension ReportBuilder {
                   NumberFormat.exact(r.lowFrequencyShare), r.lowFrequencyShareDifference.map(NumberFormat.exact) ?? "",
                   r.lowFrequencyShareDifferenceCI.map { NumberFormat.exact($0[0]) } ?? "",
                   r.lowFrequencyShareDifferenceCI.map { NumberFormat.exact($0[1]) } ?? ""]
-                 + attacks.map { r.robustAccuracy[$0].map(NumberFormat.exact) ?? "" })
+                 + attacks.map { r.robustAccuracy[$0].map(NumberFormat.exact) ?? "" }
+      csv.append(cells + r.imageCells)
     }
     let csvPath = addCSV("summary", csv)
 
@@ -119,21 +136,24 @@ extension ReportBuilder {
     html += "<caption>Accuracies (in %) are those recorded by <code>flens learn-mask</code> on the images the mask was "
     html += "learned on: clean, seen through the mask, and through its complement 1 − 1[M &gt; 0] (n/a where that "
     html += "complement keeps almost no frequency: a blank input, chance by construction); retention is "
-    html += "masked / clean (with <code>--retention R</code>, the mask is the sparsest with retention ≥ R). Sparsity is "
+    html += "masked / clean, on the learning images and on held-out validation images (with <code>--retention R</code>, "
+    html += "the mask is the sparsest whose retention on the validation images, or without them the learning images, "
+    html += "is ≥ R). “not converged”: the λ behind the mask stopped at the epoch cap. Sparsity is "
     html += "‖M‖₁/‖M₀‖₁. Low-frequency share: fraction of the L2-normalised mask’s squared energy in the lowest "
     html += "\(settings.lowBands) of \(settings.radial) radial bands (mean over the samples: seeds, or class/image masks). "
     html += "Δ is the difference from the baseline <em>\(Markup.escape(baselineEntry.name))</em>, with a 95 % bootstrap "
-    html += "interval when there are several samples. Robust accuracy from the attack probes. "
+    html += "interval when there are several samples. Robust accuracy from the attack probes. \(imagesSentence(rows)) "
     html += "[<a href=\"\(jsonPath)\">data JSON</a> · <a href=\"\(csvPath)\">data CSV</a>]</caption>\n<thead><tr>"
     // Two header rows (booktabs style): groups with units above, columns below.
     let two = " rowspan=\"2\""
     html += "<th class=\"text\"\(two)>Model</th>"
     if showArch { html += "<th class=\"text\"\(two)>Architecture</th>" }
-    html += "<th class=\"text\"\(two)>Mask</th><th colspan=\"4\" class=\"group\">Accuracy (%)</th>"
+    html += "<th class=\"text\"\(two)>Mask</th><th colspan=\"5\" class=\"group\">Accuracy (%)</th>"
     html += "<th\(two)>Sparsity</th><th\(two)>Epochs</th><th\(two)>Samples</th>"
     html += "<th colspan=\"2\" class=\"group\">Low-frequency share</th>"
     if !attacks.isEmpty { html += "<th colspan=\"\(attacks.count)\" class=\"group\">Robust accuracy (%)</th>" }
-    html += "</tr>\n<tr><th>Clean</th><th>Masked</th><th>Compl.</th><th>Retention</th><th>Share</th><th>Δ vs baseline [95 % CI]</th>"
+    html += "</tr>\n<tr><th>Clean</th><th>Masked</th><th>Compl.</th><th>Retention (learning)</th>"
+    html += "<th>Retention (held out)</th><th>Share</th><th>Δ vs baseline [95 % CI]</th>"
     for a in attacks { html += "<th>\(Markup.escape(a))</th>" }
     html += "</tr></thead>\n<tbody>\n"
     for (i, r) in rows.enumerated() {
@@ -154,12 +174,21 @@ extension ReportBuilder {
         html += cell("complementary_accuracy", NumberFormat.exact(r.complementaryAccuracy),
                      NumberFormat.percent(Double(r.complementaryAccuracy)))
       }
-      var retentionText = NumberFormat.percent(Double(r.retention))
-      if let target = r.retentionTarget { retentionText += " <span class=\"ci\">(R \(NumberFormat.percent(Double(target))) %)</span>" }
-      if r.targetMet == false { retentionText += " <strong class=\"flag\">target not met</strong>" }
-      html += cell("retention", NumberFormat.exact(r.retention), retentionText)
+      // The target and whether it was met go beside the retention that judged it.
+      var targetText = ""
+      if let target = r.retentionTarget { targetText += " <span class=\"ci\">(R \(NumberFormat.percent(Double(target))) %)</span>" }
+      if r.targetMet == false { targetText += " <strong class=\"flag\">target not met</strong>" }
+      let judgedHeldOut = r.validationRetention != nil
+      html += cell("retention", NumberFormat.exact(r.retention),
+                   NumberFormat.percent(Double(r.retention)) + (judgedHeldOut ? "" : targetText))
+      html += r.validationRetention.map {
+        cell("validation_retention", NumberFormat.exact($0), NumberFormat.percent(Double($0)) + targetText)
+      } ?? "<td data-model=\"\(Markup.escape(r.model))\" data-key=\"validation_retention\" title=\"no validation images\">–</td>"
       html += cell("sparsity", NumberFormat.exact(r.sparsity), NumberFormat.fixed(Double(r.sparsity), 3))
-      html += cell("epochs_run", "\(r.epochsRun)", "\(r.epochsRun)")
+      let unconverged = r.converged == false || r.unconvergedSeeds?.isEmpty == false
+      html += cell("epochs_run", "\(r.epochsRun)",
+                   "\(r.epochsRun)" + (unconverged ? " <strong class=\"flag\">not converged</strong>" : ""),
+                   r.converged.map { " data-converged=\"\($0)\"" } ?? "")
       html += cell("samples", "\(r.samples)", "\(r.samples)")
       html += cell("low_frequency_share", NumberFormat.exact(r.lowFrequencyShare), NumberFormat.fixed(r.lowFrequencyShare, 3))
       if r.isBaseline {
@@ -188,8 +217,10 @@ extension ReportBuilder {
     html += "</tbody>\n</table></div>"
     var section = PageSection(id: "summary", title: "Summary")
     section.add(html: html)
-    for note in RetentionNotes.notes(rows.map { .init(model: $0.model, retention: $0.retention,
-                                                      retentionTarget: $0.retentionTarget, targetMet: $0.targetMet) }) {
+    for note in RetentionNotes.notes(rows.map { .init(model: $0.model, retention: $0.judgedRetention,
+                                                      retentionTarget: $0.retentionTarget, targetMet: $0.targetMet,
+                                                      heldOut: $0.validationRetention != nil, converged: $0.converged,
+                                                      unconvergedSeeds: $0.unconvergedSeeds ?? []) }) {
       section.note(note)
     }
     for (i, reason) in bands.incomparable.sorted(by: { $0.key < $1.key }) {

@@ -4,16 +4,17 @@ import FourierLens
 extension ReportBuilder {
   /// The per-epoch histories of entry `i`: its own `summary.json`'s, or for a `--seeds K`
   /// run (whose top-level summary describes the mean mask and has no history) those of
-  /// every `seeds/<k>/summary.json`.
-  func learningHistories(_ i: Int) throws -> [(seed: UInt64?, history: [MaskEpochRecord])] {
+  /// every `seeds/<k>/summary.json`; with the epoch each mask was kept at (`kept_epoch`,
+  /// absent for masks of a retention path and in older runs).
+  func learningHistories(_ i: Int) throws -> [(seed: UInt64?, history: [MaskEpochRecord], keptEpoch: Int?)] {
     let mask = entries[i].mask
-    if !mask.summary.history.isEmpty { return [(nil, mask.summary.history)] }
+    if !mask.summary.history.isEmpty { return [(nil, mask.summary.history, mask.summary.keptEpoch)] }
     guard let seeds = mask.summary.seeds, !seeds.isEmpty else { return [] }
     return try seeds.indices.compactMap { k in
       let dir = MaskRunDirectory.seedDirectory(mask.directory, k)
       guard FileManager.default.fileExists(atPath: MaskRunDirectory.summaryFile(dir)) else { return nil }
-      let history = try MaskRunDirectory.read(dir).summary.history
-      return history.isEmpty ? nil : (seeds[k].seed, history)
+      let summary = try MaskRunDirectory.read(dir).summary
+      return summary.history.isEmpty ? nil : (seeds[k].seed, summary.history, summary.keptEpoch)
     }
   }
 
@@ -29,11 +30,11 @@ extension ReportBuilder {
       return section
     }
     var csv = CSVTable(header: ["model", "seed", "epoch", "learning_rate", "data_term", "distortion", "sparsity", "loss",
-                                "masked_accuracy"])
+                                "masked_accuracy", "kept"])
     var distortion: [LineChart.Series] = [], sparsity: [LineChart.Series] = [], accuracy: [LineChart.Series] = []
     for i in having {
       let e = entries[i]
-      for (seed, h) in histories[i] {
+      for (seed, h, kept) in histories[i] {
         let many = h.count <= 40 && histories[i].count == 1
         distortion.append(.init(name: e.name, color: color(i), points: h.map { (Double($0.epoch), Double($0.distortion)) }, markers: many))
         sparsity.append(.init(name: e.name, color: color(i), points: h.map { (Double($0.epoch), Double($0.sparsity)) }, markers: many))
@@ -42,9 +43,19 @@ extension ReportBuilder {
         for r in h {
           csv.append([e.name, seed.map { "\($0)" } ?? "", "\(r.epoch)", NumberFormat.exact(r.learningRate),
                       NumberFormat.exact(r.dataTerm), NumberFormat.exact(r.distortion), NumberFormat.exact(r.sparsity),
-                      NumberFormat.exact(r.loss), NumberFormat.exact(r.maskedAccuracy)])
+                      NumberFormat.exact(r.loss), NumberFormat.exact(r.maskedAccuracy), r.epoch == kept ? "1" : "0"])
         }
       }
+    }
+    // Which epoch's mask was kept: the keep rule may keep an early, denser one.
+    let kept = having.compactMap { i -> String? in
+      let epochs = histories[i].compactMap(\.keptEpoch)
+      guard !epochs.isEmpty else { return nil }
+      return "<em>\(Markup.escape(entries[i].name))</em> epoch \(epochs.map(String.init).joined(separator: ", "))"
+    }
+    if !kept.isEmpty {
+      section.note("Kept epoch (the mask written, by the keep rule; <code>kept_epoch</code> in <code>summary.json</code>, "
+                   + "<code>kept</code> in the data): " + kept.joined(separator: "; ") + ".")
     }
     let seeded = having.filter { histories[$0].count > 1 }
     if !seeded.isEmpty {

@@ -29,8 +29,12 @@ struct ReportCommand: ParsableCommand {
       --retention R reports the masks of `flens learn-mask --retention` at R: each
       mask directory is read from its retention-<R>/ subdirectory (and probes from
       probes/.../retention-<R>/). The summary table shows each mask's retention
-      (masked / clean accuracy) and says when the compared masks are more than 1
-      point of retention apart, or when a mask missed its accuracy target.
+      (masked / clean accuracy) on its learning and on its validation images,
+      names the images behind every number, and says when the compared masks are
+      more than 1 point of retention apart, when a mask missed its accuracy target
+      or when it comes from a λ that did not converge. The λ path (retention and
+      sparsity against λ, the λ chosen for each R marked) is drawn from the
+      path.csv beside the retention-<R>/ directories (data/path.csv).
 
       Example:
         flens report runs/paper --baseline standard --out runs/paper/report
