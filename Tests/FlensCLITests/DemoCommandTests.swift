@@ -101,8 +101,8 @@ import Testing
     #expect(row("model standard").contains("smallcnn, 4 epochs, batch 128"))
     #expect(help.contains("adversarial pgd-linf:eps=0.05,alpha=0.02,steps=3"))
     #expect(row("masks").contains("free at retention 0.95 0.99"), "\(row("masks"))")
-    #expect(help.contains("λ from 0.005 ×2,") && help.contains("4 epochs per λ, lr 0.01, batch 64,"))
-    #expect(help.contains("500 images, 3 seeds"))
+    #expect(help.contains("λ from 0.01 ×2,") && help.contains("each λ until converged (at most 40 epochs), lr 0.01,"))
+    #expect(help.contains("batch 64, 500 images,") && help.contains("judged on the next 500, 3 seeds"), "\(help)")
     #expect(row("probes").contains("100 test images: accuracy"))
   }
 }

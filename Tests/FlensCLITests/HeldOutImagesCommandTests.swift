@@ -45,7 +45,7 @@ import Testing
   }
 
   /// Without --offset, `probe --mask` measures on the images after the mask's learning and
-  /// validation images (here 40..<64), says so, and records them in every probe's JSON.
+  /// validation images (here 48..<64), says so, and records them in every probe's JSON.
   @Test func probeDefaultsToImagesTheMaskNeverSaw() throws {
     let (data, dir, model, mask, learned) = try Self.learnShortMask()
     defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }

@@ -43,10 +43,13 @@ struct DemoSettings: Encodable {
     var epochs: Int?
     var batch: Int?
     var images: Int?
+    /// Held-out images after the learning images, on which the retention targets are judged.
+    var validation: Int?
     var seeds: Int?
 
     enum CodingKeys: String, CodingKey {
-      case param, lambda, retention, lambdaStart = "lambda_start", lambdaFactor = "lambda_factor", lr, epochs, batch, images, seeds
+      case param, lambda, retention, lambdaStart = "lambda_start", lambdaFactor = "lambda_factor", lr, epochs, batch, images
+      case validation, seeds
     }
   }
 
@@ -79,7 +82,8 @@ struct DemoSettings: Encodable {
     }
     let m = spec.masks
     masks = Masks(param: m?.param ?? "free", lambda: m?.lambda, retention: m?.retention, lambdaStart: m?.lambdaStart,
-                  lambdaFactor: m?.lambdaFactor, lr: m?.lr, epochs: m?.epochs, batch: m?.batch, images: m?.images, seeds: m?.seeds)
+                  lambdaFactor: m?.lambdaFactor, lr: m?.lr, epochs: m?.epochs, batch: m?.batch, images: m?.images,
+                  validation: m?.validation, seeds: m?.seeds)
     probeImages = spec.probes?.images
     probes = spec.probes?.run ?? []
   }
@@ -108,8 +112,9 @@ struct DemoSettings: Encodable {
       // λ is not fixed: the path that chooses it per model and seed.
       rows.append(("masks", ["\(masks.param) at retention"] + targets.map { number($0) }
                     + ["of clean accuracy:", "λ from \(number(masks.lambdaStart)) ×\(number(masks.lambdaFactor)),",
-                       "\(count(masks.epochs)) epochs per λ, lr \(number(masks.lr)), batch \(count(masks.batch)),",
-                       "\(count(masks.images)) images, \(masks.seeds ?? 1) seeds"]))
+                       "each λ until converged (at most \(count(masks.epochs)) epochs), lr \(number(masks.lr)),",
+                       "batch \(count(masks.batch)), \(count(masks.images)) images,",
+                       "judged on the next \(count(masks.validation)), \(masks.seeds ?? 1) seeds"]))
     } else {
       rows.append(("masks", ["\(masks.param), λ \(number(masks.lambda)), lr \(number(masks.lr)),",
                              "\(count(masks.epochs)) epochs, batch \(count(masks.batch)),",

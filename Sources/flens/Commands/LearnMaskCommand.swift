@@ -214,6 +214,11 @@ struct LearnMaskCommand: ParsableCommand {
                               layout: config.layout, transform: config.transform)
       }, config: config)
     job.validation = validationImages
+    if scope != .image, config.epochs < config.warmupEpochs + config.patience + config.decayLength, !json {
+      FileHandle.standardError.write(Data(("learn-mask: warning: --epochs \(config.epochs) leaves no room to judge "
+        + "convergence (\(config.warmupEpochs) warm-up + --patience \(config.patience) epochs before the decay); "
+        + "the masks will be reported not converged\n").utf8))
+    }
     job.seeds = seeds
     job.resume = resume
     job.showsProgress = !json
