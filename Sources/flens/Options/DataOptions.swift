@@ -61,12 +61,15 @@ struct DataOptions: ParsableArguments {
     Preprocessing(grayscale: grayscale, size: size.map { (height: $0.height, width: $0.width) })
   }
 
+  /// `--data`, for a command that cannot run without it (an error, never a crash, without it).
+  func requiredPath() throws -> String {
+    guard let data else { throw FourierLensError.badOption(name: "--data", reason: "a dataset path is required") }
+    return data
+  }
+
   /// Opens the dataset, with the command's default split when `--split` is not given.
   func open(defaultSplit: DatasetSplit) throws -> Dataset {
-    guard let data else {
-      throw FourierLensError.badOption(name: "--data", reason: "a dataset path is required")
-    }
-    return try DatasetLoader.open(data, split: split ?? defaultSplit, preprocessing: preprocessing, limit: limit)
+    try DatasetLoader.open(requiredPath(), split: split ?? defaultSplit, preprocessing: preprocessing, limit: limit)
   }
 }
 
