@@ -62,6 +62,14 @@ public struct SlurmExecutor {
   static let activeStates: Set<String> = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_FED",
                                           "REQUEUE_HOLD", "RESIZING", "SUSPENDED", "SIGNALING", "STAGE_OUT", "STOPPED"]
 
+  /// The jobs of run directory `run` that Slurm still has queued or running (none when the run
+  /// was never submitted): a local run refuses to start beside them.
+  public static func queuedJobs(ofRun run: String) throws -> [String] {
+    let ids = Set(try SlurmJobRecord.read(run).jobs.values.map(\.jobID))
+    guard !ids.isEmpty else { return [] }
+    return Set(try SlurmClient().queued(among: ids).filter { activeStates.contains($0.state) }.map(\.jobID)).sorted()
+  }
+
   /// Submits every step that is neither complete nor queued; returns what it did, in step order.
   public func submit() throws -> [Submission] {
     try FileManager.default.createDirectory(atPath: SlurmJobRecord.directory(runDirectory) + "/logs", withIntermediateDirectories: true)
