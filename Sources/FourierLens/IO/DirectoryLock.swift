@@ -38,7 +38,7 @@ public final class DirectoryLock {
   /// a holder already there makes it throw one line naming that holder and how to wait or
   /// stop it.
   public static func acquire(_ dir: String, mode: Mode, command: String) throws -> DirectoryLock {
-    let lock = try open(path(dir), in: dir)
+    let lock = try openLockFile(path(dir), in: dir)
     guard lock.tryLock(mode) else {
       throw FourierLensError.message("\(dir) is in use by \(holders(of: dir)); wait for it to finish or stop it (a stopped or killed process releases the directory at once)")
     }
@@ -52,7 +52,7 @@ public final class DirectoryLock {
   /// shared holders of `dir`, which must already be held shared by this process.
   public static func task(_ name: String, of dir: String, command: String) throws -> DirectoryLock {
     let stepDir = stepDirectory(dir)
-    let lock = try open(stepDir + "/" + fileName(ofStep: name), in: stepDir)
+    let lock = try openLockFile(stepDir + "/" + fileName(ofStep: name), in: stepDir)
     guard lock.tryLock(.exclusive) else {
       throw FourierLensError.message("step \(name) of \(dir) is already running in \(lock.holder() ?? "another process"); wait for it to finish or stop it")
     }
@@ -64,13 +64,13 @@ public final class DirectoryLock {
     String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }) + ".lock"
   }
 
-  private static func open(_ file: String, in dir: String) throws -> DirectoryLock {
+  private static func openLockFile(_ file: String, in dir: String) throws -> DirectoryLock {
     do {
       try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     } catch {
       throw FourierLensError.badFile(path: dir, reason: "cannot create the directory (\(error.localizedDescription))")
     }
-    let fd = Glibc.open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    let fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw FourierLensError.badFile(path: file, reason: "cannot open the lock file (\(String(cString: strerror(errno))))") }
     return DirectoryLock(file: file, fd: fd)
   }
@@ -105,12 +105,12 @@ public final class DirectoryLock {
 
   /// The holders of `dir`: the exclusive holder, or the steps that shared holders run now.
   private static func holders(of dir: String) -> String {
-    if let lock = try? open(path(dir), in: dir), let holder = lock.holder() { return holder }
+    if let lock = try? openLockFile(path(dir), in: dir), let holder = lock.holder() { return holder }
     let stepDir = stepDirectory(dir)
     let names = ((try? FileManager.default.contentsOfDirectory(atPath: stepDir)) ?? []).sorted()
     let running: [String] = names.compactMap { name in
       // A step lock that cannot be taken is held: its holder is running now.
-      guard let lock = try? open(stepDir + "/" + name, in: stepDir), !lock.tryLock(.shared) else { return nil }
+      guard let lock = try? openLockFile(stepDir + "/" + name, in: stepDir), !lock.tryLock(.shared) else { return nil }
       return lock.holder()
     }
     if running.isEmpty { return "another flens process (Slurm jobs of this run, or their submitter)" }
