@@ -57,11 +57,13 @@ let package = Package(
     // stream, the finite-difference check of a mask's VJP and the `.npy` format.
     .target(name: "FourierLensNumerics", path: "Sources/FourierLensNumerics"),
     // The core: data, codecs, frequency mathematics, protocols, mask learning, probes, plugin host.
+    // It reads untrusted files (images, .npy, datasets, model directories, plugin specs), so
+    // its release build keeps Swift's bounds and overflow checks (plain -O, never unchecked): the code
+    // that ships is the code scripts/fuzz.sh fuzzes.
     .target(
       name: "FourierLens",
       dependencies: ["CFFTW", "CCodecs", "FourierLensPluginABI", "FourierLensNumerics"],
       path: "Sources/FourierLens",
-      swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
       linkerSettings: [.linkedLibrary("fftw3f"), .linkedLibrary("fftw3f_threads"), .linkedLibrary("dl")]
     ),
     // A small extern "C" API over libtorch.

@@ -4,7 +4,7 @@
 // a status code and a thread-local message, so no exception ever crosses into Swift.
 #include "fl_torch.h"
 #include "fl_layer_macs.hpp"
-#include "fl_state_dict_pickle.hpp"
+#include "fl_state_dict_reader.hpp"
 #include "fl_torch_nets.hpp"
 
 #include <caffe2/serialize/inline_container.h>
@@ -363,14 +363,43 @@ std::vector<char> torch_save_bytes(const c10::Dict<std::string, torch::Tensor> &
   return archive;
 }
 
+/// The element type of a storage as libtorch names it.
+torch::ScalarType scalar_type(fl::state_dict::DType t) {
+  using fl::state_dict::DType;
+  switch (t) {
+  case DType::Float32: return torch::kFloat;
+  case DType::Float64: return torch::kDouble;
+  case DType::Float16: return torch::kHalf;
+  case DType::BFloat16: return torch::kBFloat16;
+  case DType::Int64: return torch::kLong;
+  case DType::Int32: return torch::kInt;
+  case DType::Int16: return torch::kShort;
+  case DType::Int8: return torch::kChar;
+  case DType::UInt8: return torch::kByte;
+  case DType::Bool: return torch::kBool;
+  }
+  fail(FLT_ERR_INTERNAL, "unknown storage element type");
+}
+
 /// Reads the state dict of a `torch.save` archive: what Python writes with
 /// `torch.save(model.state_dict(), path)` (an OrderedDict) or `torch.save(dict(...), path)`,
-/// and what flt_model_save_weights writes (fl_state_dict_pickle.hpp says why not pickle_load).
+/// and what flt_model_save_weights writes (fl_state_dict_reader.hpp says why not pickle_load).
+/// The reader checks every tensor's bounds; here each becomes an owned copy of its view.
 c10::Dict<c10::IValue, c10::IValue> read_tensor_dict(const std::string &path) {
-  read_file(path); // a clear error for a missing or unreadable file
-  std::vector<std::pair<std::string, torch::Tensor>> entries;
+  auto bytes = read_file(path); // a clear error for a missing or unreadable file
+  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
   try {
-    entries = fl::pickle::read_state_dict(path);
+    auto file = fl::state_dict::Bytes(reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+    std::map<std::pair<std::string, torch::ScalarType>, torch::Tensor> storages;  // shared storages, copied once
+    for (const auto &t : fl::state_dict::read_state_dict(file)) {
+      auto type = scalar_type(t.tensor.dtype);
+      auto &storage = storages[{t.tensor.storage, type}];
+      if (!storage.defined()) {
+        storage = torch::empty({int64_t(t.storage.size() / c10::elementSize(type))}, torch::TensorOptions(type));
+        if (!t.storage.empty()) std::memcpy(storage.data_ptr(), t.storage.data(), t.storage.size());
+      }
+      dict.insert(t.name, storage.as_strided(t.tensor.size, t.tensor.stride, t.tensor.offset).clone());
+    }
   } catch (const std::exception &e) {
     std::string what = e.what();
     if (auto *ce = dynamic_cast<const c10::Error *>(&e)) what = ce->what_without_backtrace();
@@ -378,8 +407,6 @@ c10::Dict<c10::IValue, c10::IValue> read_tensor_dict(const std::string &path) {
     if (newline != std::string::npos) what = what.substr(0, newline);
     fail(FLT_ERR_IO, "not a readable PyTorch state dict (" + what + "); save it with torch.save(model.state_dict(), path)");
   }
-  c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
-  for (auto &[name, tensor] : entries) dict.insert(name, tensor);
   return dict;
 }
 

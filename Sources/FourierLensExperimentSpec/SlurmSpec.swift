@@ -3,7 +3,7 @@ import FourierLens
 
 /// The `slurm:` section of an experiment file: what each kind of step asks Slurm for when the
 /// experiment runs with `flens run --executor slurm`. Absent values take the defaults of
-/// `SlurmSpec.defaults`; none of it is part of any step's cache key (where a step runs does
+/// `SlurmSpec.StepKind.defaults`; none of it is part of any step's cache key (where a step runs does
 /// not change what it computes).
 ///
 /// ```yaml
@@ -50,23 +50,48 @@ public struct SlurmSpec: Codable, Equatable, Sendable {
     }
 
     /// These values, with `defaults` where absent.
-    public func filled(from defaults: Resources) -> Resources {
-      Resources(cpus: cpus ?? defaults.cpus, mem: mem ?? defaults.mem, time: time ?? defaults.time, gpus: gpus ?? defaults.gpus)
+    public func filled(from defaults: JobResources) -> JobResources {
+      JobResources(cpus: cpus ?? defaults.cpus, mem: mem ?? defaults.mem, time: time ?? defaults.time, gpus: gpus ?? defaults.gpus)
     }
   }
 
-  /// Defaults per step kind: training and mask learning are the long steps.
-  public static let defaults: [String: Resources] = [
-    "train": Resources(cpus: 2, mem: "4G", time: "04:00:00", gpus: 0),
-    "mask": Resources(cpus: 2, mem: "4G", time: "04:00:00", gpus: 0),
-    "probe": Resources(cpus: 2, mem: "4G", time: "02:00:00", gpus: 0),
-    "report": Resources(cpus: 1, mem: "2G", time: "00:30:00", gpus: 0),
-  ]
+  /// What one job asks sbatch for: every value present (a file's `Resources` filled in from
+  /// the defaults of its step kind), so that no submission can lack one.
+  public struct JobResources: Equatable, Sendable {
+    public var cpus: Int
+    public var mem: String
+    public var time: String
+    public var gpus: Int
+  }
 
-  /// The resources of step kind `kind` (`train`, `mask`, `probe`, `report`), defaults filled in.
-  public func resources(for kind: String) -> Resources {
-    let given: Resources? = ["train": train, "mask": mask, "probe": probe, "report": report][kind] ?? nil
-    return (given ?? Resources()).filled(from: Self.defaults[kind] ?? Self.defaults["report"]!)
+  /// The kinds of step that the `slurm:` section gives resources to.
+  public enum StepKind: String, CaseIterable, Sendable {
+    case train, mask, probe, report
+
+    /// Defaults per step kind: training and mask learning are the long steps.
+    public var defaults: JobResources {
+      switch self {
+      case .train: JobResources(cpus: 2, mem: "4G", time: "04:00:00", gpus: 0)
+      case .mask: JobResources(cpus: 2, mem: "4G", time: "04:00:00", gpus: 0)
+      case .probe: JobResources(cpus: 2, mem: "4G", time: "02:00:00", gpus: 0)
+      case .report: JobResources(cpus: 1, mem: "2G", time: "00:30:00", gpus: 0)
+      }
+    }
+  }
+
+  /// What the file gives step kind `kind`, if anything.
+  func given(_ kind: StepKind) -> Resources? {
+    switch kind {
+    case .train: train
+    case .mask: mask
+    case .probe: probe
+    case .report: report
+    }
+  }
+
+  /// The resources of step kind `kind`, defaults filled in.
+  public func resources(for kind: StepKind) -> JobResources {
+    (given(kind) ?? Resources()).filled(from: kind.defaults)
   }
 
   func validate(file: String) throws {
@@ -75,8 +100,8 @@ public struct SlurmSpec: Codable, Equatable, Sendable {
       throw bad("slurm.partition must be a partition name, got '\(p)'")
     }
     if let n = shardImages, n < 1 { throw bad("slurm.shard_images must be ≥ 1, got \(n)") }
-    for (kind, r) in [("train", train), ("mask", mask), ("probe", probe), ("report", report)] {
-      guard let r else { continue }
+    for kind in StepKind.allCases {
+      guard let r = given(kind) else { continue }
       if let c = r.cpus, c < 1 { throw bad("slurm.\(kind).cpus must be ≥ 1, got \(c)") }
       if let g = r.gpus, g < 0 { throw bad("slurm.\(kind).gpus must be ≥ 0, got \(g)") }
       if let m = r.mem, m.range(of: #"^[0-9]+[KMGT]?$"#, options: .regularExpression) == nil {

@@ -143,8 +143,7 @@ public struct ExperimentPlan {
 
     // Models.
     var models: [String: (Model.Source, StepKey)] = [:]
-    for name in modelNames {
-      let s = spec.models[name]!
+    for (name, s) in spec.models.sorted(by: { $0.key < $1.key }) {  // modelNames' order
       if let path = s.path {
         let resolved = Self.resolve(path, relativeTo: specFile)
         guard FileManager.default.fileExists(atPath: ModelDirectory.descriptionPath(resolved)) else {
@@ -253,7 +252,7 @@ public struct ExperimentPlan {
   /// `adversarial-map` and `image-masks` steps follow the masks.
   public var steps: [ExperimentStep] {
     var out: [ExperimentStep] = []
-    for name in modelNames { if case .train = models[name]!.source { out.append(.train(name)) } }
+    for name in modelNames { if case .train = model(name).source { out.append(.train(name)) } }
     for name in modelNames {
       out += partSteps(of: name)
       out.append(.mask(name))
@@ -305,7 +304,7 @@ public struct ExperimentPlan {
   /// The steps `step` reads the outputs of.
   public func dependencies(of step: ExperimentStep) -> [ExperimentStep] {
     func trained(_ name: String) -> [ExperimentStep] {
-      if case .train = models[name]!.source { return [.train(name)] }
+      if case .train = model(name).source { return [.train(name)] }
       return []
     }
     switch step {
@@ -335,13 +334,23 @@ public struct ExperimentPlan {
   /// The cache key recorded in the step's directory (a seed or shard step shares its mask's).
   public func key(of step: ExperimentStep) -> StepKey {
     switch step {
-    case let .train(name): return models[name]!.key
-    case let .mask(name), let .maskSeed(name, _), let .maskShard(name, _, _): return models[name]!.maskKey
-    case let .adversarialMap(name): return models[name]!.adversarialMapKey!
-    case let .imageMasks(name): return models[name]!.imageMaskKey!
-    case let .probe(name): return models[name]!.probeKey
+    case let .train(name): return model(name).key
+    case let .mask(name), let .maskSeed(name, _), let .maskShard(name, _, _): return model(name).maskKey
+    case let .adversarialMap(name): return model(name).adversarialMapKey!
+    case let .imageMasks(name): return model(name).imageMaskKey!
+    case let .probe(name): return model(name).probeKey
     case .report: return reportKey
     }
+  }
+
+  /// The model `name` of a step of this plan. Steps are made by `steps` and `partSteps(of:)`,
+  /// or parsed from `--step` and checked with `contains(_:)` before use (ExperimentRunner.run(step:)),
+  /// so every name a step carries is a model of the plan: that is the one invariant here.
+  public func model(_ name: String) -> Model {
+    guard let model = models[name] else {
+      preconditionFailure("a step names model '\(name)', which is not in the experiment (\(modelNames.joined(separator: ", ")))")
+    }
+    return model
   }
 
   /// Whether `step` is part of this experiment.

@@ -179,7 +179,7 @@ public final class ExperimentRunner {
   private func model(_ name: String) throws -> TorchModel {
     if let model = loadedModels[name] { return model }
     let model: TorchModel
-    switch plan.models[name]!.source {
+    switch plan.model(name).source {
     case let .load(path):
       model = try TorchModel.load(from: path)
       log("model \(name): loaded from \(path)")
@@ -204,8 +204,8 @@ public final class ExperimentRunner {
   }
 
   private func train(_ name: String) throws {
-    guard case let .train(arch, configuration) = plan.models[name]!.source else { return }
-    let m = plan.models[name]!.spec
+    guard case let .train(arch, configuration) = plan.model(name).source else { return }
+    let m = plan.model(name).spec
     guard let (dir, key, state) = try begin(.train(name), "model \(name)") else { return }
     log("model \(name): training \(arch.rawValue) for \(configuration.epochs) epochs\(state == .resumable ? " (resuming)" : "")")
     executedSteps.append("train:\(name)")

@@ -1,5 +1,6 @@
 import Foundation
 import FourierLens
+import FourierLensExperimentSpec
 
 /// One unit of an experiment's work, named as `flens run --step` takes it: `train/NAME`,
 /// `mask/NAME`, `mask-seed/NAME/K` (seed K of a multi-seed mask, a Slurm array task),
@@ -49,12 +50,12 @@ public enum ExperimentStep: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The step kind whose resources (`slurm:` in the experiment file) a job of this step asks for.
-  public var resourceKind: String {
+  public var resourceKind: SlurmSpec.StepKind {
     switch self {
-    case .train: return "train"
-    case .mask, .maskSeed, .maskShard, .adversarialMap, .imageMasks: return "mask"
-    case .probe: return "probe"
-    case .report: return "report"
+    case .train: return .train
+    case .mask, .maskSeed, .maskShard, .adversarialMap, .imageMasks: return .mask
+    case .probe: return .probe
+    case .report: return .report
     }
   }
 }

@@ -138,7 +138,10 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
     defer { names.forEach { free($0) } }
     let namePointers: [UnsafePointer<CChar>?] = names.map { UnsafePointer($0) }
     try tensors.bytes.withUnsafeBytes { raw in
-      let dataPointers: [UnsafeRawPointer?] = entries.map { raw.baseAddress! + $0.range.lowerBound }
+      // The bytes are the whole file (at least its 8-byte header), so they have an address;
+      // a tensor of no elements points at the end of its neighbour's bytes and is not read.
+      guard let base = raw.baseAddress else { throw FourierLensError.badFile(path: file, reason: "empty") }
+      let dataPointers: [UnsafeRawPointer?] = entries.map { base + $0.range.lowerBound }
       try locked {
         try ShimStatus.check(
           flt_model_load_named_tensors(handle, Int64(entries.count), namePointers, dtypes, ranks, shapes, dataPointers),

@@ -30,7 +30,7 @@ import Testing
     #expect(config.scope == .image && config.epochs == 5 && config.transform == p.masks.config.transform)
     #expect(config.lambda == MaskLearningConfig.singleImageDefaults().lambda)
     for step in p.steps { #expect(try ExperimentStep(parsing: step.description) == step) }
-    #expect(ExperimentStep.adversarialMap("x").resourceKind == "mask")
+    #expect(ExperimentStep.adversarialMap("x").resourceKind == .mask)
   }
 
   @Test func theMapsKeyChangesTheProbesButNotTheModelsOrMasks() throws {

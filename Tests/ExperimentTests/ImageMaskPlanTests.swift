@@ -31,7 +31,7 @@ import Testing
     #expect(images.config.learningRate == MaskLearningConfig.singleImageDefaults().learningRate)
     #expect(try plan(ExperimentPlanTests.base + "\nimage_masks: {}\n").imageMasks?.images == 500)
     for step in p.steps { #expect(try ExperimentStep(parsing: step.description) == step) }
-    #expect(ExperimentStep.imageMasks("x").resourceKind == "mask")
+    #expect(ExperimentStep.imageMasks("x").resourceKind == .mask)
   }
 
   @Test func theImageMasksKeyChangesTheProbesButNotTheModelsOrMasks() throws {

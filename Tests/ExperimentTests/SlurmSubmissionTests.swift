@@ -20,22 +20,44 @@ import Testing
     let e = try executor("\nslurm: {partition: short, mask: {cpus: 3, mem: 512M}, train: {gpus: 1, time: \"1-00:00:00\"}}\n") {
       $0.extraOptions = ["account=lab", "exclusive"]
     }
-    let mask = e.sbatchArguments(kind: "mask", name: "mask/x", log: "/l")
+    let mask = e.sbatchArguments(kind: .mask, name: "mask/x", log: "/l")
     #expect(mask.contains("--cpus-per-task=3") && mask.contains("--mem=512M") && mask.contains("--time=04:00:00"))
     #expect(!mask.contains { $0.hasPrefix("--gpus") })
     #expect(mask.contains("--partition=short") && mask.contains("--requeue") && mask.contains("--kill-on-invalid-dep=yes"))
     #expect(mask.suffix(2) == ["--account=lab", "--exclusive"])
-    let train = e.sbatchArguments(kind: "train", name: "train/x", log: "/l")
+    let train = e.sbatchArguments(kind: .train, name: "train/x", log: "/l")
     #expect(train.contains("--gpus=1") && train.contains("--time=1-00:00:00") && train.contains("--cpus-per-task=2"))
-    let report = e.sbatchArguments(kind: "report", name: "report", log: "/l")
+    let report = e.sbatchArguments(kind: .report, name: "report", log: "/l")
     #expect(report.contains("--cpus-per-task=1") && report.contains("--mem=2G"))
+  }
+
+  /// A `slurm:` section that omits any one resource of a kind gets that kind's default for it
+  /// (the submission's resources are all present by type, none unwrapped).
+  @Test func eachOmittedResourceTakesItsKindsDefault() throws {
+    let given = ["cpus": "cpus: 3", "mem": "mem: 512M", "time": "time: \"01:00:00\"", "gpus": "gpus: 1"]
+    let expected = ["cpus": "--cpus-per-task=3", "mem": "--mem=512M", "time": "--time=01:00:00", "gpus": "--gpus=1"]
+    let defaults = ["cpus": "--cpus-per-task=2", "mem": "--mem=4G", "time": "--time=02:00:00"]
+    for omitted in given.keys.sorted() {
+      let section = given.filter { $0.key != omitted }.map(\.value).sorted().joined(separator: ", ")
+      let e = try executor("\nslurm: {probe: {\(section)}}\n")
+      let probe = e.sbatchArguments(kind: .probe, name: "probe/x", log: "/l")
+      for (resource, argument) in expected where resource != omitted {
+        #expect(probe.contains(argument), "omitting \(omitted): \(probe)")
+      }
+      if omitted == "gpus" {
+        #expect(!probe.contains { $0.hasPrefix("--gpus") }, "\(probe)")
+      } else {
+        #expect(probe.contains(defaults[omitted] ?? ""), "omitting \(omitted): \(probe)")
+      }
+      if omitted == "cpus" { #expect(e.jobCommand(step: "probe/x", kind: .probe).hasSuffix("'--threads' '2'")) }
+    }
   }
 
   @Test func theJobRunsThisFlensOnOneStepWithQuotedPaths() throws {
     let e = try executor("") { $0.pluginPaths = ["/p q"]; $0.partition = "cli" }
-    let command = e.jobCommand(step: "mask-seed/standard/${SLURM_ARRAY_TASK_ID}", kind: "mask")
+    let command = e.jobCommand(step: "mask-seed/standard/${SLURM_ARRAY_TASK_ID}", kind: .mask)
     #expect(command == #"exec '/opt/it'\''s/flens' 'run' '/x/exp.yaml' '--out' '/runs/t' '--step' "mask-seed/standard/${SLURM_ARRAY_TASK_ID}" '--plugin-path' '/p q' '--threads' '2'"#)
-    #expect(e.sbatchArguments(kind: "mask", name: "m", log: "/l").contains("--partition=cli"))
+    #expect(e.sbatchArguments(kind: .mask, name: "m", log: "/l").contains("--partition=cli"))
   }
 
   @Test func badSlurmSettingsFailNamingTheKey() {
@@ -58,7 +80,7 @@ import Testing
     let e = try executor("") { $0.flens = "/bin/echo" }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", e.jobCommand(step: SlurmExecutor.shardStep(of: "m", perSeed: 3), kind: "mask")]
+    p.arguments = ["-c", e.jobCommand(step: SlurmExecutor.shardStep(of: "m", perSeed: 3), kind: .mask)]
     p.environment = ["SLURM_ARRAY_TASK_ID": "7"]
     let out = Pipe()
     p.standardOutput = out

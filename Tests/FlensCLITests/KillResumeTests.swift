@@ -38,14 +38,16 @@ import Testing
   /// Kills and resumes `arguments` (which must write to `out`) until `requiredKills` kills
   /// have hit a running process; after every kill `checkConsistent(out)` runs, and every run
   /// that completes is handed to `compare(out)`. Ends with at least one completed cycle.
+  /// `resume` is what continues a killed run (`flens run` needs nothing: the same command resumes).
   static func killAndResume(_ arguments: [String], out: String, referenceSeconds: Double, kills requiredKills: Int = requiredKills,
+                            resume: [String] = ["--resume"],
                             checkConsistent: (String) throws -> Void, compare: (String) throws -> Void) throws -> Stats {
     var rng = SeededGenerator(seed: 2024)
     var stats = Stats()
     var fresh = true
     while stats.kills < requiredKills || fresh == false {
       stats.attempts += 1
-      let args = fresh ? arguments : arguments + ["--resume"]
+      let args = fresh ? arguments : arguments + resume
       let limitReached = stats.kills >= requiredKills
       let p = try start(args)
       if !limitReached {

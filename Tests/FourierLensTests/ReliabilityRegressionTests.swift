@@ -37,6 +37,31 @@ import Testing
     #expect(marked.options.count == 2 && marked["eps"] == "\u{0659}1" && marked["steps"] == "2")
   }
 
+  /// A safetensors file as `safetensors.torch.save_file` writes it, from `header` (JSON) and `data`.
+  static func safetensors(_ header: String, data: [UInt8]) -> Data {
+    let json = [UInt8](header.utf8)
+    return Data((0..<8).map { UInt8(truncatingIfNeeded: json.count >> (8 * $0)) } + json + data)
+  }
+
+  /// Found by HostileModelFileCommandTests (issue 24): safetensors gives a zero-element tensor
+  /// the offset of its neighbour ([8, 8] beside [0, 8]); the overlap check refused the file.
+  @Test func safetensorsZeroElementTensorBesideItsNeighbourIsRead() throws {
+    let header = #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}"#
+    let file = try SafeTensorsFile.parse(Self.safetensors(header, data: [UInt8](repeating: 0, count: 8)), path: "z.safetensors")
+    #expect(file.entries.map(\.name) == ["e", "w"] && file.entries[0].range.isEmpty)
+  }
+
+  /// Found reading SafeTensors.swift for issue 24: a shape of 2^31 × 2^31 float64 values passes
+  /// the element count's overflow check, and its byte count (2^65) trapped.
+  @Test func safetensorsShapeWhoseByteCountOverflows() throws {
+    let header = #"{"w":{"dtype":"F64","shape":[2147483648,2147483648],"data_offsets":[0,8]}}"#
+    #expect(performing: { _ = try SafeTensorsFile.parse(Self.safetensors(header, data: [UInt8](repeating: 0, count: 8)), path: "o.safetensors") },
+            throws: { error in
+      guard case let .badFile(path, reason) = error as? FourierLensError else { return false }
+      return path == "o.safetensors" && reason.contains("tensor 'w'")
+    })
+  }
+
   @Test func idxHeaderWithAnOverflowingShape() throws {
     let input = try #require(Data(base64Encoded: "CwAAAAgBAAAAhgD3CAAACAMAAAADb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb29vb28AAAAEAAAABHw0PCq0tg=="))
     let (labels, images) = Self.split2(input)

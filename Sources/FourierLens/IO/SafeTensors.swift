@@ -64,13 +64,17 @@ public struct SafeTensorsFile: Sendable {
         let (p, o) = acc.0.multipliedReportingOverflow(by: d)
         return (p, acc.1 || o)
       }
-      guard !overflow, begin >= 0, end >= begin, end <= bytes.count - dataStart, end - begin == count * dtype.size else {
+      let (byteCount, byteOverflow) = count.multipliedReportingOverflow(by: dtype.size)
+      guard !overflow, !byteOverflow, begin >= 0, end >= begin, end <= bytes.count - dataStart, end - begin == byteCount else {
         throw bad("tensor '\(name)' has data_offsets [\(begin), \(end)] that do not hold \(shape) \(dtypeName) values inside the data")
       }
       entries.append((begin, Entry(name: name, dtype: dtype, shape: shape, range: (dataStart + begin)..<(dataStart + end))))
     }
-    entries.sort { $0.begin < $1.begin }
-    for (a, b) in zip(entries, entries.dropFirst()) where a.begin + a.entry.range.count > b.begin {
+    // A zero-element tensor has an empty range (safetensors gives it the offset of its
+    // neighbour): it overlaps nothing.
+    entries.sort { ($0.begin, $0.entry.range.count, $0.entry.name) < ($1.begin, $1.entry.range.count, $1.entry.name) }
+    let filled = entries.filter { !$0.entry.range.isEmpty }
+    for (a, b) in zip(filled, filled.dropFirst()) where a.begin + a.entry.range.count > b.begin {
       throw bad("tensors '\(a.entry.name)' and '\(b.entry.name)' overlap")
     }
     return SafeTensorsFile(bytes: bytes, entries: entries.map(\.entry))

@@ -62,6 +62,14 @@ public struct SlurmExecutor {
   static let activeStates: Set<String> = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "REQUEUE_FED",
                                           "REQUEUE_HOLD", "RESIZING", "SUSPENDED", "SIGNALING", "STAGE_OUT", "STOPPED"]
 
+  /// The jobs of run directory `run` that Slurm still has queued or running (none when the run
+  /// was never submitted): a local run refuses to start beside them.
+  public static func queuedJobs(ofRun run: String) throws -> [String] {
+    let ids = Set(try SlurmJobRecord.read(run).jobs.values.map(\.jobID))
+    guard !ids.isEmpty else { return [] }
+    return Set(try SlurmClient().queued(among: ids).filter { activeStates.contains($0.state) }.map(\.jobID)).sorted()
+  }
+
   /// Submits every step that is neither complete nor queued; returns what it did, in step order.
   public func submit() throws -> [Submission] {
     try FileManager.default.createDirectory(atPath: SlurmJobRecord.directory(runDirectory) + "/logs", withIntermediateDirectories: true)
@@ -150,25 +158,25 @@ public struct SlurmExecutor {
     return Set(try slurm.queued(among: ids).filter { Self.activeStates.contains($0.state) }.map(\.jobID))
   }
 
-  func sbatchArguments(kind: String, name: String, log: String) -> [String] {
+  func sbatchArguments(kind: SlurmSpec.StepKind, name: String, log: String) -> [String] {
     let r = (plan.spec.slurm ?? SlurmSpec()).resources(for: kind)
     var arguments = [
       "--job-name=flens:\(plan.spec.name ?? "experiment"):\(name)", "--output=\(log)", "--open-mode=append",
       "--requeue", "--kill-on-invalid-dep=yes", "--chdir=\(runDirectory)",  // shared storage, as every path the job gets
-      "--cpus-per-task=\(r.cpus!)", "--mem=\(r.mem!)", "--time=\(r.time!)",
+      "--cpus-per-task=\(r.cpus)", "--mem=\(r.mem)", "--time=\(r.time)",
     ]
-    if r.gpus! > 0 { arguments.append("--gpus=\(r.gpus!)") }
+    if r.gpus > 0 { arguments.append("--gpus=\(r.gpus)") }
     if let p = options.partition ?? plan.spec.slurm?.partition { arguments.append("--partition=\(p)") }
     arguments += options.extraOptions.map { "--" + $0 }
     return arguments
   }
 
   /// The shell command of a job: this `flens` on the same experiment and run directory, one step.
-  func jobCommand(step: String, kind: String) -> String {
+  func jobCommand(step: String, kind: SlurmSpec.StepKind) -> String {
     var arguments = [options.flens, "run", options.experimentFile, "--out", runDirectory, "--step"]
     var command = arguments.map(Self.shellQuoted).joined(separator: " ") + " \"" + step + "\""
     arguments = options.pluginPaths.flatMap { ["--plugin-path", $0] }
-    let threads = options.threads ?? plan.spec.threads ?? (plan.spec.slurm ?? SlurmSpec()).resources(for: kind).cpus!
+    let threads = options.threads ?? plan.spec.threads ?? (plan.spec.slurm ?? SlurmSpec()).resources(for: kind).cpus
     arguments += ["--threads", String(threads)]
     if let device = options.device { arguments += ["--device", device] }
     command += " " + arguments.map(Self.shellQuoted).joined(separator: " ")

@@ -85,13 +85,14 @@ struct AttackCommand: ParsableCommand {
     // The plugin first: a bad spec should not wait for the model to load.
     let plugin = try pluginOptions.registry().makeAttack(PluginSpec.parse(attack, option: "--attack"))
     let model = try modelOptions.load()
+    let dataPath = try dataOptions.requiredPath()
     let dataset = try dataOptions.open(defaultSplit: .test)
     guard dataset.info.shape == model.description.input else {
       throw FourierLensError.shapeMismatch(
-        "model \(modelOptions.model) expects images of shape \(model.description.input), the data \(dataOptions.data!) has \(dataset.info.shape) (use --grayscale / --size)")
+        "model \(modelOptions.model) expects images of shape \(model.description.input), the data \(dataPath) has \(dataset.info.shape) (use --grayscale / --size)")
     }
     let total = dataset.info.count
-    guard total > 0 else { throw FourierLensError.badFile(path: dataOptions.data!, reason: "no images to attack") }
+    guard total > 0 else { throw FourierLensError.badFile(path: dataPath, reason: "no images to attack") }
     let k = model.classCount
     let progress = ProgressReporter(label: "attack \(plugin.name)", total: total, quiet: json)
     var clean: [Tensor] = [], adversarial: [Tensor] = [], labels: [Int] = []
@@ -133,7 +134,7 @@ struct AttackCommand: ParsableCommand {
     progress.finish()
 
     let summary = Summary(
-      attack: plugin.spec.description, library: plugin.plugin.library, model: modelOptions.model, data: dataOptions.data!,
+      attack: plugin.spec.description, library: plugin.plugin.library, model: modelOptions.model, data: dataPath,
       split: NullWhenAbsent(dataset.info.split), count: total, cleanAccuracy: Double(cleanCorrect) / Double(total),
       adversarialAccuracy: Double(adversarialCorrect) / Double(total),
       linf: NormSummary(mean: linfSum / Double(total), max: linfMax), l2: NormSummary(mean: l2Sum / Double(total), max: l2Max),

@@ -57,11 +57,12 @@ struct EvalCommand: ParsableCommand {
 
   func run() throws {
     let model = try modelOptions.load()
+    let dataPath = try dataOptions.requiredPath()
     let dataset = try dataOptions.open(defaultSplit: .test)
     let split = dataset.info.split
     guard dataset.info.shape == model.description.input else {
       throw FourierLensError.shapeMismatch(
-        "model \(modelOptions.model) expects images of shape \(model.description.input), the data \(dataOptions.data!) has \(dataset.info.shape) (use --grayscale / --size)")
+        "model \(modelOptions.model) expects images of shape \(model.description.input), the data \(dataPath) has \(dataset.info.shape) (use --grayscale / --size)")
     }
     let spec = try attack.map { try PluginSpec.parse($0, option: "--attack") }
     let attackPlugin = try spec.map { try pluginOptions.registry().makeAttack($0) }

@@ -197,6 +197,8 @@ struct LearnMaskCommand: ParsableCommand {
     // Fail on a bad --param before any work starts.
     _ = try registry.makeMask(param, channels: input[0], height: input[1], width: input[2],
                               layout: config.layout, transform: config.transform)
+    let lock = try DirectoryLock.acquire(out, mode: .exclusive, command: "flens learn-mask")
+    defer { withExtendedLifetime(lock) {} }
     var dataName = data.data ?? ""
     if let adversarial {
       // The adversarial examples, labelled with the adversarial predictions, are the learner's data.

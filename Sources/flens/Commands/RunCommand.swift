@@ -79,22 +79,63 @@ struct RunCommand: ParsableCommand {
     if let threads = compute.threads { spec.threads = threads }
     if let device = compute.device { spec.device = device }
     let name = spec.name ?? ((experiment as NSString).lastPathComponent as NSString).deletingPathExtension
-    let registry = PluginRegistry(pluginPaths: pluginPath)
-    let plan = try ExperimentPlan(spec: spec, specFile: experiment, registry: registry)
     let runDirectory = out ?? "runs/\(name)"
+    let parsedStep = try step.map(ExperimentStep.init(parsing:))
+    // The directory's locks before any other work, so that a second process is refused at once.
+    let created = !FileManager.default.fileExists(atPath: runDirectory)
+    let locks = try lockRunDirectory(runDirectory, step: parsedStep)
+    defer { withExtendedLifetime(locks) {} }
+    let registry = PluginRegistry(pluginPaths: pluginPath)
+    let plan: ExperimentPlan
+    do {
+      plan = try ExperimentPlan(spec: spec, specFile: experiment, registry: registry)
+    } catch {
+      if created { try? FileManager.default.removeItem(atPath: runDirectory) }  // a bad file leaves no directory behind
+      throw error
+    }
     let runner = ExperimentRunner(plan: plan, runDirectory: runDirectory, registry: registry, quiet: quiet)
-    if let step {
+    if let parsedStep {
       Interruption.install()
-      try runner.run(step: try ExperimentStep(parsing: step))
+      try runner.run(step: parsedStep)
       return
     }
     switch executor {
     case .local:
+      try refuseBesideQueuedJobs(runDirectory)
       Interruption.install()  // Ctrl-C: stop at the next step with a checkpoint
       print(try runner.run())
     case .slurm:
       try runOnSlurm(spec: spec, runDirectory: runDirectory, registry: registry)
     }
+  }
+
+  /// The locks of the run directory this process holds while it runs (see DirectoryLock): a
+  /// local run holds the directory alone; a Slurm job (`--step`, or a step run by hand) shares
+  /// it with the run's other jobs and holds its step's own lock; the submitter shares it too,
+  /// and is the only submitter.
+  private func lockRunDirectory(_ dir: String, step: ExperimentStep?) throws -> [DirectoryLock] {
+    if let step {
+      let job = ProcessInfo.processInfo.environment["SLURM_JOB_ID"].map { " (Slurm job \($0))" } ?? ""
+      return [try DirectoryLock.acquire(dir, mode: .shared, command: "flens run --step"),
+              try DirectoryLock.task(step.description, of: dir, command: "flens run --step \(step)\(job)")]
+    }
+    switch executor {
+    case .local:
+      return [try DirectoryLock.acquire(dir, mode: .exclusive, command: "flens run")]
+    case .slurm:
+      return [try DirectoryLock.acquire(dir, mode: .shared, command: "flens run --executor slurm"),
+              try DirectoryLock.task("submit", of: dir, command: "flens run --executor slurm")]
+    }
+  }
+
+  /// A local run does not start while Slurm jobs of the same run are queued: they would run
+  /// its steps beside it. (Running jobs hold the directory's lock; queued ones cannot yet.)
+  /// Without Slurm on this machine nothing can be queued from here, so nothing is checked;
+  /// a job that starts later is refused by the lock while this run holds it.
+  private func refuseBesideQueuedJobs(_ runDirectory: String) throws {
+    guard let queued = try? SlurmExecutor.queuedJobs(ofRun: runDirectory), !queued.isEmpty else { return }
+    throw FourierLensError.message(
+      "\(runDirectory) has Slurm jobs queued or running (\(queued.joined(separator: ", "))); wait for them (flens run ... --executor slurm --wait) or cancel them (scancel \(queued.joined(separator: " ")))")
   }
 
   private func runOnSlurm(spec: ExperimentSpec, runDirectory: String, registry: PluginRegistry) throws {

@@ -158,10 +158,11 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     try compute.applyThreads()
+    let dataPath = try dataOptions.requiredPath()
     let train = try dataOptions.open(defaultSplit: .train)
     var test: Dataset?
     if !noEval {
-      test = try DatasetLoader.open(dataOptions.data!, split: .test, preprocessing: dataOptions.preprocessing, limit: testLimit)
+      test = try DatasetLoader.open(dataPath, split: .test, preprocessing: dataOptions.preprocessing, limit: testLimit)
     }
     var normalisation: (mean: [Float], std: [Float])
     if resume, let previous = try TorchTrainer.checkpointedModel(in: out) {
@@ -190,7 +191,7 @@ struct TrainCommand: ParsableCommand {
     }
     let trainer = try TorchTrainer(model: model, configuration: config, augmentations: augmentations, attack: attack)
     trainer.maxSteps = maxSteps
-    trainer.record = TrainingRecord(data: dataOptions.data!, format: train.info.format, trainImages: train.info.count,
+    trainer.record = TrainingRecord(data: dataPath, format: train.info.format, trainImages: train.info.count,
                                     grayscale: dataOptions.grayscale, size: dataOptions.size.map { "\($0.height)x\($0.width)" })
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }

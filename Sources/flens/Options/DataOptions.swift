@@ -67,6 +67,12 @@ struct DataOptions: ParsableArguments {
     Preprocessing(grayscale: grayscale, size: size.map { (height: $0.height, width: $0.width) })
   }
 
+  /// `--data`, for a command that cannot run without it (an error, never a crash, without it).
+  func requiredPath() throws -> String {
+    guard let data else { throw FourierLensError.badOption(name: "--data", reason: "a dataset path is required") }
+    return data
+  }
+
   /// Opens the dataset, with the command's default split when `--split` is not given:
   /// images `--offset ..< --offset + --limit` of it.
   func open(defaultSplit: DatasetSplit) throws -> Dataset {
@@ -76,11 +82,8 @@ struct DataOptions: ParsableArguments {
   /// Images `offset ..< offset + limit` of the same data and split (all from `offset` on
   /// without a limit), whatever `--offset` and `--limit` say.
   func open(defaultSplit: DatasetSplit, offset: Int, limit: Int?) throws -> Dataset {
-    guard let data else {
-      throw FourierLensError.badOption(name: "--data", reason: "a dataset path is required")
-    }
-    return try DatasetLoader.open(data, split: split ?? defaultSplit, preprocessing: preprocessing, offset: offset,
-                                  limit: limit)
+    try DatasetLoader.open(requiredPath(), split: split ?? defaultSplit, preprocessing: preprocessing, offset: offset,
+                           limit: limit)
   }
 }
 
