@@ -34,7 +34,7 @@ if [ -f .build/workspace-state.json ] && [ ! -f "$BUILD/workspace-state.json" ];
 fi
 
 echo "fuzz: building flens-fuzz (libFuzzer + AddressSanitizer) in $BUILD" >&2
-FLENS_FUZZ=1 swift build --scratch-path "$BUILD" --product flens-fuzz \
+FLENS_FUZZ=1 bash scripts/build-without-warnings.sh --scratch-path "$BUILD" --product flens-fuzz \
   -Xswiftc -O -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
   -Xcc -fsanitize=fuzzer-no-link,address -Xcc -O1 >&2
 BIN="$(FLENS_FUZZ=1 swift build --scratch-path "$BUILD" --product flens-fuzz --show-bin-path \
