@@ -162,4 +162,24 @@ struct PluginsCommandTests {
     #expect(check.exitCode == 0, "\(check)")
     #expect(check.json?["passed"] as? Bool == true)
   }
+
+  /// examples/c-plugin/README.md says where `flens plugins` reports a plugin shadowed by one
+  /// of the same name earlier on the search path; the key it names must hold the example
+  /// built as `lowpass` (shadowing the bundled mask), and `errors` must stay empty.
+  @Test func theCExampleREADMENamesTheKeyThatListsAShadowedMask() throws {
+    let readme = try String(contentsOf: FlensCLI.packageRoot.appendingPathComponent("examples/c-plugin/README.md"), encoding: .utf8)
+    let sentence = try #require(readme.firstMatch(of: try Regex(#"the other is\s+(?:reported|listed) under `([a-z_]+)`"#)),
+                                "examples/c-plugin/README.md no longer says where a shadowed plugin is listed")
+    let key = String(sentence.output[1].substring ?? "")
+    let dir = try Self.buildEllipse { $0.replacingOccurrences(of: ".name = \"ellipse\"", with: ".name = \"lowpass\"") }
+    let out = try flens(["plugins", "--plugin-path", dir, "--json"])
+    #expect(out.exitCode == 0, "\(out)")
+    let json = try #require(out.json, "\(out)")
+    #expect((json["errors"] as? [Any])?.isEmpty == true, "\(out)")
+    let listed = try #require(json[key] as? [[String: Any]], "README names `\(key)`, which the JSON lacks: \(out.stdout)")
+    let shadowedMask = listed.first { $0["name"] as? String == "lowpass" && $0["kind"] as? String == "mask" }
+    #expect(shadowedMask != nil, "README says a shadowed mask is under `\(key)`; it holds \(listed)")
+    #expect((shadowedMask?["library"] as? String)?.hasSuffix("libFLMasks.so") == true)
+    #expect(shadowedMask?["used_from"] as? String == dir + "/libellipse.so")
+  }
 }
