@@ -113,6 +113,7 @@ struct PluginsCommandTests {
     let check = try flens(["plugins", "check", "ellipse:a=0.4,b=0.7", "--plugin-path", dir, "--shape", "3,16,16"])
     #expect(check.exitCode == 0, "\(check)")
     #expect(check.stdout.hasSuffix("passed\n"))
+    #expect(check.stdout.contains(", condition number "), "each case reports its conditioning: \(check.stdout)")
     // Found through FLENS_PLUGIN_PATH as well.
     let viaEnv = try flens(["plugins", "check", "ellipse", "--shape", "1,8,8"], environment: ["FLENS_PLUGIN_PATH": "/nonexistent:" + dir])
     #expect(viaEnv.exitCode == 0, "\(viaEnv)")
@@ -138,8 +139,13 @@ struct PluginsCommandTests {
       let direction = try #require(worst["direction"] as? String)
       #expect(direction == "random" || direction == "coordinate 1", "worst direction \(direction)")
       #expect((worst["relative_error"] as? Double ?? 0) > 0.5)
+      // The step kept and the conditioning: a sign error is far beyond what rounding explains.
+      let step = try #require(worst["step"] as? Double), rounding = try #require(worst["rounding_error"] as? Double)
+      #expect(step > 0 && (worst["condition_number"] as? Double ?? 0) > 0 && rounding < 0.05, "\(worst)")
     }
     #expect(check.stderr.contains("VJP differs from finite differences"))
+    #expect(check.stderr.contains("beyond what rounding explains") && check.stderr.contains("likely wrong"), "\(check.stderr)")
+    #expect(check.stderr.split(separator: "\n").count == 1, "one line: \(check.stderr)")
     let text = try flens(["plugins", "check", "ellipse:a=0.4,b=0.7", "--plugin-path", dir, "--shape", "1,16,16"])
     #expect(text.exitCode == 1 && text.stdout.contains("FAILED (worst along"), "\(text)")
   }

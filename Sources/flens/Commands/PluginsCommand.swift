@@ -278,7 +278,7 @@ extension PluginsCheckCommand {
     let direction = w.direction.hasPrefix("coordinate ") ? "parameter " + w.direction.dropFirst("coordinate ".count) : "a random direction"
     if w.withinRounding {
       return String(format: "the point is ill-conditioned (condition number %.1e: Float32 rounding of the mask alone explains "
-                    + "errors up to %.1e), so this need not be a wrong gradient: try another point (--seed), a smaller --shape, "
+                    + "errors of about %.1e), so this need not be a wrong gradient: try another point (--seed), a smaller --shape, "
                     + "or check the formulas in double precision; raise --tolerance only if they agree there", w.conditionNumber, w.roundingError)
     }
     return String(format: "the error along %@ is beyond what rounding explains (%.1e), so the VJP is likely wrong: check its sign, "
