@@ -42,7 +42,7 @@ if printf '%s\n' "${TARGETS[@]}" | grep -qvx state-dict; then
   FUZZ_BUILD=(--scratch-path "$BUILD" --product flens-fuzz -c release
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xcc -fsanitize=fuzzer-no-link,address)
   echo "fuzz: building flens-fuzz (release, libFuzzer + AddressSanitizer) in $BUILD" >&2
-  FLENS_FUZZ=1 swift build "${FUZZ_BUILD[@]}" >&2
+  FLENS_FUZZ=1 bash scripts/build-without-warnings.sh "${FUZZ_BUILD[@]}" >&2
   BIN="$(FLENS_FUZZ=1 swift build "${FUZZ_BUILD[@]}" --show-bin-path)/flens-fuzz"
 fi
 # The C++ state-dict reader (Sources/CTorchShim/fl_state_dict_reader.hpp): a header without

@@ -31,17 +31,18 @@ if let dir = environment["FLENS_FUZZ_WRITE_SEEDS"], !dir.isEmpty {
   }
 }
 
+/// Also defined so that libFuzzer's own `main` (linked by -sanitize=fuzzer, which SwiftPM's
+/// entry-point alias does not keep out) links; the driver below is what runs.
+/// (Declared before the driver's `exit`, after which top-level code is never executed.)
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+  selectedTarget.run(start.map { Data(bytes: $0, count: count) } ?? Data())
+  return 0
+}
+
 var argc = CommandLine.argc
 var argv = CommandLine.unsafeArgv
 exit(LLVMFuzzerRunDriver(&argc, &argv) { start, count in
   selectedTarget.run(start.map { Data(bytes: $0, count: count) } ?? Data())
   return 0
 })
-
-/// Also defined so that libFuzzer's own `main` (linked by -sanitize=fuzzer, which SwiftPM's
-/// entry-point alias does not keep out) links; the driver above is what runs.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzerTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-  selectedTarget.run(start.map { Data(bytes: $0, count: count) } ?? Data())
-  return 0
-}

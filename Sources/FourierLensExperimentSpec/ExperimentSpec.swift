@@ -214,8 +214,6 @@ public struct ExperimentSpec: Codable, Equatable {
         for (key, value) in mapping { try visit(key); try visit(value) }
       case let .sequence(sequence):
         for item in sequence { try visit(item) }
-      default:
-        return
       }
     }
     try visit(root)

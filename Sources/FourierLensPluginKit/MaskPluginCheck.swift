@@ -11,18 +11,22 @@ import FourierLensNumerics
 ///
 /// With L(θ) = Σ g·M(θ) for a random g, compares ⟨VJP(θ, g), u⟩ with the Richardson-
 /// extrapolated central difference of L along random unit directions u, at θ₀ plus 5 %
-/// noise (then projected); errors are relative to max(|fd|, |analytic|, 1e-2·‖VJP‖).
+/// noise (then projected), at two steps a decade apart (each direction keeps the better one);
+/// errors are relative to max(|fd|, |analytic|, 1e-2·‖VJP‖).
 /// Plugins that use host services (bands, transforms) need the host, i.e. run this
 /// under `flens` (`flens plugins check NAME`).
 public enum MaskPluginCheck {
   public struct Result: Sendable {
     /// Relative error per direction.
     public var relativeErrors: [Double]
+    /// Per direction, the factor by which the finite difference amplifies Float32 rounding
+    /// of the mask (`VJPFiniteDifference.Comparison.conditionNumber`).
+    public var conditionNumbers: [Double]
     public var maxRelativeError: Double { relativeErrors.max() ?? 0 }
   }
 
   public static func vjp(_ plugin: any MaskPlugin, maskCount m: Int, seed: UInt64 = 0, directions: Int = 8,
-                         relativeStep: Double = 1e-2) throws -> Result {
+                         relativeSteps: [Double] = VJPFiniteDifference.relativeSteps) throws -> Result {
     var random = SplitMix64(seed: seed)
     func gaussian() -> Double {
       let u1 = max(1e-12, Double(random.next() >> 11) / Double(1 << 53)), u2 = Double(random.next() >> 11) / Double(1 << 53)
@@ -46,9 +50,8 @@ public enum MaskPluginCheck {
       try g.withUnsafeBufferPointer { gp in try v.withUnsafeMutableBufferPointer { try plugin.vjp(tp, maskGradient: gp, into: $0) } }
     }
     let directions = (0..<directions).map { _ in VJPFiniteDifference.unitDirection(count: n, gaussian: gaussian) }
-    let errors = try VJPFiniteDifference.compare(theta: theta, upstream: g, vjp: v, directions: directions,
-                                                 step: relativeStep * scale) { try mask($0, count: m) }
-      .map(\.relativeError)
-    return Result(relativeErrors: errors)
+    let comparisons = try VJPFiniteDifference.compare(theta: theta, upstream: g, vjp: v, directions: directions,
+                                                      steps: relativeSteps.map { $0 * scale }) { try mask($0, count: m) }
+    return Result(relativeErrors: comparisons.map(\.relativeError), conditionNumbers: comparisons.map(\.conditionNumber))
   }
 }

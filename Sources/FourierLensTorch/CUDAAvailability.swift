@@ -20,6 +20,6 @@ public struct CUDAAvailability: Sendable {
     guard flt_cuda_device_count(&count, &reason, reason.count) == FLT_OK else {
       return CUDAAvailability(deviceCount: 0, reason: ShimStatus.lastMessage)
     }
-    return CUDAAvailability(deviceCount: Int(count), reason: String(cString: reason))
+    return CUDAAvailability(deviceCount: Int(count), reason: String(nulTerminated: reason))
   }()
 }

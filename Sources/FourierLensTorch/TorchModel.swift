@@ -196,7 +196,7 @@ public final class TorchModel: Classifier, OwnFrequencyStage {
       var rank: Int32 = 0
       for i in 0 ..< count {
         try ShimStatus.check(flt_model_tensor_info(handle, i, &name, name.count, &shape, Int32(shape.count), &rank), model: displayName)
-        result.append((String(cString: name), shape.prefix(Int(rank)).map { Int($0) }))
+        result.append((String(nulTerminated: name), shape.prefix(Int(rank)).map { Int($0) }))
       }
       return result
     }

@@ -33,7 +33,7 @@ public enum TorchRuntime {
   public static var blasLibrary: String {
     var buffer = [CChar](repeating: 0, count: 1024)
     guard flt_blas_library(&buffer, buffer.count) == FLT_OK else { return "unknown" }
-    return String(cString: buffer)
+    return String(nulTerminated: buffer)
   }
 
   /// Whether libtorch can use oneDNN (MKL-DNN) kernels.

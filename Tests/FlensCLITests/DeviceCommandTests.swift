@@ -36,6 +36,8 @@ import Testing
     if devices["cuda_devices"] as? Int == 0 {
       let reason = try #require(devices["cuda_unavailable_reason"] as? String)
       #expect(cuda.exitCode == 1 && cuda.stderr.contains("--device") && cuda.stderr.contains(reason), "\(cuda)")
+      // scripts/gpu-check.sh: a run meant to exercise the GPU fails here instead of passing on the CPU.
+      #expect(ProcessInfo.processInfo.environment["FLENS_REQUIRE_GPU"] != "1", "FLENS_REQUIRE_GPU=1 but libtorch sees no CUDA device: \(reason)")
     } else {
       #expect(cuda.exitCode == 0, "\(cuda)")
       let onGPU = try #require(cuda.json?["accuracy"] as? Double)

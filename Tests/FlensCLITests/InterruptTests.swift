@@ -12,7 +12,7 @@ import Testing
     let scratch = try FlensCLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: scratch) }
     let errURL = scratch.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let err = try FileHandle(forWritingTo: errURL)
     let p = Process()
     p.executableURL = try FlensCLI.binary()

@@ -113,6 +113,7 @@ struct PluginsCommandTests {
     let check = try flens(["plugins", "check", "ellipse:a=0.4,b=0.7", "--plugin-path", dir, "--shape", "3,16,16"])
     #expect(check.exitCode == 0, "\(check)")
     #expect(check.stdout.hasSuffix("passed\n"))
+    #expect(check.stdout.contains(", condition number "), "each case reports its conditioning: \(check.stdout)")
     // Found through FLENS_PLUGIN_PATH as well.
     let viaEnv = try flens(["plugins", "check", "ellipse", "--shape", "1,8,8"], environment: ["FLENS_PLUGIN_PATH": "/nonexistent:" + dir])
     #expect(viaEnv.exitCode == 0, "\(viaEnv)")
@@ -138,8 +139,13 @@ struct PluginsCommandTests {
       let direction = try #require(worst["direction"] as? String)
       #expect(direction == "random" || direction == "coordinate 1", "worst direction \(direction)")
       #expect((worst["relative_error"] as? Double ?? 0) > 0.5)
+      // The step kept and the conditioning: a sign error is far beyond what rounding explains.
+      let step = try #require(worst["step"] as? Double), rounding = try #require(worst["rounding_error"] as? Double)
+      #expect(step > 0 && (worst["condition_number"] as? Double ?? 0) > 0 && rounding < 0.05, "\(worst)")
     }
     #expect(check.stderr.contains("VJP differs from finite differences"))
+    #expect(check.stderr.contains("beyond what rounding explains") && check.stderr.contains("likely wrong"), "\(check.stderr)")
+    #expect(check.stderr.split(separator: "\n").count == 1, "one line: \(check.stderr)")
     let text = try flens(["plugins", "check", "ellipse:a=0.4,b=0.7", "--plugin-path", dir, "--shape", "1,16,16"])
     #expect(text.exitCode == 1 && text.stdout.contains("FAILED (worst along"), "\(text)")
   }
@@ -161,5 +167,25 @@ struct PluginsCommandTests {
     let check = try flens(["plugins", "check", "ring", "--plugin-path", package + "/.build/debug/libFLRing.so", "--shape", "3,16,16", "--json"])
     #expect(check.exitCode == 0, "\(check)")
     #expect(check.json?["passed"] as? Bool == true)
+  }
+
+  /// examples/c-plugin/README.md says where `flens plugins` reports a plugin shadowed by one
+  /// of the same name earlier on the search path; the key it names must hold the example
+  /// built as `lowpass` (shadowing the bundled mask), and `errors` must stay empty.
+  @Test func theCExampleREADMENamesTheKeyThatListsAShadowedMask() throws {
+    let readme = try String(contentsOf: FlensCLI.packageRoot.appendingPathComponent("examples/c-plugin/README.md"), encoding: .utf8)
+    let sentence = try #require(readme.firstMatch(of: try Regex(#"the other is\s+(?:reported|listed) under `([a-z_]+)`"#)),
+                                "examples/c-plugin/README.md no longer says where a shadowed plugin is listed")
+    let key = String(sentence.output[1].substring ?? "")
+    let dir = try Self.buildEllipse { $0.replacingOccurrences(of: ".name = \"ellipse\"", with: ".name = \"lowpass\"") }
+    let out = try flens(["plugins", "--plugin-path", dir, "--json"])
+    #expect(out.exitCode == 0, "\(out)")
+    let json = try #require(out.json, "\(out)")
+    #expect((json["errors"] as? [Any])?.isEmpty == true, "\(out)")
+    let listed = try #require(json[key] as? [[String: Any]], "README names `\(key)`, which the JSON lacks: \(out.stdout)")
+    let shadowedMask = listed.first { $0["name"] as? String == "lowpass" && $0["kind"] as? String == "mask" }
+    #expect(shadowedMask != nil, "README says a shadowed mask is under `\(key)`; it holds \(listed)")
+    #expect((shadowedMask?["library"] as? String)?.hasSuffix("libFLMasks.so") == true)
+    #expect(shadowedMask?["used_from"] as? String == dir + "/libellipse.so")
   }
 }

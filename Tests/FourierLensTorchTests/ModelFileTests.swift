@@ -127,7 +127,7 @@ import Testing
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("empty-model-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    FileManager.default.createFile(atPath: dir + "/model.json", contents: Data())
+    _ = FileManager.default.createFile(atPath: dir + "/model.json", contents: Data())
     #expect(performing: { _ = try ModelDirectory.readDescription(dir) }, throws: { error in
       guard case let .badFile(path, _) = error as? FourierLensError else { return false }
       return path == dir + "/model.json"

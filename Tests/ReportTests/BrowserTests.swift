@@ -146,3 +146,45 @@ import Testing
     }
   }
 }
+
+extension BrowserTests {
+  /// A long model name must not push the summary table's last columns out of sight: the name
+  /// wraps and the table fits the page at 1280 pixels (a screenshot shows every column).
+  @Test func aLongModelNameWrapsInsteadOfClippingTheSummaryTable() throws {
+    _ = try Chromium.executable()
+    let root = try ReportFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let long = "resnet18-adversarially-trained-pgd-linf-eps-0.031-alpha-0.0078-steps-10-seed-3-run-2026-12-07-17h42-final"
+    let a = root + "/" + long, b = root + "/standard"
+    try ReportFixture.writeMask(a, mask: ReportFixture.lowPassMask(), clean: 0.6, masked: 0.59, complementary: 0.1)
+    try ReportFixture.writeMask(b, mask: ReportFixture.highPassMask(), clean: 0.8, masked: 0.79, complementary: 0.1)
+    try ReportFixture.writeProbes(a + "/probes", clean: 0.6, robust: 0.4, heatmap: false, corruption: false)
+    try ReportFixture.writeProbes(b + "/probes", clean: 0.8, robust: 0.1, heatmap: false, corruption: false)
+    let out = root + "/report"
+    _ = try ReportGenerator.generate(runDirectories: [a, b], to: out)
+
+    // The table's scrolling wrapper, measured by the browser at the window's width.
+    let page = out + "/index.html", measured = out + "/measured.html"
+    let probe = """
+      <script>
+      window.addEventListener("load", function () {
+        var table = document.getElementById("summary-table"), wrap = table.parentElement;
+        var r = document.createElement("div");
+        r.id = "table-check";
+        r.setAttribute("data-scroll", String(wrap.scrollWidth));
+        r.setAttribute("data-client", String(wrap.clientWidth));
+        document.body.appendChild(r);
+      });
+      </script>
+      """
+    try String(contentsOfFile: page, encoding: .utf8).replacingOccurrences(of: "</body>", with: probe + "\n</body>")
+      .write(toFile: measured, atomically: true, encoding: .utf8)
+    let dom = try Chromium.run(url: URL(fileURLWithPath: measured).absoluteString,
+                               arguments: ["--virtual-time-budget=5000", "--window-size=1280,2000", "--dump-dom"])
+    let check = try #require(dom.firstMatch(of: try Regex(#"id="table-check" data-scroll="(\d+)" data-client="(\d+)""#)),
+                             "the measuring script did not run")
+    let scroll = Int(check.output[1].substring ?? "") ?? -1, client = Int(check.output[2].substring ?? "") ?? -1
+    #expect(client > 0 && scroll <= client, "the summary table is \(scroll) px wide in a \(client) px box: its last columns are cut off")
+    #expect(dom.contains(long), "the whole name is still on the page")
+  }
+}

@@ -421,3 +421,32 @@ extension ReportGenerationTests {
     #expect(chart.all(named: "path").count + chart.all(named: "polyline").count >= 2)
   }
 }
+
+extension ReportGenerationTests {
+  /// The corruption section promises dashed "with the model's mask" lines only where a probe
+  /// ran with a mask: none at all, or naming the models without one.
+  @Test func corruptionTextPromisesDashedLinesOnlyWhereAProbeRanWithAMask() throws {
+    let root = try ReportFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let plain = root + "/plain", masked = root + "/masked"
+    try ReportFixture.writeMask(plain, mask: ReportFixture.lowPassMask(), clean: 0.9, masked: 0.89, complementary: 0.2)
+    try ReportFixture.writeMask(masked, mask: ReportFixture.highPassMask(), clean: 0.8, masked: 0.79, complementary: 0.2)
+    try ReportFixture.writeJSON(["corruption": "noise", "severities": [["severity": "sigma=0.02", "accuracy": 0.8],
+                                                                       ["severity": "sigma=0.05", "accuracy": 0.6]]],
+                                to: plain + "/probes/corruption-noise.json")
+    try ReportFixture.writeProbes(masked + "/probes", clean: 0.8, robust: 0.3, heatmap: false, corruption: true)
+    let dashed = "stroke-dasharray=\"6 4\""
+
+    let alone = try Self.generate([plain])
+    let aloneText = try #require(alone.page.first(id: "corruptions")?.textContent)
+    #expect(!aloneText.contains("(dashed)") && aloneText.contains("no dashed lines"), "\(aloneText)")
+    let aloneChart = try String(contentsOfFile: alone.directory + "/figures/corruption-noise-0.svg", encoding: .utf8)
+    #expect(!aloneChart.contains(dashed))
+
+    let both = try Self.generate([plain, masked])
+    let bothText = try #require(both.page.first(id: "corruptions")?.textContent)
+    #expect(bothText.contains("with (dashed) the model’s mask") && bothText.contains("plain ran without a mask"), "\(bothText)")
+    let bothChart = try String(contentsOfFile: both.directory + "/figures/corruption-noise-0.svg", encoding: .utf8)
+    #expect(bothChart.contains(dashed))
+  }
+}

@@ -8,6 +8,9 @@ JSON object: images_per_s, seconds_per_step, cpu_seconds_per_image, peak_rss_byt
 `check`: the largest difference between this side's result and the one flens dumped (the
 θ-gradient of the first mask step, the logits through the mask, the masked images and the
 mask gradient of the frequency stage), so a reader can see both sides compute the same.
+`--device cuda` runs the model workloads on the GPU (the batch, weights and mask moved there
+once, untimed; every timed step ends with a device synchronisation) and adds
+peak_device_bytes.
 
 Workloads (as in `flens bench`):
   mask-step       the paper's loss exp((CE(f(x_M)) - CE(f(x)))^2) + lambda*|M|_1/|M0|_1 with a
@@ -50,15 +53,18 @@ def load_model(directory, channels_last):
     return model, d
 
 
-def timed(fn, steps, warmup):
+def timed(fn, steps, warmup, sync=lambda: None):
+    """`sync` waits for queued device work, so a GPU step is timed to its end, not its launch."""
     for _ in range(warmup):
         fn()
+    sync()
     best = math.inf
     cpu0 = time.process_time()
     t0 = time.perf_counter()
     for _ in range(steps):
         s = time.perf_counter()
         fn()
+        sync()
         best = min(best, time.perf_counter() - s)
     return time.perf_counter() - t0, time.process_time() - cpu0, best
 
@@ -77,6 +83,7 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:i] (model workloads only; fft runs on the CPU)")
     p.add_argument("--lambda", dest="lam", type=float, default=0.02)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--eps", type=float, default=0.03)
@@ -87,17 +94,22 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    x = torch.from_numpy(np.load(os.path.join(a.dump, "images.npy")))
+    device = torch.device(a.device)
+    if a.workload == "fft" and device.type != "cpu":
+        raise SystemExit("bench_torch.py: the fft workload runs on the CPU only (got --device %s)" % a.device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    x = torch.from_numpy(np.load(os.path.join(a.dump, "images.npy"))).to(device)
     n = x.shape[0]
     out = {"workload": a.workload, "batch": n, "steps": a.steps, "threads": torch.get_num_threads(),
-           "torch": torch.__version__, "channels_last": a.channels_last}
+           "torch": torch.__version__, "channels_last": a.channels_last, "device": str(device)}
 
     if a.workload == "fft":
         fft_workload(a, x, out)
     else:
         model, d = load_model(a.model or os.path.join(a.dump, "model"), a.channels_last)
+        model = model.to(device)
         model.eval()
-        y = torch.from_numpy(np.load(os.path.join(a.dump, "labels.npy")).astype(np.int64))
+        y = torch.from_numpy(np.load(os.path.join(a.dump, "labels.npy")).astype(np.int64)).to(device)
         mean = model.mean
         std = model.std
         memory = torch.channels_last if a.channels_last else torch.contiguous_format
@@ -121,7 +133,7 @@ def main():
                 q.requires_grad_(False)
             if a.workload == "mask-step":
                 h, w = x.shape[2], x.shape[3]
-                m = torch.ones(h, w, requires_grad=True)
+                m = torch.ones(h, w, requires_grad=True, device=device)
                 opt = torch.optim.Adam([m], lr=a.lr)
                 with torch.no_grad():
                     clean = F.cross_entropy(model(x), y, reduction="none").mean()
@@ -140,7 +152,7 @@ def main():
                 loss = objective()
                 loss.backward()
                 ref = np.load(os.path.join(a.dump, "theta_gradient.npy"))
-                out["check"] = {"theta_gradient_max_abs_diff": float(np.abs(m.grad.numpy().ravel() - ref).max()),
+                out["check"] = {"theta_gradient_max_abs_diff": float(np.abs(m.grad.cpu().numpy().ravel() - ref).max()),
                                 "theta_gradient_max_abs": float(np.abs(ref).max())}
                 m.grad = None
 
@@ -153,7 +165,7 @@ def main():
                         m.clamp_(0, 1)
                     loss.item()
             elif a.workload == "masked-forward":
-                mask = torch.from_numpy(np.load(os.path.join(a.dump, "mask.npy")))
+                mask = torch.from_numpy(np.load(os.path.join(a.dump, "mask.npy"))).to(device)
 
                 def logits():
                     xn = (x - mean) / std
@@ -163,7 +175,7 @@ def main():
                 with torch.inference_mode():
                     z = logits()
                 ref = np.load(os.path.join(a.dump, "logits.npy"))
-                out["check"] = {"logits_max_abs_diff": float(np.abs(z.numpy() - ref).max()),
+                out["check"] = {"logits_max_abs_diff": float(np.abs(z.cpu().numpy() - ref).max()),
                                 "logits_max_abs": float(np.abs(ref).max())}
 
                 def step():
@@ -184,9 +196,11 @@ def main():
                     return adv.detach()
             else:
                 raise SystemExit("unknown workload " + a.workload)
-        wall, cpu, best = timed(step, a.steps, a.warmup)
+        wall, cpu, best = timed(step, a.steps, a.warmup, sync)
         record(out, n, a.steps, wall, cpu, best)
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if device.type == "cuda":
+        out["peak_device_bytes"] = torch.cuda.max_memory_allocated(device)
     print(json.dumps(out, sort_keys=True))
 
 

@@ -5,6 +5,10 @@ the same machine load, then prints a table of medians and writes every measureme
 Each configuration first runs `flens bench --save-model --dump` once (untimed for the
 comparison) so that the PyTorch side loads the same weights and the same batch, and
 reports in `check` how far its result is from flens's.
+
+`--device cuda` runs both sides' model workloads on the GPU (`flens bench --device`,
+bench_torch.py --device); the frequency-stage workload (fft) and the GEMM roofline are
+CPU measurements and are left out there.
 """
 import argparse
 import json
@@ -49,9 +53,11 @@ def main():
     p.add_argument("--shapes", default="", help="subset of input shapes, e.g. 3,32,32;1,128,128")
     p.add_argument("--out", default="benchmark-results.json")
     p.add_argument("--scratch", default="/tmp/flens-bench")
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:i]: where both sides run the model workloads")
     a = p.parse_args()
     env = dict(os.environ)
-    configs = DEFAULT_CONFIGS
+    on_cpu = a.device == "cpu"
+    configs = DEFAULT_CONFIGS if on_cpu else [c for c in DEFAULT_CONFIGS if c[0] != "fft"]
     if a.workloads:
         keep = a.workloads.split(",")
         configs = [c for c in configs if c[0] in keep]
@@ -64,14 +70,15 @@ def main():
 
     gemm = run_json([a.flens, "bench", "gemm", "--threads", str(a.threads), "--steps", "5", "--json"], env)
     machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "threads": a.threads,
-               "gemm_gflops": gemm["gflops"], "blas": gemm["blas"], "load_at_start": uptime()}
+               "gemm_gflops": gemm["gflops"], "blas": gemm["blas"], "load_at_start": uptime(), "device": a.device}
     try:
         with open("/proc/cpuinfo") as f:
             machine["cpu"] = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
     print(f"machine: {machine['cpu']}, {machine['cores']} cores, {a.threads} threads, "
-          f"GEMM peak {gemm['gflops']:.1f} GFLOP/s ({gemm['blas'].split(' -> ')[-1]}), load {machine['load_at_start']}")
+          f"GEMM peak {gemm['gflops']:.1f} GFLOP/s ({gemm['blas'].split(' -> ')[-1]}), load {machine['load_at_start']}, "
+          f"device {a.device}")
     rows = []
     for workload, arch, shape, batch in configs:
         # Timed steps: enough for a stable median at the cost of each workload.
@@ -86,7 +93,7 @@ def main():
         dump = os.path.join(a.scratch, tag)
         base = [a.flens, "bench", workload, "--input", shape, "--batch", str(batch), "--threads", str(a.threads), "--json"]
         if arch:
-            base += ["--arch", arch]
+            base += ["--arch", arch, "--device", a.device]
         # Same memory order on both sides: flens's choice for the architecture.
         channels_last = arch == "smallcnn" and min(int(v) for v in shape.split(",")[1:]) < 64
         prep = run_json(base + ["--steps", "1", "--warmup", "0", "--dump", dump], env)
@@ -102,7 +109,7 @@ def main():
             measurements["flens"].append(f)
             for impl in impls:
                 cmd = [sys.executable, os.path.join(HERE, "bench_torch.py"), workload, "--dump", dump,
-                       "--steps", str(steps), "--warmup", "1", "--threads", str(a.threads)]
+                       "--steps", str(steps), "--warmup", "1", "--threads", str(a.threads), "--device", a.device]
                 if workload == "fft":
                     cmd += ["--fft-impl", impl]
                 if impl == "torch-compile":
@@ -115,7 +122,7 @@ def main():
         med = {k: statistics.median(m["images_per_s"] for m in v) for k, v in measurements.items()}
         for impl in impls:
             row = {
-                "workload": workload, "arch": arch, "input": shape, "batch": batch, "steps": steps,
+                "workload": workload, "arch": arch, "input": shape, "batch": batch, "steps": steps, "device": a.device,
                 "baseline": impl, "flens_images_per_s": med["flens"], "baseline_images_per_s": med[impl],
                 "ratio": med["flens"] / med[impl],
                 "flens_peak_rss_bytes": max(m["peak_rss_bytes"] for m in measurements["flens"]),
@@ -127,7 +134,7 @@ def main():
             }
             if workload == "mask-step":
                 row["frequency_fraction"] = statistics.median(m["frequency_fraction"] for m in measurements["flens"])
-            if row["flens_gflops"] and workload != "fft":
+            if row["flens_gflops"] and workload != "fft" and on_cpu:
                 row["roofline_fraction"] = row["flens_gflops"] / gemm["gflops"]
             rows.append(row)
             print_row(row)

@@ -5,11 +5,12 @@
 # forward pass, frequency stage; smallcnn and resnet18 on 3×32×32 (batch 128) and 1×128×128
 # (batch 32). Both sides run alternately in the same run with the same weights, batch and
 # thread count; prints a table of medians (ratio = flens / baseline images per second) and
-# writes JSON. See benchmarks/README.md.
+# writes JSON. `--device cuda` runs both sides' model workloads on the GPU (scripts/gpu-check.sh).
+# See benchmarks/README.md.
 #
 # usage: benchmarks/bench/compare.sh [--threads 2] [--rounds 3] [--steps N] [--workloads mask-step,...]
 #                                    [--archs smallcnn,...] [--shapes '3,32,32;1,128,128']
-#                                    [--out FILE.json] [--flens PATH]
+#                                    [--device cpu|cuda] [--out FILE.json] [--flens PATH]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 threads=2; flens=""; args=()

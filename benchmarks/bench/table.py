@@ -15,7 +15,8 @@ def main():
     m = r["machine"]
     print(f"Machine: {m['cpu']}, {m['cores']} cores (shared), {m['threads']} threads per side, "
           f"{m['blas'].split(' -> ')[-1]}, measured GEMM peak {r['gemm']['gflops']:.1f} GFLOP/s; "
-          f"load average {m['load_at_start'][0]:.1f} at start, {m.get('load_at_end', ['?'])[0]} at end; {r['date']}.")
+          f"load average {m['load_at_start'][0]:.1f} at start, {m.get('load_at_end', ['?'])[0]} at end; {r['date']}; "
+          f"device {m.get('device', 'cpu')}.")
     print()
     print("| workload | model | input, batch | FourierLens img/s | baseline | baseline img/s | ratio | peak RSS flens / baseline | load (1 min) | notes |")
     print("|---|---|---|---:|---|---:|---:|---|---|---|")

@@ -29,7 +29,7 @@ enum DecodedImage {
     }
     defer { fl_image_free(&image) }
     guard status == Int32(FL_CODEC_OK) else {
-      let text = String(cString: message)
+      let text = String(nulTerminated: message)
       switch Int(status) {
       case Int(FL_CODEC_UNSUPPORTED): throw FourierLensError.badFile(path: path, reason: "unsupported \(format): \(text)")
       default: throw FourierLensError.badFile(path: path, reason: "not a valid \(format) (\(text.isEmpty ? "decoder failure" : text))")

@@ -25,7 +25,7 @@ public enum JPEGCodec {
       fl_jpeg_encode($0.baseAddress, Int32(w), Int32(h), Int32(c), Int32(quality), &out, &size, &message, message.count)
     }
     guard status == Int32(FL_CODEC_OK), let out else {
-      throw FourierLensError.message("JPEG encoding failed: \(String(cString: message))")
+      throw FourierLensError.message("JPEG encoding failed: \(String(nulTerminated: message))")
     }
     defer { fl_buffer_free(out) }
     return Data(bytes: out, count: size)

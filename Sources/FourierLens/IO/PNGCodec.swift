@@ -28,7 +28,7 @@ public enum PNGCodec {
       fl_png_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), &out, &size, &message, message.count)
     }
     guard status == Int32(FL_CODEC_OK), let out else {
-      throw FourierLensError.message("PNG encoding failed: \(String(cString: message))")
+      throw FourierLensError.message("PNG encoding failed: \(String(nulTerminated: message))")
     }
     defer { fl_buffer_free(out) }
     return Data(bytes: out, count: size)

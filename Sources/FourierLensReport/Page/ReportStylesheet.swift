@@ -39,6 +39,10 @@ enum ReportStylesheet {
     table.numbers th, table.numbers td { padding: 5px 9px; text-align: right; white-space: nowrap; }
     table.numbers thead th { border-bottom: 1px solid var(--ink); font-weight: 600; vertical-align: bottom; }
     table.numbers th.text, table.numbers td.text { text-align: left; }
+    /* Names and mask descriptions wrap (long model names would push the numbers out of sight);
+       the wrapper still scrolls if the numbers alone are wider than the page. */
+    table.numbers td.text { white-space: normal; overflow-wrap: anywhere; min-width: 9em; max-width: 22em; }
+    table.numbers thead th { white-space: normal; }
     table.numbers thead th.group { text-align: center; border-bottom: 1px solid #8a8a8a; padding-bottom: 3px; }
     table.numbers tbody tr:nth-child(even) { background: #fafaf8; }
     table.numbers td.baseline { font-style: italic; color: var(--muted); }
@@ -47,6 +51,7 @@ enum ReportStylesheet {
               vertical-align: -1px; }
     .absent ul { margin: 4px 0; padding-left: 20px; }
     footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--rule); font-size: 13px; color: var(--muted); }
-    @media print { body { background: none; } main { padding: 0; } nav.toc { display: none; } }
+    @media print { body { background: none; } main { padding: 0; } nav.toc { display: none; }
+                   .table-wrap { overflow: visible; } }
     """
 }

@@ -69,7 +69,17 @@ extension ReportBuilder {
       return nil
     }
     var section = PageSection(id: "corruptions", title: "Accuracy under corruptions")
-    section.paragraph("Accuracy as a corruption gets stronger, without (solid) and with (dashed) the model’s mask.")
+    // The text promises dashed lines only for the models whose probe ran with a mask.
+    let ranWithMask = entries.indices.filter { i in
+      entries[i].probes.corruptions.contains { c in c.severities.contains { $0.maskedAccuracy != nil } }
+    }
+    let ranWithoutMask = entries.indices.filter { !entries[$0].probes.corruptions.isEmpty && !ranWithMask.contains($0) }
+    if ranWithMask.isEmpty {
+      section.paragraph("Accuracy as a corruption gets stronger, without a mask (the probes ran without <code>--mask</code>, so there are no dashed lines).")
+    } else {
+      section.paragraph("Accuracy as a corruption gets stronger, without (solid) and with (dashed) the model’s mask"
+                        + (ranWithoutMask.isEmpty ? "." : "; \(nameList(ranWithoutMask)) ran without a mask (solid lines only)."))
+    }
     var figures: [PageFigure] = []
     for (k, name) in names.enumerated() {
       var csv = CSVTable(header: ["model", "severity", "accuracy", "masked_accuracy"])

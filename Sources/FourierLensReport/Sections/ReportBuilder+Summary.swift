@@ -154,7 +154,8 @@ extension ReportBuilder {
     if !attacks.isEmpty { html += "<th colspan=\"\(attacks.count)\" class=\"group\">Robust accuracy (%)</th>" }
     html += "</tr>\n<tr><th>Clean</th><th>Masked</th><th>Compl.</th><th>Retention (learning)</th>"
     html += "<th>Retention (held out)</th><th>Share</th><th>Δ vs baseline [95 % CI]</th>"
-    for a in attacks { html += "<th>\(Markup.escape(a))</th>" }
+    // Attack specs may break after their commas, so a long spec does not widen the table.
+    for a in attacks { html += "<th>\(Markup.escape(a).replacingOccurrences(of: ",", with: ",<wbr>"))</th>" }
     html += "</tr></thead>\n<tbody>\n"
     for (i, r) in rows.enumerated() {
       func cell(_ key: String, _ value: String, _ text: String, _ extra: String = "") -> String {
