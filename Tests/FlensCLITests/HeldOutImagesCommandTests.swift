@@ -54,7 +54,7 @@ import Testing
     let r = try FlensCLI.run(["probe", "--model", model, "--data", data.path, "--mask", mask, "--probe", "accuracy",
                               "--threads", "2", "--out", out])
     #expect(r.exitCode == 0, "\(r)")
-    #expect(r.stderr.contains("measuring on all[48..<64]"), "\(r.stderr)")
+    #expect(r.stderr.contains("measured on all[48..<64]"), "\(r.stderr)")
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/accuracy.json")))
     let range = try #require((json as? [String: Any])?["image_range"] as? [String: Any])
     #expect(range["offset"] as? Int == 48 && range["count"] as? Int == 16)

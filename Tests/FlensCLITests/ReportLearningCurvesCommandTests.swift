@@ -24,7 +24,7 @@ import Testing
     let html = try String(contentsOfFile: report + "/index.html", encoding: .utf8)
     #expect(!html.contains("No per-epoch history"))
     let rows = try String(contentsOfFile: report + "/data/training.csv", encoding: .utf8).split(separator: "\n")
-    #expect(rows.first == "model,seed,epoch,learning_rate,data_term,distortion,sparsity,loss,masked_accuracy")
+    #expect(rows.first == "model,seed,epoch,learning_rate,data_term,distortion,sparsity,loss,masked_accuracy,kept")
     #expect(rows.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).dropFirst().prefix(2).map(String.init) }
             == expected)
     let svg = try String(contentsOfFile: report + "/figures/training-accuracy.svg", encoding: .utf8)

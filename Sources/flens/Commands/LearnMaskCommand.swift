@@ -187,7 +187,6 @@ struct LearnMaskCommand: ParsableCommand {
     let classifier = try modelOptions.load()
     var dataset = try data.open(defaultSplit: .test)
     if let images, images < dataset.info.count { dataset = try ImageRangeDataset(base: dataset, count: images) }
-    let validationImages = scope == .image || adversarial != nil ? nil : try heldOutImages(after: dataset)
     let input = classifier.description.input
     guard dataset.info.shape == input else {
       throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(modelOptions.model) expects \(input) (use --grayscale/--size)")
@@ -199,6 +198,8 @@ struct LearnMaskCommand: ParsableCommand {
                               layout: config.layout, transform: config.transform)
     let lock = try DirectoryLock.acquire(out, mode: .exclusive, command: "flens learn-mask")
     defer { withExtendedLifetime(lock) {} }
+    // After every check, so that a refusal stays the one line it is.
+    let validationImages = scope == .image || adversarial != nil ? nil : try heldOutImages(after: dataset)
     var dataName = data.data ?? ""
     if let adversarial {
       // The adversarial examples, labelled with the adversarial predictions, are the learner's data.

@@ -94,7 +94,7 @@ struct ProbeCommand: ParsableCommand {
                                         trainers: FreshArchitectureTraining.factory(device: try modelOptions.compute.computeDevice()),
                                         linearAnalysis: TorchLinearAnalysis())
     let classifier = try modelOptions.load()
-    let dataset = try probeImages(for: learned)
+    let (dataset, imageNote) = try probeImages(for: learned)
     guard dataset.info.shape == classifier.description.input else {
       throw FourierLensError.shapeMismatch("\(data.data ?? "data") has images of shape \(dataset.info.shape), model \(modelOptions.model) expects \(classifier.description.input) (use --grayscale/--size)")
     }
@@ -118,18 +118,20 @@ struct ProbeCommand: ParsableCommand {
       if !json { FileHandle.standardError.write(Data("probe \(probe.name): written to \(out)/\(probe.name).json\n".utf8)) }
     }
     if json { print(String(decoding: try JSONValue.object(all).encoded(), as: UTF8.self)) }
+    if let imageNote, !json { FileHandle.standardError.write(Data("probe: \(imageNote)\n".utf8)) }
   }
 
   /// The probe's images. With `--mask` and without `--offset`, the images after the mask's
   /// learning and validation images (read from its summary.json) when they come from the
   /// same data and split, so that accuracies through the mask are measured on images it
   /// never saw; an explicit `--offset` that overlaps them is warned about.
-  private func probeImages(for learned: LearnedMask?) throws -> Dataset {
+  /// Returns the images and, when they were chosen this way, a note to print once the probes ran.
+  private func probeImages(for learned: LearnedMask?) throws -> (Dataset, String?) {
     let given = try data.open(defaultSplit: .test)
-    guard let learned, learned.summary.data == data.data else { return given }
+    guard let learned, learned.summary.data == data.data else { return (given, nil) }
     let used = [learned.summary.learningImages, learned.summary.validationImages].compactMap { $0 }
       .filter { $0.split == given.info.split }
-    guard !used.isEmpty else { return given }
+    guard !used.isEmpty else { return (given, nil) }
     func say(_ line: String) { if !json { FileHandle.standardError.write(Data("probe: \(line)\n".utf8)) } }
     let named = used.map(\.description).joined(separator: " and ")
     if data.offset != nil {
@@ -137,16 +139,16 @@ struct ProbeCommand: ParsableCommand {
         say("warning: the probe images \(given.info.range.description) overlap the mask's learning or validation images "
             + "(\(named)): accuracies through the mask are partly in-sample")
       }
-      return given
+      return (given, nil)
     }
     let start = used.map(\.end).max()!
     guard start < (try data.open(defaultSplit: .test, offset: 0, limit: nil)).info.count else {
       say("warning: no images are left after the mask's images (\(named)); measuring on \(given.info.range.description), "
           + "which overlap them: accuracies through the mask are partly in-sample")
-      return given
+      return (given, nil)
     }
     let held = try data.open(defaultSplit: .test, offset: start, limit: data.limit)
-    say("measuring on \(held.info.range.description), after the mask's images (\(named)); --offset chooses others")
-    return held
+    // Said once the probes have run, so that a refusal stays the one line it is.
+    return (held, "measured on \(held.info.range.description), after the mask's images (\(named)); --offset chooses others")
   }
 }
