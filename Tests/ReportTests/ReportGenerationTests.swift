@@ -208,6 +208,18 @@ import Testing
     let chart = try XMLNode.parse(file: g.directory + "/figures/bands-radial-difference.svg")
     #expect(chart.all(named: "line").filter { $0.attributes["class"] == "error-bar" }.count == 4 * 3)
     #expect(chart.all(named: "rect").filter { $0.attributes["class"] == "bar" }.count == 4)
+    // Both fixture masks depend on the radius alone: net of the grid their directions are
+    // flat at 1 (the raw sector energies are not: the grid has more frequencies diagonally).
+    for model in models {
+      let normalized = try #require(model["angular_normalized"] as? [Double])
+      #expect(normalized.count == 4 && normalized.allSatisfy { abs($0 - 1) < 1e-5 }, "\(normalized)")
+      #expect(abs(try #require(model["anisotropy"] as? Double)) < 1e-5)
+      let raw = try #require(model["angular"] as? [Double])
+      #expect(raw.max()! - raw.min()! > 1e-3)
+    }
+    // The direction figures show the normalised profiles: one bar per model and sector, at 1.
+    let angular = try XMLNode.parse(file: g.directory + "/figures/bands-angular.svg")
+    #expect(angular.all(named: "title").contains { $0.textContent.contains("net of the grid") })
   }
 
   @Test func missingProbesOmitTheirFiguresAndThePageSaysSo() throws {

@@ -17,37 +17,59 @@ public struct BandSettings: Equatable, Sendable {
   }
 
   /// The number of lowest radial bands whose squared energy is the low-frequency share.
-  public var lowBands: Int { max(1, radial / 4) }
+  public var lowBands: Int { BandMeasures.lowBands(radial) }
 }
 
-/// Radial and angular band-energy profiles of every model's mask, and their differences
-/// against the baseline's, with 95 % percentile-bootstrap intervals whenever a side has
-/// several samples (seeds of a `--seeds K` run, or class/image masks).
+/// Band measures (`BandMeasures`: the paper's raw energies, the low-frequency share and the
+/// profiles net of the grid) in `BandMeasures.vector` layout, with 95 % intervals when
+/// there are several samples.
+public struct MeasuredBands: Sendable {
+  public var values: [Double]
+  /// Per value; nil where the measure is undefined (NaN).
+  public var intervals: [ClosedRange<Double>?]?
+  let radialBands: Int
+  let angularSectors: Int
+
+  init(values: [Float], intervals: (low: [Float], high: [Float])?, radial: Int, angular: Int) {
+    self.values = values.map(Double.init)
+    self.intervals = intervals.map { i in
+      zip(i.low, i.high).map { $0.isNaN || $1.isNaN ? nil : Double($0)...Double(max($0, $1)) }
+    }
+    radialBands = radial
+    angularSectors = angular
+  }
+
+  func range(_ name: String) -> Range<Int> {
+    BandMeasures.layout(radial: radialBands, angular: angularSectors).first { $0.name == name }!.range
+  }
+  func part(_ name: String) -> [Double] { Array(values[range(name)]) }
+  func partInterval(_ name: String) -> [ClosedRange<Double>?]? { intervals.map { Array($0[range(name)]) } }
+
+  public var radial: [Double] { part("radial") }
+  public var angular: [Double] { part("angular") }
+  public var lowFrequencyShare: Double { part("low_frequency_share")[0] }
+  public var radialNormalized: [Double] { part("radial_normalized") }
+  public var angularNormalized: [Double] { part("angular_normalized") }
+  public var anisotropy: Double { part("anisotropy")[0] }
+  public var radialInterval: [ClosedRange<Double>?]? { partInterval("radial") }
+  public var angularInterval: [ClosedRange<Double>?]? { partInterval("angular") }
+  public var lowFrequencyShareInterval: ClosedRange<Double>? { partInterval("low_frequency_share")?[0] ?? nil }
+  public var radialNormalizedInterval: [ClosedRange<Double>?]? { partInterval("radial_normalized") }
+  public var angularNormalizedInterval: [ClosedRange<Double>?]? { partInterval("angular_normalized") }
+  public var anisotropyInterval: ClosedRange<Double>? { partInterval("anisotropy")?[0] ?? nil }
+}
+
+/// Radial and angular band-energy profiles of every model's mask (raw, as in the paper,
+/// and net of the grid), and their differences against the baseline's, with 95 %
+/// percentile-bootstrap intervals whenever a side has several samples (seeds of a
+/// `--seeds K` run, or class/image masks).
 ///
-/// Each sample is profiled on its own (energy of a band = L2 norm of the L2-normalised
-/// mask inside it, as in the paper); a model's profile is the mean over its samples. The
-/// low-frequency share is Σ of the squared energies of the lowest quarter of radial bands:
-/// the fraction of the mask's squared L2 norm at low frequencies.
+/// Each sample is profiled on its own (`BandMeasures`); a model's profile is the mean over
+/// its samples. Undefined measures (NaN: an empty sector) have undefined intervals.
 public struct BandComparison: Sendable {
   public struct Profile: Sendable {
     public var samples: Int
-    public var radial: [Double]
-    public var angular: [Double]
-    public var lowFrequencyShare: Double
-    /// 95 % intervals of the means (only with several samples).
-    public var radialInterval: [ClosedRange<Double>]?
-    public var angularInterval: [ClosedRange<Double>]?
-    public var lowFrequencyShareInterval: ClosedRange<Double>?
-  }
-
-  public struct Difference: Sendable {
-    public var radial: [Double]
-    public var angular: [Double]
-    public var lowFrequencyShare: Double
-    /// 95 % intervals of the differences of means (only when a side has several samples).
-    public var radialInterval: [ClosedRange<Double>]?
-    public var angularInterval: [ClosedRange<Double>]?
-    public var lowFrequencyShareInterval: ClosedRange<Double>?
+    public var measured: MeasuredBands
   }
 
   public var settings: BandSettings
@@ -55,7 +77,7 @@ public struct BandComparison: Sendable {
   /// One per entry.
   public var profiles: [Profile]
   /// One per entry: nil for the baseline itself and for masks that cannot be compared with it.
-  public var differences: [Difference?]
+  public var differences: [MeasuredBands?]
   /// Why an entry has no difference (other transform or plane size), by entry index.
   public var incomparable: [Int: String]
 
@@ -67,29 +89,19 @@ public struct BandComparison: Sendable {
     self.baseline = baseline
     let r = settings.radial, a = settings.angular
     var sampleSets: [[[Float]]] = []
-    for e in entries { sampleSets.append(try Self.sampleProfiles(e.mask, settings)) }
-
-    func split(_ v: [Float]) -> (radial: [Double], angular: [Double], low: Double) {
-      (v[0..<r].map(Double.init), v[r..<(r + a)].map(Double.init), Double(v[r + a]))
+    for e in entries {
+      sampleSets.append(try BandMeasures.samples(of: e.mask, radial: r, angular: a, metric: settings.metric).map(\.vector))
     }
-    func ranges(_ lo: [Float], _ hi: [Float]) -> (radial: [ClosedRange<Double>], angular: [ClosedRange<Double>], low: ClosedRange<Double>) {
-      let l = split(lo), h = split(hi)
-      return (zip(l.radial, h.radial).map { $0...$1 }, zip(l.angular, h.angular).map { $0...$1 }, l.low...h.low)
-    }
-    let dimension = r + a + 1
+    let dimension = BandMeasures.length(radial: r, angular: a)
     profiles = sampleSets.map { set in
-      let m = split(Bootstrap.mean(set))
-      var p = Profile(samples: set.count, radial: m.radial, angular: m.angular, lowFrequencyShare: m.low)
-      if set.count > 1 {
-        // The interval of mean(set) − mean({0}) is the interval of the mean.
-        let i = Bootstrap.differenceInterval(set, [[Float](repeating: 0, count: dimension)],
-                                             resamples: settings.resamples, seed: settings.seed)
-        let rr = ranges(i.low, i.high)
-        (p.radialInterval, p.angularInterval, p.lowFrequencyShareInterval) = (rr.radial, rr.angular, rr.low)
-      }
-      return p
+      // The interval of mean(set) − mean({0}) is the interval of the mean.
+      let interval = set.count > 1
+        ? Bootstrap.differenceInterval(set, [[Float](repeating: 0, count: dimension)], resamples: settings.resamples,
+                                       seed: settings.seed) : nil
+      return Profile(samples: set.count, measured: MeasuredBands(values: Bootstrap.mean(set), intervals: interval,
+                                                                  radial: r, angular: a))
     }
-    var differences: [Difference?] = []
+    var differences: [MeasuredBands?] = []
     var incomparable: [Int: String] = [:]
     let base = entries[baseline].mask
     for (i, e) in entries.enumerated() {
@@ -100,14 +112,10 @@ public struct BandComparison: Sendable {
         continue
       }
       let own = sampleSets[i], other = sampleSets[baseline]
-      let d = split(zip(Bootstrap.mean(own), Bootstrap.mean(other)).map { $0 - $1 })
-      var diff = Difference(radial: d.radial, angular: d.angular, lowFrequencyShare: d.low)
-      if own.count > 1 || other.count > 1 {
-        let interval = Bootstrap.differenceInterval(own, other, resamples: settings.resamples, seed: settings.seed)
-        let rr = ranges(interval.low, interval.high)
-        (diff.radialInterval, diff.angularInterval, diff.lowFrequencyShareInterval) = (rr.radial, rr.angular, rr.low)
-      }
-      differences.append(diff)
+      let interval = own.count > 1 || other.count > 1
+        ? Bootstrap.differenceInterval(own, other, resamples: settings.resamples, seed: settings.seed) : nil
+      differences.append(MeasuredBands(values: zip(Bootstrap.mean(own), Bootstrap.mean(other)).map { $0 - $1 },
+                                       intervals: interval, radial: r, angular: a))
     }
     self.differences = differences
     self.incomparable = incomparable
@@ -119,15 +127,5 @@ public struct BandComparison: Sendable {
     let pa = Array(a.shape.suffix(2)), pb = Array(b.shape.suffix(2))
     if pa != pb { return "its mask is \(pa[0])×\(pa[1]), the baseline's is \(pb[0])×\(pb[1])" }
     return nil
-  }
-
-  /// Radial energies, angular energies and the low-frequency share of every sample.
-  static func sampleProfiles(_ mask: LearnedMask, _ s: BandSettings) throws -> [[Float]] {
-    try mask.samples().map { sample in
-      let p = try FrequencyBands.profile(Tensor(shape: mask.shape, data: sample), radial: s.radial, angular: s.angular,
-                                         metric: s.metric, foldOpposite: true, transform: mask.transform)
-      let low = p.radial.prefix(s.lowBands).reduce(Float(0)) { $0 + $1 * $1 }
-      return p.radial + p.angular + [low]
-    }
   }
 }

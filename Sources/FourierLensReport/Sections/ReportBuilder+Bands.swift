@@ -9,20 +9,38 @@ struct BandsData: Encodable {
     var radial: [Double]
     var angular: [Double]
     var lowFrequencyShare: Double
-    var radialCI: [[Double]]?
-    var angularCI: [[Double]]?
+    var radialCI: [[Double]?]?
+    var angularCI: [[Double]?]?
     var radialDifference: [Double]?
     var angularDifference: [Double]?
     var lowFrequencyShareDifference: Double?
-    var radialDifferenceCI: [[Double]]?
-    var angularDifferenceCI: [[Double]]?
+    var radialDifferenceCI: [[Double]?]?
+    var angularDifferenceCI: [[Double]?]?
     var lowFrequencyShareDifferenceCI: [Double]?
+    /// Net of the grid (`GridNormalizedProfile`); null where undefined.
+    var radialNormalized: [Double?]
+    var angularNormalized: [Double?]
+    var anisotropy: Double?
+    var radialNormalizedCI: [[Double]?]?
+    var angularNormalizedCI: [[Double]?]?
+    var anisotropyCI: [Double]?
+    var radialNormalizedDifference: [Double?]?
+    var angularNormalizedDifference: [Double?]?
+    var anisotropyDifference: Double?
+    var radialNormalizedDifferenceCI: [[Double]?]?
+    var angularNormalizedDifferenceCI: [[Double]?]?
+    var anisotropyDifferenceCI: [Double]?
 
     enum CodingKeys: String, CodingKey {
       case name, samples, radial, angular, lowFrequencyShare = "low_frequency_share", radialCI = "radial_ci"
       case angularCI = "angular_ci", radialDifference = "radial_difference", angularDifference = "angular_difference"
       case lowFrequencyShareDifference = "low_frequency_share_difference", radialDifferenceCI = "radial_difference_ci"
       case angularDifferenceCI = "angular_difference_ci", lowFrequencyShareDifferenceCI = "low_frequency_share_difference_ci"
+      case radialNormalized = "radial_normalized", angularNormalized = "angular_normalized", anisotropy
+      case radialNormalizedCI = "radial_normalized_ci", angularNormalizedCI = "angular_normalized_ci", anisotropyCI = "anisotropy_ci"
+      case radialNormalizedDifference = "radial_normalized_difference", angularNormalizedDifference = "angular_normalized_difference"
+      case anisotropyDifference = "anisotropy_difference", radialNormalizedDifferenceCI = "radial_normalized_difference_ci"
+      case angularNormalizedDifferenceCI = "angular_normalized_difference_ci", anisotropyDifferenceCI = "anisotropy_difference_ci"
     }
   }
 
@@ -65,9 +83,17 @@ extension ReportBuilder {
     return (0..<n).map { angularSpan * (Double($0) + 0.5) / Double(n) }
   }
 
-  static func intervals(_ ranges: [ClosedRange<Double>]?) -> [[Double]]? {
-    ranges.map { $0.map { [$0.lowerBound, $0.upperBound] } }
+  static func intervals(_ ranges: [ClosedRange<Double>?]?) -> [[Double]?]? {
+    ranges.map { $0.map(pair) }
   }
+
+  /// An interval as [low, high], nil when undefined (NaN bounds).
+  static func pair(_ range: ClosedRange<Double>?) -> [Double]? {
+    range.flatMap { $0.lowerBound.isFinite && $0.upperBound.isFinite ? [$0.lowerBound, $0.upperBound] : nil }
+  }
+
+  /// Values that may be undefined (NaN) as JSON numbers or null.
+  static func defined(_ values: [Double]) -> [Double?] { values.map { $0.isFinite ? $0 : nil } }
 
   mutating func bandSection() throws -> PageSection {
     var section = PageSection(id: "bands", title: "Band energies")
@@ -75,13 +101,23 @@ extension ReportBuilder {
     let (centres, unit) = radialBandCentres()
     let angles = angularSectorCentres()
     let models = entries.indices.map { i -> BandsData.Model in
-      let p = bands.profiles[i], d = bands.differences[i]
+      let p = bands.profiles[i].measured, d = bands.differences[i]
       return BandsData.Model(
-        name: entries[i].name, samples: p.samples, radial: p.radial, angular: p.angular, lowFrequencyShare: p.lowFrequencyShare,
+        name: entries[i].name, samples: bands.profiles[i].samples, radial: p.radial, angular: p.angular, lowFrequencyShare: p.lowFrequencyShare,
         radialCI: Self.intervals(p.radialInterval), angularCI: Self.intervals(p.angularInterval),
         radialDifference: d?.radial, angularDifference: d?.angular, lowFrequencyShareDifference: d?.lowFrequencyShare,
         radialDifferenceCI: Self.intervals(d?.radialInterval), angularDifferenceCI: Self.intervals(d?.angularInterval),
-        lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] })
+        lowFrequencyShareDifferenceCI: Self.pair(d?.lowFrequencyShareInterval),
+        radialNormalized: Self.defined(p.radialNormalized), angularNormalized: Self.defined(p.angularNormalized),
+        anisotropy: p.anisotropy.isFinite ? p.anisotropy : nil,
+        radialNormalizedCI: Self.intervals(p.radialNormalizedInterval),
+        angularNormalizedCI: Self.intervals(p.angularNormalizedInterval), anisotropyCI: Self.pair(p.anisotropyInterval),
+        radialNormalizedDifference: d.map { Self.defined($0.radialNormalized) },
+        angularNormalizedDifference: d.map { Self.defined($0.angularNormalized) },
+        anisotropyDifference: d.flatMap { $0.anisotropy.isFinite ? $0.anisotropy : nil },
+        radialNormalizedDifferenceCI: Self.intervals(d?.radialNormalizedInterval),
+        angularNormalizedDifferenceCI: Self.intervals(d?.angularNormalizedInterval),
+        anisotropyDifferenceCI: Self.pair(d?.anisotropyInterval))
     }
     let json = try addJSON("bands", BandsData(baseline: baselineEntry.name, radialBands: settings.radial,
                                               angularSectors: settings.angular, metric: settings.metric.rawValue,
@@ -89,18 +125,17 @@ extension ReportBuilder {
                                               angularSectorCentresDeg: angles, models: models))
     var csv = CSVTable(header: ["model", "profile", "band", "centre", "energy", "ci_low", "ci_high", "difference",
                                 "difference_ci_low", "difference_ci_high"])
-    func cell(_ v: Double?) -> String { v.map(NumberFormat.exact) ?? "" }
+    func cell(_ v: Double?) -> String { v.flatMap { $0.isFinite ? NumberFormat.exact($0) : nil } ?? "" }
     for (i, e) in entries.enumerated() {
-      let p = bands.profiles[i], d = bands.differences[i]
-      for b in 0..<settings.radial {
-        csv.append([e.name, "radial", "\(b)", cell(centres[b]), cell(p.radial[b]), cell(p.radialInterval?[b].lowerBound),
-                    cell(p.radialInterval?[b].upperBound), cell(d?.radial[b]), cell(d?.radialInterval?[b].lowerBound),
-                    cell(d?.radialInterval?[b].upperBound)])
-      }
-      for s in 0..<settings.angular {
-        csv.append([e.name, "angular", "\(s)", cell(angles[s]), cell(p.angular[s]), cell(p.angularInterval?[s].lowerBound),
-                    cell(p.angularInterval?[s].upperBound), cell(d?.angular[s]), cell(d?.angularInterval?[s].lowerBound),
-                    cell(d?.angularInterval?[s].upperBound)])
+      let p = bands.profiles[i].measured, d = bands.differences[i]
+      for part in BandMeasures.layout(radial: settings.radial, angular: settings.angular) {
+        let centre: (Int) -> Double? = part.name.hasPrefix("radial") ? { centres[$0] }
+          : part.name.hasPrefix("angular") ? { angles[$0] } : { _ in nil }
+        for (band, k) in part.range.enumerated() {
+          csv.append([e.name, part.name, "\(band)", cell(centre(band)), cell(p.values[k]), cell(p.intervals?[k]?.lowerBound),
+                      cell(p.intervals?[k]?.upperBound), cell(d?.values[k]), cell(d?.intervals?[k]?.lowerBound),
+                      cell(d?.intervals?[k]?.upperBound)])
+        }
       }
     }
     let csvPath = addCSV("bands", csv)
@@ -120,10 +155,10 @@ extension ReportBuilder {
     let radialTitle = "radial frequency, band centre (\(unit))"
     let angularTitle = "orientation, sector centre (degrees)"
 
-    func profileSeries(_ values: (BandComparison.Profile) -> [Double],
-                       _ intervals: (BandComparison.Profile) -> [ClosedRange<Double>]?) -> [BarChart.Series] {
-      entries.indices.map { BarChart.Series(name: entries[$0].name, color: color($0), values: values(bands.profiles[$0]),
-                                            intervals: intervals(bands.profiles[$0])) }
+    func profileSeries(_ values: (MeasuredBands) -> [Double],
+                       _ intervals: (MeasuredBands) -> [ClosedRange<Double>?]?) -> [BarChart.Series] {
+      entries.indices.map { BarChart.Series(name: entries[$0].name, color: color($0), values: values(bands.profiles[$0].measured),
+                                            intervals: intervals(bands.profiles[$0].measured)) }
     }
     var figures: [PageFigure] = []
     let radialChart = BarChart(categories: radialLabels, series: profileSeries({ $0.radial }, { $0.radialInterval }),
@@ -132,17 +167,24 @@ extension ReportBuilder {
                           alt: "Radial band energies of every model's mask",
                           caption: "Radial profile: energy of each radial band of the mask, low frequencies on the left.",
                           data: data))
-    let angularChart = BarChart(categories: angularLabels, series: profileSeries({ $0.angular }, { $0.angularInterval }),
-                                xTitle: angularTitle, yTitle: "sector energy (fraction of mask norm)")
-    figures.append(addSVG("bands-angular", angularChart.render(title: "Angular sector energies"),
-                          alt: "Angular sector energies of every model's mask",
-                          caption: "Angular profile: energy of each orientation sector (0° = horizontal frequencies, i.e. vertical structures in the image).",
+    // Directions net of the grid: raw sector energies carry the square grid (an all-ones
+    // mask already favours the diagonals), so the figures show them relative to the mask's
+    // isotropic copy; the raw ones stay in the data files.
+    let angularChart = BarChart(categories: angularLabels,
+                                series: profileSeries({ $0.angularNormalized }, { $0.angularNormalizedInterval }),
+                                xTitle: angularTitle, yTitle: "sector energy ÷ isotropic copy’s")
+    figures.append(addSVG("bands-angular", angularChart.render(title: "Angular sector energies, net of the grid"),
+                          alt: "Angular sector energies of every model's mask relative to its isotropic copy",
+                          caption: "Angular profile net of the grid: each orientation sector’s energy divided by that of the mask’s "
+                            + "isotropic copy (every frequency set to the RMS of the mask over its radius), so 1 everywhere is a mask "
+                            + "without a preferred direction, on any grid (0° = horizontal frequencies, i.e. vertical structures in "
+                            + "the image). Raw sector energies: <code>angular</code> in the data files.",
                           data: data))
 
     let compared = entries.indices.filter { bands.differences[$0] != nil }
     if !compared.isEmpty {
-      func differenceSeries(_ values: (BandComparison.Difference) -> [Double],
-                            _ intervals: (BandComparison.Difference) -> [ClosedRange<Double>]?) -> [BarChart.Series] {
+      func differenceSeries(_ values: (MeasuredBands) -> [Double],
+                            _ intervals: (MeasuredBands) -> [ClosedRange<Double>?]?) -> [BarChart.Series] {
         compared.map { i in
           let d = bands.differences[i]!
           return BarChart.Series(name: "\(entries[i].name) − \(baselineEntry.name)", color: color(i), values: values(d),
@@ -157,11 +199,12 @@ extension ReportBuilder {
                             alt: "Radial band energy differences from the baseline",
                             caption: "Radial profile minus the baseline’s (<em>\(Markup.escape(baselineEntry.name))</em>): positive bars are bands the model’s mask weights more." + ciText,
                             data: data))
-      let angularDiff = BarChart(categories: angularLabels, series: differenceSeries({ $0.angular }, { $0.angularInterval }),
-                                 xTitle: angularTitle, yTitle: "difference of sector energy")
-      figures.append(addSVG("bands-angular-difference", angularDiff.render(title: "Angular sector energy differences"),
-                            alt: "Angular sector energy differences from the baseline",
-                            caption: "Angular profile minus the baseline’s." + ciText, data: data))
+      let angularDiff = BarChart(categories: angularLabels,
+                                 series: differenceSeries({ $0.angularNormalized }, { $0.angularNormalizedInterval }),
+                                 xTitle: angularTitle, yTitle: "difference of sector energy ÷ isotropic copy’s")
+      figures.append(addSVG("bands-angular-difference", angularDiff.render(title: "Angular sector energy differences, net of the grid"),
+                            alt: "Differences from the baseline of the angular profiles net of the grid",
+                            caption: "Angular profile net of the grid minus the baseline’s." + ciText, data: data))
     }
     section.add(figures)
     return section

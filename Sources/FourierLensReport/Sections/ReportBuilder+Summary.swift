@@ -83,7 +83,7 @@ extension ReportBuilder {
         maskedAccuracy: s.maskedAccuracy, complementaryAccuracy: s.complementaryAccuracy,
         complementaryDegenerate: complementIsDegenerate(i), sparsity: s.sparsity,
         retention: s.retention, retentionTarget: s.retentionTarget,
-        targetMet: s.targetMet, lambda: s.lambda, epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.lowFrequencyShare,
+        targetMet: s.targetMet, lambda: s.lambda, epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.measured.lowFrequencyShare,
         lowFrequencyShareDifference: d?.lowFrequencyShare,
         lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] },
         robustAccuracy: robust, maskDirectory: e.mask.directory, probeDirectory: e.probes.directory)
