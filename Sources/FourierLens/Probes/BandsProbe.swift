@@ -80,37 +80,3 @@ public struct BandsProbe: Probe {
     return ProbeOutput(json: .object(json), table: table)
   }
 }
-
-/// Percentile bootstrap over independent samples (seeds, or masks of different images).
-public enum Bootstrap {
-  public static func mean(_ samples: [[Float]]) -> [Float] {
-    var m = [Double](repeating: 0, count: samples[0].count)
-    for s in samples { for i in s.indices { m[i] += Double(s[i]) } }
-    return m.map { Float($0 / Double(samples.count)) }
-  }
-
-  /// 95 % interval of mean(a) − mean(b), resampling each side with replacement.
-  public static func differenceInterval(_ a: [[Float]], _ b: [[Float]], resamples: Int, seed: UInt64,
-                                        level: Double = 0.95) -> (low: [Float], high: [Float]) {
-    var rng = SeededGenerator(seed: seed)
-    let d = a[0].count
-    var draws = [[Float]](repeating: [], count: d)
-    for _ in 0..<resamples {
-      let ra = (0..<a.count).map { _ in a[Int(rng.next() % UInt64(a.count))] }
-      let rb = (0..<b.count).map { _ in b[Int(rng.next() % UInt64(b.count))] }
-      let ma = mean(ra), mb = mean(rb)
-      for i in 0..<d { draws[i].append(ma[i] - mb[i]) }
-    }
-    let lowRank = Int((Double(resamples) * (1 - level) / 2).rounded(.down))
-    let highRank = min(resamples - 1, Int((Double(resamples) * (1 + level) / 2).rounded(.down)))
-    var low = [Float](), high = [Float]()
-    for i in 0..<d {
-      // An undefined measure (NaN: an empty sector, say) has an undefined interval.
-      if draws[i].contains(where: \.isNaN) { low.append(.nan); high.append(.nan); continue }
-      let sorted = draws[i].sorted()
-      low.append(sorted[lowRank])
-      high.append(sorted[highRank])
-    }
-    return (low, high)
-  }
-}
