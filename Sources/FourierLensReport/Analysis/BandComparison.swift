@@ -60,24 +60,45 @@ public struct MeasuredBands: Sendable {
 }
 
 /// Radial and angular band-energy profiles of every model's mask (raw, as in the paper,
-/// and net of the grid), and their differences against the baseline's, with 95 %
-/// percentile-bootstrap intervals whenever a side has several samples (seeds of a
-/// `--seeds K` run, or class/image masks).
+/// and net of the grid), and the differences of conditions against the baseline's.
 ///
-/// Each sample is profiled on its own (`BandMeasures`); a model's profile is the mean over
-/// its samples. Undefined measures (NaN: an empty sector) have undefined intervals.
+/// A condition is a kind of training: its entries are the networks trained that way
+/// (`ReportEntry.condition`: `NAME@k` is network k of NAME; any other entry is a condition
+/// of one network). Each sample of a network (mask seed, or class/image mask) is profiled
+/// on its own (`BandMeasures`); a network's profile is the mean over its samples, with a
+/// 95 % percentile-bootstrap interval over them; a condition's is the mean over its
+/// networks, and its intervals and those of its difference from the baseline's condition
+/// are hierarchical (`Bootstrap.hierarchicalDifferenceInterval`: networks, then samples
+/// within each). With one network per condition they cover only that network's samples.
+/// Undefined measures (NaN: an empty sector) have undefined intervals.
 public struct BandComparison: Sendable {
   public struct Profile: Sendable {
     public var samples: Int
     public var measured: MeasuredBands
   }
 
+  public struct Condition: Sendable {
+    public var name: String
+    /// Its entries (networks), in entry order.
+    public var members: [Int]
+    public var profile: MeasuredBands
+    /// Against the baseline's condition; nil for the baseline's and for incomparable ones.
+    public var difference: MeasuredBands?
+    /// How many networks it has.
+    public var networks: Int { members.count }
+  }
+
   public var settings: BandSettings
   public var baseline: Int
-  /// One per entry.
+  /// One per entry (network).
   public var profiles: [Profile]
-  /// One per entry: nil for the baseline itself and for masks that cannot be compared with it.
-  public var differences: [MeasuredBands?]
+  public var conditions: [Condition]
+  /// The condition of every entry.
+  public var conditionOf: [Int]
+  public var baselineCondition: Int { conditionOf[baseline] }
+  /// One per entry: its condition's difference; nil for the baseline's condition and for
+  /// conditions that cannot be compared with it.
+  public var differences: [MeasuredBands?] { conditionOf.map { conditions[$0].difference } }
   /// Why an entry has no difference (other transform or plane size), by entry index.
   public var incomparable: [Int: String]
 
@@ -92,33 +113,51 @@ public struct BandComparison: Sendable {
     for e in entries {
       sampleSets.append(try BandMeasures.samples(of: e.mask, radial: r, angular: a, metric: settings.metric).map(\.vector))
     }
-    let dimension = BandMeasures.length(radial: r, angular: a)
+    let (resamples, seed) = (settings.resamples, settings.seed)
     profiles = sampleSets.map { set in
-      // The interval of mean(set) − mean({0}) is the interval of the mean.
-      let interval = set.count > 1
-        ? Bootstrap.differenceInterval(set, [[Float](repeating: 0, count: dimension)], resamples: settings.resamples,
-                                       seed: settings.seed) : nil
+      let interval = set.count > 1 ? Bootstrap.hierarchicalInterval([set], resamples: resamples, seed: seed) : nil
       return Profile(samples: set.count, measured: MeasuredBands(values: Bootstrap.mean(set), intervals: interval,
                                                                   radial: r, angular: a))
     }
-    var differences: [MeasuredBands?] = []
+    var names: [String] = [], conditionOf: [Int] = []
+    for e in entries {
+      if let k = names.firstIndex(of: e.condition) { conditionOf.append(k) } else { names.append(e.condition); conditionOf.append(names.count - 1) }
+    }
+    self.conditionOf = conditionOf
     var incomparable: [Int: String] = [:]
     let base = entries[baseline].mask
-    for (i, e) in entries.enumerated() {
-      guard i != baseline else { differences.append(nil); continue }
-      if let reason = Self.incompatibility(e.mask, base) {
-        incomparable[i] = reason
-        differences.append(nil)
-        continue
-      }
-      let own = sampleSets[i], other = sampleSets[baseline]
-      let interval = own.count > 1 || other.count > 1
-        ? Bootstrap.differenceInterval(own, other, resamples: settings.resamples, seed: settings.seed) : nil
-      differences.append(MeasuredBands(values: zip(Bootstrap.mean(own), Bootstrap.mean(other)).map { $0 - $1 },
-                                       intervals: interval, radial: r, angular: a))
+    for (i, e) in entries.enumerated() where conditionOf[i] != conditionOf[baseline] {
+      if let reason = Self.incompatibility(e.mask, base) { incomparable[i] = reason }
     }
-    self.differences = differences
     self.incomparable = incomparable
+    func networks(_ c: Int) -> Bootstrap.Networks { conditionOf.indices.filter { conditionOf[$0] == c }.map { sampleSets[$0] } }
+    let baseNetworks = networks(conditionOf[baseline])
+    conditions = names.indices.map { c in
+      let members = conditionOf.indices.filter { conditionOf[$0] == c }
+      let own = networks(c)
+      let varies = own.count > 1 || own[0].count > 1
+      let profile = MeasuredBands(values: Bootstrap.mean(networks: own),
+                                  intervals: varies ? Bootstrap.hierarchicalInterval(own, resamples: resamples, seed: seed) : nil,
+                                  radial: r, angular: a)
+      var difference: MeasuredBands?
+      if c != conditionOf[baseline], !members.contains(where: { incomparable[$0] != nil }) {
+        let interval = varies || baseNetworks.count > 1 || baseNetworks[0].count > 1
+          ? Bootstrap.hierarchicalDifferenceInterval(own, baseNetworks, resamples: resamples, seed: seed) : nil
+        difference = MeasuredBands(values: zip(Bootstrap.mean(networks: own), Bootstrap.mean(networks: baseNetworks)).map { $0 - $1 },
+                                   intervals: interval, radial: r, angular: a)
+      }
+      return Condition(name: names[c], members: members, profile: profile, difference: difference)
+    }
+  }
+
+  /// Whether every condition has several networks (intervals cover networks), none has
+  /// (intervals cover the samples of one network only), or some have.
+  public enum Coverage: Sendable { case networks, oneNetworkEach, mixed }
+
+  public var coverage: Coverage {
+    if conditions.allSatisfy({ $0.networks > 1 }) { return .networks }
+    if conditions.allSatisfy({ $0.networks == 1 }) { return .oneNetworkEach }
+    return .mixed
   }
 
   /// Why two masks' profiles cannot be subtracted (nil when they can).

@@ -71,9 +71,11 @@ public struct SVGCanvas {
     ]) + "/>")
   }
 
-  public mutating func circle(cx: Double, cy: Double, r: Double, fill: String, stroke: String? = nil) {
+  public mutating func circle(cx: Double, cy: Double, r: Double, fill: String, stroke: String? = nil,
+                              className: String? = nil) {
     body.append("<circle" + Self.attributes([
       ("cx", Self.number(cx)), ("cy", Self.number(cy)), ("r", Self.number(r)), ("fill", fill), ("stroke", stroke),
+      ("class", className),
     ]) + "/>")
   }
 

@@ -53,11 +53,16 @@ struct BandsData: Encodable {
   var radialUnit: String
   var angularSectorCentresDeg: [Double]
   var models: [Model]
+  /// Per condition (kind of training): its networks, mean profiles and differences, with
+  /// hierarchical intervals (`BandMeasures.layout` keys, `_ci`, `_difference`, `_difference_ci`).
+  var conditions: [JSONValue]
+  /// What the intervals of differences cover: "networks and mask samples", "mask samples of one network", or "mixed".
+  var intervalsCover: String
 
   enum CodingKeys: String, CodingKey {
     case baseline, radialBands = "radial_bands", angularSectors = "angular_sectors", metric, foldOpposite = "fold_opposite"
     case radialBandCentres = "radial_band_centres", radialUnit = "radial_unit"
-    case angularSectorCentresDeg = "angular_sector_centres_deg", models
+    case angularSectorCentresDeg = "angular_sector_centres_deg", models, conditions, intervalsCover = "intervals_cover"
   }
 }
 
@@ -119,10 +124,36 @@ extension ReportBuilder {
         angularNormalizedDifferenceCI: Self.intervals(d?.angularNormalizedInterval),
         anisotropyDifferenceCI: Self.pair(d?.anisotropyInterval))
     }
+    let layout = BandMeasures.layout(radial: settings.radial, angular: settings.angular)
+    func measures(_ m: MeasuredBands, suffix: String) -> [String: JSONValue] {
+      var out: [String: JSONValue] = [:]
+      for part in layout {
+        let values = part.range.map { m.values[$0].isFinite ? JSONValue.number(m.values[$0]) : .null }
+        out[part.name + suffix] = part.isScalar ? values[0] : .array(values)
+        if let intervals = m.intervals {
+          let pairs = part.range.map { intervals[$0].map { JSONValue.numbers([$0.lowerBound, $0.upperBound]) } ?? .null }
+          out[part.name + suffix + "_ci"] = part.isScalar ? pairs[0] : .array(pairs)
+        }
+      }
+      return out
+    }
+    let conditions = bands.conditions.map { c -> JSONValue in
+      var object = measures(c.profile, suffix: "")
+      if let d = c.difference { object.merge(measures(d, suffix: "_difference")) { $1 } }
+      object["name"] = .string(c.name)
+      object["networks"] = .array(c.members.map { .string(entries[$0].name) })
+      return .object(object)
+    }
+    let cover = switch bands.coverage {
+    case .networks: "networks and mask samples"
+    case .oneNetworkEach: "mask samples of one network"
+    case .mixed: "mixed"
+    }
     let json = try addJSON("bands", BandsData(baseline: baselineEntry.name, radialBands: settings.radial,
                                               angularSectors: settings.angular, metric: settings.metric.rawValue,
                                               radialBandCentres: centres, radialUnit: unit,
-                                              angularSectorCentresDeg: angles, models: models))
+                                              angularSectorCentresDeg: angles, models: models, conditions: conditions,
+                                              intervalsCover: cover))
     var csv = CSVTable(header: ["model", "profile", "band", "centre", "energy", "ci_low", "ci_high", "difference",
                                 "difference_ci_low", "difference_ci_high"])
     func cell(_ v: Double?) -> String { v.flatMap { $0.isFinite ? NumberFormat.exact($0) : nil } ?? "" }
@@ -141,13 +172,15 @@ extension ReportBuilder {
     let csvPath = addCSV("bands", csv)
     let data = [csvPath, json]
 
-    let several = bands.profiles.contains { $0.samples > 1 }
+    let several = bands.conditions.contains { $0.profile.intervals != nil }
     section.paragraph("Band energy as in Karantzas et al. (2022): the mask is divided by its L2 norm and a band’s energy is the "
                       + "L2 norm of the mask inside it. \(settings.radial) radial bands of equal width run from DC to the "
                       + "farthest frequency (Euclidean radius); \(settings.angular) angular sectors cover "
                       + "\(Int(angularSpan))° counter-clockwise from the horizontal frequency axis"
                       + (baselineEntry.mask.transform == .dft ? ", opposite directions folded together" : "") + ". "
-                      + (several ? "Error bars: 95 % percentile-bootstrap intervals over the samples (seeds, or class/image masks)."
+                      + "Each bar is a model’s mean: over its trained networks (named <code>NAME@k</code>), of each network’s "
+                      + "mean over its mask samples. "
+                      + (several ? IntervalCoverage.differenceSentence(bands.coverage)
                                  : "Each model has one mask, so there are no error bars; learn with <code>--seeds K</code> to get them."))
 
     let radialLabels = centres.map { unit == "fraction of the distance from DC to the corner" ? NumberFormat.fixed($0, 2) : NumberFormat.fixed($0, 1) }
@@ -155,10 +188,15 @@ extension ReportBuilder {
     let radialTitle = "radial frequency, band centre (\(unit))"
     let angularTitle = "orientation, sector centre (degrees)"
 
+    /// One series per condition: its mean with its interval, and with several networks each network's value as a dot.
     func profileSeries(_ values: (MeasuredBands) -> [Double],
                        _ intervals: (MeasuredBands) -> [ClosedRange<Double>?]?) -> [BarChart.Series] {
-      entries.indices.map { BarChart.Series(name: entries[$0].name, color: color($0), values: values(bands.profiles[$0].measured),
-                                            intervals: intervals(bands.profiles[$0].measured)) }
+      bands.conditions.map { c in
+        let own = values(c.profile)
+        let points = c.networks > 1 ? own.indices.map { k in c.members.map { values(bands.profiles[$0].measured)[k] } } : nil
+        return BarChart.Series(name: c.name, color: color(c.members[0]), values: own, intervals: intervals(c.profile),
+                               points: points)
+      }
     }
     var figures: [PageFigure] = []
     let radialChart = BarChart(categories: radialLabels, series: profileSeries({ $0.radial }, { $0.radialInterval }),
@@ -181,23 +219,28 @@ extension ReportBuilder {
                             + "the image). Raw sector energies: <code>angular</code> in the data files.",
                           data: data))
 
-    let compared = entries.indices.filter { bands.differences[$0] != nil }
+    let compared = bands.conditions.indices.filter { bands.conditions[$0].difference != nil }
     if !compared.isEmpty {
+      let baselineName = bands.conditions[bands.baselineCondition].name
+      /// Per compared condition: the difference of means; dots, with several networks, are each network's mean minus the baseline condition's mean.
       func differenceSeries(_ values: (MeasuredBands) -> [Double],
                             _ intervals: (MeasuredBands) -> [ClosedRange<Double>?]?) -> [BarChart.Series] {
-        compared.map { i in
-          let d = bands.differences[i]!
-          return BarChart.Series(name: "\(entries[i].name) − \(baselineEntry.name)", color: color(i), values: values(d),
-                                 intervals: intervals(d))
+        let baseMean = values(bands.conditions[bands.baselineCondition].profile)
+        return compared.map { ci in
+          let c = bands.conditions[ci], d = c.difference!
+          let points = c.networks > 1
+            ? baseMean.indices.map { k in c.members.map { values(bands.profiles[$0].measured)[k] - baseMean[k] } } : nil
+          return BarChart.Series(name: "\(c.name) − \(baselineName)", color: color(c.members[0]), values: values(d),
+                                 intervals: intervals(d), points: points)
         }
       }
-      let ci = compared.contains { bands.differences[$0]?.radialInterval != nil }
-      let ciText = ci ? " Error bars: 95 % bootstrap intervals; a bar whose interval excludes zero is a difference beyond sampling noise." : ""
+      let ci = compared.contains { bands.conditions[$0].difference?.intervals != nil }
+      let ciText = ci ? " " + IntervalCoverage.differenceSentence(bands.coverage) : ""
       let radialDiff = BarChart(categories: radialLabels, series: differenceSeries({ $0.radial }, { $0.radialInterval }),
                                 xTitle: radialTitle, yTitle: "difference of band energy")
       figures.append(addSVG("bands-radial-difference", radialDiff.render(title: "Radial band energy differences"),
                             alt: "Radial band energy differences from the baseline",
-                            caption: "Radial profile minus the baseline’s (<em>\(Markup.escape(baselineEntry.name))</em>): positive bars are bands the model’s mask weights more." + ciText,
+                            caption: "Radial profile minus the baseline’s (<em>\(Markup.escape(baselineName))</em>): positive bars are bands the model’s mask weights more." + ciText,
                             data: data))
       let angularDiff = BarChart(categories: angularLabels,
                                  series: differenceSeries({ $0.angularNormalized }, { $0.angularNormalizedInterval }),
@@ -207,6 +250,7 @@ extension ReportBuilder {
                             caption: "Angular profile net of the grid minus the baseline’s." + ciText, data: data))
     }
     section.add(figures)
+    if let note = IntervalCoverage.oneNetworkNote(bands.coverage), several { section.note(note) }
     return section
   }
 }

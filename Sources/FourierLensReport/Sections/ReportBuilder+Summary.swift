@@ -122,8 +122,10 @@ extension ReportBuilder {
     html += "masked / clean (with <code>--retention R</code>, the mask is the sparsest with retention ≥ R). Sparsity is "
     html += "‖M‖₁/‖M₀‖₁. Low-frequency share: fraction of the L2-normalised mask’s squared energy in the lowest "
     html += "\(settings.lowBands) of \(settings.radial) radial bands (mean over the samples: seeds, or class/image masks). "
-    html += "Δ is the difference from the baseline <em>\(Markup.escape(baselineEntry.name))</em>, with a 95 % bootstrap "
-    html += "interval when there are several samples. Robust accuracy from the attack probes. "
+    html += "Δ is the difference of the model’s mean (over its trained networks <code>NAME@k</code>, when it has several) "
+    html += "from the baseline’s <em>\(Markup.escape(bands.conditions[bands.baselineCondition].name))</em>, with a 95 % "
+    html += "interval when there are several samples. " + IntervalCoverage.differenceSentence(bands.coverage)
+    html += " Robust accuracy from the attack probes. "
     html += "[<a href=\"\(jsonPath)\">data JSON</a> · <a href=\"\(csvPath)\">data CSV</a>]</caption>\n<thead><tr>"
     // Two header rows (booktabs style): groups with units above, columns below.
     let two = " rowspan=\"2\""
@@ -192,6 +194,7 @@ extension ReportBuilder {
                                                       retentionTarget: $0.retentionTarget, targetMet: $0.targetMet) }) {
       section.note(note)
     }
+    if let note = IntervalCoverage.oneNetworkNote(bands.coverage) { section.note(note) }
     for (i, reason) in bands.incomparable.sorted(by: { $0.key < $1.key }) {
       section.note("<em>\(Markup.escape(entries[i].name))</em> is not compared with the baseline: \(Markup.escape(reason)).")
     }
