@@ -3,47 +3,6 @@ import FourierLens
 
 /// `data/bands.json`: every model's profiles and their differences from the baseline.
 struct BandsData: Encodable {
-  struct Model: Encodable {
-    var name: String
-    var samples: Int
-    var radial: [Double]
-    var angular: [Double]
-    var lowFrequencyShare: Double
-    var radialCI: [[Double]?]?
-    var angularCI: [[Double]?]?
-    var radialDifference: [Double]?
-    var angularDifference: [Double]?
-    var lowFrequencyShareDifference: Double?
-    var radialDifferenceCI: [[Double]?]?
-    var angularDifferenceCI: [[Double]?]?
-    var lowFrequencyShareDifferenceCI: [Double]?
-    /// Net of the grid (`GridNormalizedProfile`); null where undefined.
-    var radialNormalized: [Double?]
-    var angularNormalized: [Double?]
-    var anisotropy: Double?
-    var radialNormalizedCI: [[Double]?]?
-    var angularNormalizedCI: [[Double]?]?
-    var anisotropyCI: [Double]?
-    var radialNormalizedDifference: [Double?]?
-    var angularNormalizedDifference: [Double?]?
-    var anisotropyDifference: Double?
-    var radialNormalizedDifferenceCI: [[Double]?]?
-    var angularNormalizedDifferenceCI: [[Double]?]?
-    var anisotropyDifferenceCI: [Double]?
-
-    enum CodingKeys: String, CodingKey {
-      case name, samples, radial, angular, lowFrequencyShare = "low_frequency_share", radialCI = "radial_ci"
-      case angularCI = "angular_ci", radialDifference = "radial_difference", angularDifference = "angular_difference"
-      case lowFrequencyShareDifference = "low_frequency_share_difference", radialDifferenceCI = "radial_difference_ci"
-      case angularDifferenceCI = "angular_difference_ci", lowFrequencyShareDifferenceCI = "low_frequency_share_difference_ci"
-      case radialNormalized = "radial_normalized", angularNormalized = "angular_normalized", anisotropy
-      case radialNormalizedCI = "radial_normalized_ci", angularNormalizedCI = "angular_normalized_ci", anisotropyCI = "anisotropy_ci"
-      case radialNormalizedDifference = "radial_normalized_difference", angularNormalizedDifference = "angular_normalized_difference"
-      case anisotropyDifference = "anisotropy_difference", radialNormalizedDifferenceCI = "radial_normalized_difference_ci"
-      case angularNormalizedDifferenceCI = "angular_normalized_difference_ci", anisotropyDifferenceCI = "anisotropy_difference_ci"
-    }
-  }
-
   var baseline: String
   var radialBands: Int
   var angularSectors: Int
@@ -52,7 +11,12 @@ struct BandsData: Encodable {
   var radialBandCentres: [Double]
   var radialUnit: String
   var angularSectorCentresDeg: [Double]
-  var models: [Model]
+  /// Per model (network): `name`, `samples`, and per measure of `BandMeasures.layout`
+  /// (`radial`, `angular`, `low_frequency_share`, `radial_normalized`, `angular_normalized`,
+  /// `anisotropy`) its value, `_ci` (over the network's samples, when it has several),
+  /// `_difference` and `_difference_ci` (its condition's, against the baseline's); null
+  /// where undefined.
+  var models: [JSONValue]
   /// Per condition (kind of training): its networks, mean profiles and differences, with
   /// hierarchical intervals (`BandMeasures.layout` keys, `_ci`, `_difference`, `_difference_ci`).
   var conditions: [JSONValue]
@@ -88,42 +52,11 @@ extension ReportBuilder {
     return (0..<n).map { angularSpan * (Double($0) + 0.5) / Double(n) }
   }
 
-  static func intervals(_ ranges: [ClosedRange<Double>?]?) -> [[Double]?]? {
-    ranges.map { $0.map(pair) }
-  }
-
-  /// An interval as [low, high], nil when undefined (NaN bounds).
-  static func pair(_ range: ClosedRange<Double>?) -> [Double]? {
-    range.flatMap { $0.lowerBound.isFinite && $0.upperBound.isFinite ? [$0.lowerBound, $0.upperBound] : nil }
-  }
-
-  /// Values that may be undefined (NaN) as JSON numbers or null.
-  static func defined(_ values: [Double]) -> [Double?] { values.map { $0.isFinite ? $0 : nil } }
-
   mutating func bandSection() throws -> PageSection {
     var section = PageSection(id: "bands", title: "Band energies")
     let settings = bands.settings
     let (centres, unit) = radialBandCentres()
     let angles = angularSectorCentres()
-    let models = entries.indices.map { i -> BandsData.Model in
-      let p = bands.profiles[i].measured, d = bands.differences[i]
-      return BandsData.Model(
-        name: entries[i].name, samples: bands.profiles[i].samples, radial: p.radial, angular: p.angular, lowFrequencyShare: p.lowFrequencyShare,
-        radialCI: Self.intervals(p.radialInterval), angularCI: Self.intervals(p.angularInterval),
-        radialDifference: d?.radial, angularDifference: d?.angular, lowFrequencyShareDifference: d?.lowFrequencyShare,
-        radialDifferenceCI: Self.intervals(d?.radialInterval), angularDifferenceCI: Self.intervals(d?.angularInterval),
-        lowFrequencyShareDifferenceCI: Self.pair(d?.lowFrequencyShareInterval),
-        radialNormalized: Self.defined(p.radialNormalized), angularNormalized: Self.defined(p.angularNormalized),
-        anisotropy: p.anisotropy.isFinite ? p.anisotropy : nil,
-        radialNormalizedCI: Self.intervals(p.radialNormalizedInterval),
-        angularNormalizedCI: Self.intervals(p.angularNormalizedInterval), anisotropyCI: Self.pair(p.anisotropyInterval),
-        radialNormalizedDifference: d.map { Self.defined($0.radialNormalized) },
-        angularNormalizedDifference: d.map { Self.defined($0.angularNormalized) },
-        anisotropyDifference: d.flatMap { $0.anisotropy.isFinite ? $0.anisotropy : nil },
-        radialNormalizedDifferenceCI: Self.intervals(d?.radialNormalizedInterval),
-        angularNormalizedDifferenceCI: Self.intervals(d?.angularNormalizedInterval),
-        anisotropyDifferenceCI: Self.pair(d?.anisotropyInterval))
-    }
     let layout = BandMeasures.layout(radial: settings.radial, angular: settings.angular)
     func measures(_ m: MeasuredBands, suffix: String) -> [String: JSONValue] {
       var out: [String: JSONValue] = [:]
@@ -136,6 +69,13 @@ extension ReportBuilder {
         }
       }
       return out
+    }
+    let models = entries.indices.map { i -> JSONValue in
+      var object = measures(bands.profiles[i].measured, suffix: "")
+      if let d = bands.differences[i] { object.merge(measures(d, suffix: "_difference")) { $1 } }
+      object["name"] = .string(entries[i].name)
+      object["samples"] = .number(Double(bands.profiles[i].samples))
+      return .object(object)
     }
     let conditions = bands.conditions.map { c -> JSONValue in
       var object = measures(c.profile, suffix: "")
