@@ -40,15 +40,18 @@ public struct BandMeasures: Equatable, Sendable {
 
   public static func length(radial: Int, angular: Int) -> Int { layout(radial: radial, angular: angular).last!.range.upperBound }
 
-  /// The measures in `vector` order: each entry's name (the JSON key) and its range in the vector;
-  /// scalars (`low_frequency_share`, `anisotropy`) have ranges of one.
-  public static func layout(radial r: Int, angular a: Int) -> [(name: String, range: Range<Int>, isScalar: Bool)] {
-    let parts = [("radial", r, false), ("angular", a, false), ("low_frequency_share", 1, true),
-                 ("radial_normalized", r, false), ("angular_normalized", a, false), ("anisotropy", 1, true)]
+  /// The range of `measure` in a vector of `radial` bands and `angular` sectors.
+  public static func range(of measure: BandMeasure, radial: Int, angular: Int) -> Range<Int> {
+    layout(radial: radial, angular: angular).first { $0.measure == measure }!.range
+  }
+
+  /// The measures in `vector` order, each with its range in the vector.
+  public static func layout(radial: Int, angular: Int) -> [(measure: BandMeasure, range: Range<Int>)] {
     var start = 0
-    return parts.map { name, count, isScalar in
+    return BandMeasure.allCases.map { measure in
+      let count = measure.isScalar ? 1 : (measure.isRadial ? radial : angular)
       defer { start += count }
-      return (name, start..<(start + count), isScalar)
+      return (measure, start..<(start + count))
     }
   }
 
@@ -62,4 +65,20 @@ public struct BandMeasures: Equatable, Sendable {
                        transform: mask.transform)
     }
   }
+}
+
+/// One measure of `BandMeasures`, named by its JSON key, in `vector` order.
+public enum BandMeasure: String, CaseIterable, Sendable {
+  case radial, angular
+  case lowFrequencyShare = "low_frequency_share"
+  case radialNormalized = "radial_normalized"
+  case angularNormalized = "angular_normalized"
+  case anisotropy
+
+  /// One number rather than one per band or sector.
+  public var isScalar: Bool { self == .lowFrequencyShare || self == .anisotropy }
+  /// One value per radial band.
+  public var isRadial: Bool { self == .radial || self == .radialNormalized }
+  /// One value per angular sector.
+  public var isAngular: Bool { self == .angular || self == .angularNormalized }
 }

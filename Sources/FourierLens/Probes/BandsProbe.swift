@@ -36,20 +36,20 @@ public struct BandsProbe: Probe {
     let own = try profiles(mask)
     let layout = BandMeasures.layout(radial: radialBands, angular: angularSectors)
     /// One measure of a vector: a number for scalars, else a list.
-    func value(_ v: [Float], _ part: (name: String, range: Range<Int>, isScalar: Bool)) -> JSONValue {
-      part.isScalar ? .number(Double(v[part.range.lowerBound])) : JSONValue.numbers(v[part.range])
+    func value(_ v: [Float], _ part: (measure: BandMeasure, range: Range<Int>)) -> JSONValue {
+      part.measure.isScalar ? .number(Double(v[part.range.lowerBound])) : JSONValue.numbers(v[part.range])
     }
     /// Intervals: a [low, high] pair for scalars, else a list of pairs.
-    func intervals(_ low: [Float], _ high: [Float], _ part: (name: String, range: Range<Int>, isScalar: Bool)) -> JSONValue {
+    func intervals(_ low: [Float], _ high: [Float], _ part: (measure: BandMeasure, range: Range<Int>)) -> JSONValue {
       let pairs = part.range.map { JSONValue.numbers([low[$0], high[$0]]) }
-      return part.isScalar ? pairs[0] : .array(pairs)
+      return part.measure.isScalar ? pairs[0] : .array(pairs)
     }
     let ownMean = Bootstrap.mean(own)
     var json: [String: JSONValue] = [
       "samples": .number(Double(own.count)), "metric": .string(metric.rawValue), "transform": .string(mask.transform.rawValue),
       "angular_span_deg": .number(mask.transform == .dct ? 90 : 180),
     ]
-    for part in layout { json[part.name] = value(ownMean, part) }
+    for part in layout { json[part.measure.rawValue] = value(ownMean, part) }
     var baseMean: [Float]?, difference: [Float]?, interval: (low: [Float], high: [Float])?
     if let baseline {
       guard baseline.shape == mask.shape, baseline.transform == mask.transform else {
@@ -64,8 +64,8 @@ public struct BandsProbe: Probe {
       json["baseline"] = .string(baseline.directory)
       json["baseline_samples"] = .number(Double(base.count))
       for part in layout {
-        json[part.name + "_difference"] = value(d, part)
-        if let interval { json[part.name + "_difference_ci"] = intervals(interval.low, interval.high, part) }
+        json[part.measure.rawValue + "_difference"] = value(d, part)
+        if let interval { json[part.measure.rawValue + "_difference_ci"] = intervals(interval.low, interval.high, part) }
       }
       (baseMean, difference) = (mean, d)
     }
@@ -73,7 +73,7 @@ public struct BandsProbe: Probe {
     func cell(_ v: Float?) -> String { v.map { $0.isNaN ? "" : "\($0)" } ?? "" }
     for part in layout {
       for (band, i) in part.range.enumerated() {
-        table.append([part.name, "\(band)", cell(ownMean[i]), cell(baseMean?[i]), cell(difference?[i]),
+        table.append([part.measure.rawValue, "\(band)", cell(ownMean[i]), cell(baseMean?[i]), cell(difference?[i]),
                       cell(interval?.low[i]), cell(interval?.high[i])])
       }
     }

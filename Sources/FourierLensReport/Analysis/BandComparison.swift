@@ -39,24 +39,24 @@ public struct MeasuredBands: Sendable {
     angularSectors = angular
   }
 
-  func range(_ name: String) -> Range<Int> {
-    BandMeasures.layout(radial: radialBands, angular: angularSectors).first { $0.name == name }!.range
+  func range(_ measure: BandMeasure) -> Range<Int> {
+    BandMeasures.range(of: measure, radial: radialBands, angular: angularSectors)
   }
-  func part(_ name: String) -> [Double] { Array(values[range(name)]) }
-  func partInterval(_ name: String) -> [ClosedRange<Double>?]? { intervals.map { Array($0[range(name)]) } }
+  func part(_ measure: BandMeasure) -> [Double] { Array(values[range(measure)]) }
+  func partInterval(_ measure: BandMeasure) -> [ClosedRange<Double>?]? { intervals.map { Array($0[range(measure)]) } }
 
-  public var radial: [Double] { part("radial") }
-  public var angular: [Double] { part("angular") }
-  public var lowFrequencyShare: Double { part("low_frequency_share")[0] }
-  public var radialNormalized: [Double] { part("radial_normalized") }
-  public var angularNormalized: [Double] { part("angular_normalized") }
-  public var anisotropy: Double { part("anisotropy")[0] }
-  public var radialInterval: [ClosedRange<Double>?]? { partInterval("radial") }
-  public var angularInterval: [ClosedRange<Double>?]? { partInterval("angular") }
-  public var lowFrequencyShareInterval: ClosedRange<Double>? { partInterval("low_frequency_share")?[0] ?? nil }
-  public var radialNormalizedInterval: [ClosedRange<Double>?]? { partInterval("radial_normalized") }
-  public var angularNormalizedInterval: [ClosedRange<Double>?]? { partInterval("angular_normalized") }
-  public var anisotropyInterval: ClosedRange<Double>? { partInterval("anisotropy")?[0] ?? nil }
+  public var radial: [Double] { part(.radial) }
+  public var angular: [Double] { part(.angular) }
+  public var lowFrequencyShare: Double { part(.lowFrequencyShare)[0] }
+  public var radialNormalized: [Double] { part(.radialNormalized) }
+  public var angularNormalized: [Double] { part(.angularNormalized) }
+  public var anisotropy: Double { part(.anisotropy)[0] }
+  public var radialInterval: [ClosedRange<Double>?]? { partInterval(.radial) }
+  public var angularInterval: [ClosedRange<Double>?]? { partInterval(.angular) }
+  public var lowFrequencyShareInterval: ClosedRange<Double>? { partInterval(.lowFrequencyShare)?[0] ?? nil }
+  public var radialNormalizedInterval: [ClosedRange<Double>?]? { partInterval(.radialNormalized) }
+  public var angularNormalizedInterval: [ClosedRange<Double>?]? { partInterval(.angularNormalized) }
+  public var anisotropyInterval: ClosedRange<Double>? { partInterval(.anisotropy)?[0] ?? nil }
 }
 
 /// Radial and angular band-energy profiles of every model's mask (raw, as in the paper,

@@ -62,10 +62,11 @@ extension ReportBuilder {
       var out: [String: JSONValue] = [:]
       for part in layout {
         let values = part.range.map { m.values[$0].isFinite ? JSONValue.number(m.values[$0]) : .null }
-        out[part.name + suffix] = part.isScalar ? values[0] : .array(values)
+        let key = part.measure.rawValue + suffix
+        out[key] = part.measure.isScalar ? values[0] : .array(values)
         if let intervals = m.intervals {
           let pairs = part.range.map { intervals[$0].map { JSONValue.numbers([$0.lowerBound, $0.upperBound]) } ?? .null }
-          out[part.name + suffix + "_ci"] = part.isScalar ? pairs[0] : .array(pairs)
+          out[key + "_ci"] = part.measure.isScalar ? pairs[0] : .array(pairs)
         }
       }
       return out
@@ -100,10 +101,10 @@ extension ReportBuilder {
     for (i, e) in entries.enumerated() {
       let p = bands.profiles[i].measured, d = bands.differences[i]
       for part in BandMeasures.layout(radial: settings.radial, angular: settings.angular) {
-        let centre: (Int) -> Double? = part.name.hasPrefix("radial") ? { centres[$0] }
-          : part.name.hasPrefix("angular") ? { angles[$0] } : { _ in nil }
+        let centre: (Int) -> Double? = part.measure.isRadial ? { centres[$0] }
+          : part.measure.isAngular ? { angles[$0] } : { _ in nil }
         for (band, k) in part.range.enumerated() {
-          csv.append([e.name, part.name, "\(band)", cell(centre(band)), cell(p.values[k]), cell(p.intervals?[k]?.lowerBound),
+          csv.append([e.name, part.measure.rawValue, "\(band)", cell(centre(band)), cell(p.values[k]), cell(p.intervals?[k]?.lowerBound),
                       cell(p.intervals?[k]?.upperBound), cell(d?.values[k]), cell(d?.intervals?[k]?.lowerBound),
                       cell(d?.intervals?[k]?.upperBound)])
         }
