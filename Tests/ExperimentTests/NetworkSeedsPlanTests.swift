@@ -58,7 +58,7 @@ import Testing
     let p = try plan(Self.base)
     let keys = ["standard@0", "standard@1"].map { p.models[$0]! }
     #expect(keys[0].key != keys[1].key && keys[0].maskKey != keys[1].maskKey && keys[0].probeKey != keys[1].probeKey)
-    // Network 0 is the network the model trains without `seeds`: the same key, so its cache is kept.
+    // Network 0 is the network the model trains without `seeds`: the same key.
     let single = try plan(Self.base.replacingOccurrences(of: ", seeds: 2}\n  other", with: "}\n  other"))
     #expect(single.modelNames == ["other", "standard"])
     #expect(single.models["standard"]!.key == keys[0].key)
