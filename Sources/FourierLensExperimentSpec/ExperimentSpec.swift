@@ -74,8 +74,17 @@ public struct ExperimentSpec: Codable, Equatable {
     public var optimizer: String?
     public var augment: [String]?
     public var adversarial: String?
+    /// Networks to train, otherwise identical: network k with the experiment's seed + k,
+    /// named NAME@k (its steps, directories and report entries); 1 (absent) is NAME itself.
+    public var seeds: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case path, arch, epochs, batch, lr, optimizer, augment, adversarial }
+    enum CodingKeys: String, CodingKey, CaseIterable { case path, arch, epochs, batch, lr, optimizer, augment, adversarial, seeds }
+
+    /// The names of its networks: NAME, or NAME@0 … NAME@(K−1).
+    public func networkNames(_ name: String) -> [String] {
+      let k = seeds ?? 1
+      return k > 1 ? (0..<k).map { "\(name)@\($0)" } : [name]
+    }
   }
 
   public struct MaskSpec: Codable, Equatable {
@@ -229,6 +238,10 @@ public struct ExperimentSpec: Codable, Equatable {
         throw bad("model '\(name)' has both `path` and training options: choose one")
       }
       if let e = m.epochs, e < 1 { throw bad("model '\(name)': epochs must be ≥ 1") }
+      if let k = m.seeds, k < 1 { throw bad("models.\(name).seeds must be ≥ 1, got \(k)") }
+      if let k = m.seeds, k > 1, m.path != nil {
+        throw bad("models.\(name).seeds: a loaded model (`path`) is one network; train several with `arch` and `seeds`")
+      }
     }
     if let limit = data.trainLimit, limit < 1 { throw bad("data.train_limit must be ≥ 1") }
     if let limit = data.testLimit, limit < 1 { throw bad("data.test_limit must be ≥ 1") }

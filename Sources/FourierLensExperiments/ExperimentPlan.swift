@@ -13,7 +13,8 @@ public struct ExperimentPlan {
   /// The experiment file (paths in it are relative to its directory); empty for a built-in one.
   public let specFile: String
   public let seed: UInt64
-  /// Model names in the order their steps run.
+  /// Model names in the order their steps run: one per network, NAME@k for the networks
+  /// of a model with `seeds: K` (K > 1), else the model's name.
   public let modelNames: [String]
   public let models: [String: Model]
   public let masks: Masks
@@ -91,7 +92,12 @@ public struct ExperimentPlan {
     self.spec = spec
     self.specFile = specFile
     seed = spec.seed ?? 0
-    modelNames = spec.models.keys.sorted()
+    // Networks: a model with `seeds: K` is K networks NAME@k, each a model of its own below.
+    var networkOf: [String: (model: String, index: Int)] = [:]
+    for name in spec.models.keys.sorted() {
+      for (k, network) in spec.models[name]!.networkNames(name).enumerated() { networkOf[network] = (name, k) }
+    }
+    modelNames = spec.models.keys.sorted().flatMap { spec.models[$0]!.networkNames($0) }
     let dataKey = StepKey.canonical(spec.data)
 
     // Masks.
@@ -143,11 +149,13 @@ public struct ExperimentPlan {
 
     // Models.
     var models: [String: (Model.Source, StepKey)] = [:]
-    for (name, s) in spec.models.sorted(by: { $0.key < $1.key }) {  // modelNames' order
+    for name in modelNames {
+      let (specName, network) = networkOf[name]!
+      let s = spec.models[specName]!
       if let path = s.path {
         let resolved = Self.resolve(path, relativeTo: specFile)
         guard FileManager.default.fileExists(atPath: ModelDirectory.descriptionPath(resolved)) else {
-          throw bad("model '\(name)': \(resolved) is not a model directory (no \((ModelDirectory.descriptionPath(resolved) as NSString).lastPathComponent))")
+          throw bad("model '\(specName)': \(resolved) is not a model directory (no \((ModelDirectory.descriptionPath(resolved) as NSString).lastPathComponent))")
         }
         // The key follows the model's files, so replacing them re-runs what depends on them.
         let stamp = [ModelDirectory.descriptionPath(resolved), ModelDirectory.weightsPath(resolved), ModelDirectory.torchScriptPath(resolved)]
@@ -157,21 +165,26 @@ public struct ExperimentPlan {
         continue
       }
       guard let arch = TorchArchitecture(rawValue: s.arch!) else {
-        throw bad("model '\(name)': \(TorchArchitecture.unknownReason(s.arch!))")
+        throw bad("model '\(specName)': \(TorchArchitecture.unknownReason(s.arch!))")
       }
       let optimizer = try s.optimizer.map { o -> OptimizerKind in
-        guard let k = OptimizerKind(rawValue: o) else { throw bad("model '\(name)': unknown optimizer '\(o)'") }
+        guard let k = OptimizerKind(rawValue: o) else { throw bad("model '\(specName)': unknown optimizer '\(o)'") }
         return k
       } ?? .sgd
+      // Network k: the experiment's seed + k, nothing else differs.
       let training = TrainingConfiguration(epochs: s.epochs ?? 10, batchSize: s.batch ?? 128, learningRate: s.lr,
-                                           optimizer: optimizer, seed: seed, augmentations: s.augment ?? [],
+                                           optimizer: optimizer, seed: seed + UInt64(network), augmentations: s.augment ?? [],
                                            attack: s.adversarial)
-      try checked("models.\(name).") {
+      try checked("models.\(specName).") {
         try training.validate()
         for a in s.augment ?? [] { _ = try registry.makeAugmentation(a) }
         if let a = s.adversarial { _ = try registry.makeAttack(a) }
       }
-      models[name] = (.train(arch, training), StepKey(["train", StepKey.canonical(s), dataKey, "\(seed)"]))
+      // The key of network 0 is that of the model trained alone (`seeds` absent or 1): the same network.
+      var single = s
+      single.seeds = nil
+      models[name] = (.train(arch, training),
+                      StepKey(["train", StepKey.canonical(single), dataKey, "\(seed)"] + (network > 0 ? ["network \(network)"] : [])))
     }
 
     // Probes: each spec made once (without a baseline mask, which exists only later).
@@ -203,7 +216,9 @@ public struct ExperimentPlan {
       if let batch = p.batch, batch < 1 { throw bad("probes.batch must be ≥ 1, got \(batch)") }
     }
     self.probes = probes
-    baseline = spec.report?.baseline ?? (spec.models["standard"] != nil ? "standard" : modelNames[0])
+    // The baseline network: the named model's (its network 0 when it has several).
+    let baselineModel = spec.report?.baseline ?? (spec.models["standard"] != nil ? "standard" : spec.models.keys.sorted()[0])
+    baseline = spec.models[baselineModel]!.networkNames(baselineModel)[0]
 
     // Keys: a step's key hashes its configuration and the keys of the steps it reads.
     // Every mask-like step of a model hashes the model, the masks' section (the settings it
@@ -224,7 +239,7 @@ public struct ExperimentPlan {
                  name == baseline ? "" : maskKey[baseline]!.description, "\(seed)"]
                 + (mapKey.map { [$0[name]!.description] } ?? []) + (imageKey.map { [$0[name]!.description] } ?? []))
       } ?? maskKey[name]!
-      planned[name] = Model(source: models[name]!.0, spec: spec.models[name]!, key: models[name]!.1,
+      planned[name] = Model(source: models[name]!.0, spec: spec.models[networkOf[name]!.model]!, key: models[name]!.1,
                             maskKey: maskKey[name]!, adversarialMapKey: mapKey?[name], imageMaskKey: imageKey?[name],
                             probeKey: probeKey)
     }

@@ -213,7 +213,7 @@ public final class ExperimentRunner {
     let test = try dataset(.test, limit: spec.data.testLimit)
     let stats = try DatasetStatistics.channelMeanAndStd(train)
     let model = try TorchModel.create(architecture: arch, input: train.info.shape, mean: stats.mean, std: stats.std,
-                                      classes: train.info.classes, seed: seed)
+                                      classes: train.info.classes, seed: configuration.seed)
     try model.move(to: device)
     let trainer = try TorchTrainer(model: model, configuration: configuration,
                                    augmentations: try (m.augment ?? []).map { try registry.makeAugmentation($0) },

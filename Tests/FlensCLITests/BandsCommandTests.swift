@@ -81,12 +81,80 @@ import Testing
     let out = try FlensCLI.run(["bands", path, "--radial", "2", "--angular", "2"])
     #expect(out.exitCode == 0, "\(out)")
     let lines = out.stdout.split(separator: "\n").map(String.init)
-    #expect(lines.count == 1 + 1 + 2 + 1 + 2)
-    // 4×4 Euclidean, 2 bands: 5 and 11 of 16 frequencies.
-    #expect(lines[2].hasSuffix(String(format: "%.4f", (5.0 / 16).squareRoot())))
-    #expect(lines[3].hasSuffix(String(format: "%.4f", (11.0 / 16).squareRoot())))
+    #expect(lines.count == 1 + 1 + 2 + 1 + 2 + 1)
+    // 4×4 Euclidean, 2 bands: 5 and 11 of 16 frequencies; net of the grid, all-ones is 1.
+    #expect(lines[2].hasSuffix(String(format: "%.4f", (5.0 / 16).squareRoot()) + "  1.0000"))
+    #expect(lines[3].hasSuffix(String(format: "%.4f", (11.0 / 16).squareRoot()) + "  1.0000"))
     #expect(lines[4].hasPrefix("sector"))
+    #expect(lines[7].hasPrefix("anisotropy") && lines[7].hasSuffix("0.0000"))
   }
+
+  /// The three profiles net of the grid against an independent NumPy implementation of
+  /// their definitions (README), on random masks: DFT and DCT, both metrics, one and several planes.
+  @Test(arguments: [("dft", "euclidean", [3, 11, 14], true), ("dft", "l1", [12, 9], false), ("dct", "euclidean", [9, 9], false),
+                    ("dct", "l1", [2, 10, 7], false)])
+  func normalizedProfilesMatchNumPy(transform: String, metric: String, shape: [Int], fold: Bool) throws {
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var g = SeededGenerator(seed: 5)
+    let mask = Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in g.nextUniform() * g.nextUniform() })
+    let path = dir.appendingPathComponent("mask.npy").path
+    try NPY.write(mask, to: path)
+    let radial = 5, angular = 6
+    var arguments = ["bands", path, "--radial", "\(radial)", "--angular", "\(angular)", "--metric", metric,
+                     "--transform", transform, "--json"]
+    if fold { arguments.append("--fold") }
+    let out = try FlensCLI.run(arguments)
+    #expect(out.exitCode == 0, "\(out)")
+    let json = try #require(out.json)
+    let expected = dir.appendingPathComponent("expected.json").path
+    try PythonScript.run(Self.numpyNormalizedProfiles, in: dir, arguments: [path, transform, metric, "\(radial)", "\(angular)",
+                                                                             fold ? "1" : "0", expected])
+    let want = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: expected))) as? [String: Any])
+    for key in ["radial_normalized", "angular_normalized"] {
+      let got = try #require(Self.numbers(json[key])), truth = try #require(Self.numbers(want[key]))
+      #expect(got.count == truth.count, "\(key): \(got) vs \(truth)")
+      for (a, b) in zip(got, truth) { #expect(abs(a - b) < 1e-5, "\(key): \(got) vs \(truth)") }
+    }
+    let anisotropy = try #require(json["anisotropy"] as? Double), truth = try #require(want["anisotropy"] as? Double)
+    #expect(abs(anisotropy - truth) < 1e-5)
+    #expect(truth > 0.01)  // a random mask is not isotropic: the comparison is not of zeros
+  }
+
+  static let numpyNormalizedProfiles = """
+    import json, sys
+    import numpy as np
+    path, transform, metric, nr, na, fold, out = sys.argv[1:]
+    nr, na, fold = int(nr), int(na), fold == "1"
+    m = np.load(path).astype(np.float64)
+    h, w = m.shape[-2:]
+    e = (m.reshape(-1, h, w) ** 2).sum(axis=0)
+    if transform == "dft":
+        fx = np.rint(np.fft.fftfreq(w) * w)[None, :].repeat(h, 0)
+        fy = -np.rint(np.fft.fftfreq(h) * h)[:, None].repeat(w, 1)
+        max_r = (h // 2, w // 2)
+    else:
+        fx = np.arange(w)[None, :].repeat(h, 0).astype(float)
+        fy = np.arange(h)[:, None].repeat(w, 1).astype(float)
+        max_r = (h - 1, w - 1)
+    rad = lambda x, y: np.sqrt(x * x + y * y) if metric == "euclidean" else np.abs(x) + np.abs(y)
+    band = np.minimum(nr - 1, np.floor(rad(fx, fy) / rad(*max_r) * nr + 1e-9)).astype(int)
+    span = 90.0 if transform == "dct" else (180.0 if fold else 360.0)
+    theta = np.degrees(np.arctan2(fy, fx)) % 360.0
+    if transform == "dft" and fold:
+        theta = np.where(theta >= 180.0, theta - 180.0, theta)
+    sector = np.floor(theta / span * na + 1e-9).astype(int)
+    sector = np.minimum(sector, na - 1) if transform == "dct" else sector % na
+    dc = (fx == 0) & (fy == 0)
+    radial = [float(np.sqrt(e[band == b].mean() / e.mean())) for b in range(nr)]
+    key = fx * fx + fy * fy if metric == "euclidean" else np.abs(fx) + np.abs(fy)
+    iso = np.zeros_like(e)
+    for k in np.unique(key):
+        iso[key == k] = e[key == k].mean()
+    angular = [float(np.sqrt(e[(sector == s) & ~dc].sum() / iso[(sector == s) & ~dc].sum())) for s in range(na)]
+    a = np.array(angular)
+    json.dump({"radial_normalized": radial, "angular_normalized": angular, "anisotropy": float(a.std() / a.mean())}, open(out, "w"))
+    """
 
   @Test func badInputExitsOneNamingTheFileOrOption() throws {
     let dir = try FlensCLI.temporaryDirectory()

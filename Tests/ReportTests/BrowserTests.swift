@@ -187,4 +187,22 @@ extension BrowserTests {
     #expect(client > 0 && scroll <= client, "the summary table is \(scroll) px wide in a \(client) px box: its last columns are cut off")
     #expect(dom.contains(long), "the whole name is still on the page")
   }
+
+  /// Several networks per model: the page loads every figure and the browser shows captions
+  /// that say the intervals cover the networks and their mask seeds.
+  @Test func networkReportShowsWhatItsIntervalsCover() throws {
+    _ = try Chromium.executable()
+    let root = try ReportFixture.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    _ = try NetworkConditionReportTests.writeConditions(root + "/run")
+    let out = root + "/report"
+    _ = try ReportGenerator.generate(runDirectories: [root + "/run"], to: out)
+    let dom = try Self.checkedDOM(of: "index.html", in: out)
+    let images = try Self.images(dom)
+    #expect(!images.isEmpty && images.allSatisfy { $0["data-check"] == "loaded" }, "\(images.filter { $0["data-check"] != "loaded" })")
+    let captions = dom.matches(of: try Regex(#"<figcaption>(.*?)</figcaption>"#)).map { String($0.output[1].substring ?? "") }
+    let withIntervals = captions.filter { $0.contains("Error bars") }
+    #expect(withIntervals.count >= 2 && withIntervals.allSatisfy { $0.contains("over the trained networks of each model") })
+    #expect(!dom.contains("sampling noise") && !dom.contains("Each model here is one trained network"))
+  }
 }

@@ -157,7 +157,7 @@ import Testing
     #expect(abs(try value(cell("standard", "low_frequency_share")) - standardShare) < 1e-5)
     #expect(abs(try value(cell("adversarial", "low_frequency_share")) - adversarialShare) < 1e-5)
     #expect(try value(cell("adversarial", "samples")) == 3 && value(cell("standard", "samples")) == 1)
-    // The headline: the adversarial mask sits at lower frequencies, beyond bootstrap noise.
+    // The headline: the adversarial mask sits at lower frequencies, beyond its mask seeds' spread (one network only).
     let difference = try cell("adversarial", "low_frequency_share_difference")
     #expect(abs(try value(difference) - (adversarialShare - standardShare)) < 1e-5)
     let lo = try #require(Double(difference.attributes["data-ci-low"] ?? "")), hi = try #require(Double(difference.attributes["data-ci-high"] ?? ""))
@@ -208,6 +208,18 @@ import Testing
     let chart = try XMLNode.parse(file: g.directory + "/figures/bands-radial-difference.svg")
     #expect(chart.all(named: "line").filter { $0.attributes["class"] == "error-bar" }.count == 4 * 3)
     #expect(chart.all(named: "rect").filter { $0.attributes["class"] == "bar" }.count == 4)
+    // Both fixture masks depend on the radius alone: net of the grid their directions are
+    // flat at 1 (the raw sector energies are not: the grid has more frequencies diagonally).
+    for model in models {
+      let normalized = try #require(model["angular_normalized"] as? [Double])
+      #expect(normalized.count == 4 && normalized.allSatisfy { abs($0 - 1) < 1e-5 }, "\(normalized)")
+      #expect(abs(try #require(model["anisotropy"] as? Double)) < 1e-5)
+      let raw = try #require(model["angular"] as? [Double])
+      #expect(raw.max()! - raw.min()! > 1e-3)
+    }
+    // The direction figures show the normalised profiles: one bar per model and sector, at 1.
+    let angular = try XMLNode.parse(file: g.directory + "/figures/bands-angular.svg")
+    #expect(angular.all(named: "title").contains { $0.textContent.contains("net of the grid") })
   }
 
   @Test func missingProbesOmitTheirFiguresAndThePageSaysSo() throws {

@@ -176,7 +176,7 @@ public enum FrequencyBands {
     }
   }
 
-  private static func checkValues(_ values: [Float], shape: [Int]) throws -> (Int, Int, Int) {
+  static func checkValues(_ values: [Float], shape: [Int]) throws -> (Int, Int, Int) {
     let g = try planeGeometry(shape, what: "band energies")
     guard values.count == shape.reduce(1, *) else {
       throw FourierLensError.shapeMismatch("band energies: shape \(shape) does not hold \(values.count) values")

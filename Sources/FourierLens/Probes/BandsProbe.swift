@@ -1,5 +1,6 @@
-/// Radial and angular energy profiles of the mask, as in the paper, and with a baseline
-/// mask their differences — with 95 % bootstrap confidence intervals whenever either side
+/// Radial and angular energy profiles of the mask, as in the paper, the same net of the
+/// grid (`GridNormalizedProfile`: RMS per radial band, sector energy over the mask's
+/// isotropic copy's, anisotropy), and with a baseline mask their differences — with 95 % bootstrap confidence intervals whenever either side
 /// has several samples (several seeds from `--seeds K`, or several class or image masks),
 /// so "adversarial training moves the mask's energy to low frequencies" is a statement
 /// with an error bar.
@@ -23,16 +24,9 @@ public struct BandsProbe: Probe {
     self.resamples = resamples
   }
 
-  /// Band energies of every sample mask: radial bands, then angular sectors, then the
-  /// low-frequency share (squared energy in the lowest quarter of the radial bands).
+  /// The measures of every sample mask, as `BandMeasures.vector` rows.
   func profiles(_ mask: LearnedMask) throws -> [[Float]] {
-    try mask.samples().map { sample in
-      let p = try FrequencyBands.profile(Tensor(shape: mask.shape, data: sample), radial: radialBands, angular: angularSectors,
-                                         metric: metric, foldOpposite: true, transform: mask.transform)
-      let quarter = max(1, radialBands / 4)
-      let low = p.radial.prefix(quarter).reduce(0) { $0 + $1 * $1 }
-      return p.radial + p.angular + [low]
-    }
+    try BandMeasures.samples(of: mask, radial: radialBands, angular: angularSectors, metric: metric).map(\.vector)
   }
 
   public func run(_ context: ProbeContext) throws -> ProbeOutput {
@@ -40,87 +34,49 @@ public struct BandsProbe: Probe {
       throw FourierLensError.badOption(name: "--probe bands", reason: "needs --mask DIR (a `flens learn-mask` directory)")
     }
     let own = try profiles(mask)
-    let r = radialBands, a = angularSectors
-    func split(_ v: [Float]) -> (radial: [Float], angular: [Float], low: Float) {
-      (Array(v[0..<r]), Array(v[r..<(r + a)]), v[r + a])
+    let layout = BandMeasures.layout(radial: radialBands, angular: angularSectors)
+    /// One measure of a vector: a number for scalars, else a list.
+    func value(_ v: [Float], _ part: (measure: BandMeasure, range: Range<Int>)) -> JSONValue {
+      part.measure.isScalar ? .number(Double(v[part.range.lowerBound])) : JSONValue.numbers(v[part.range])
+    }
+    /// Intervals: a [low, high] pair for scalars, else a list of pairs.
+    func intervals(_ low: [Float], _ high: [Float], _ part: (measure: BandMeasure, range: Range<Int>)) -> JSONValue {
+      let pairs = part.range.map { JSONValue.numbers([low[$0], high[$0]]) }
+      return part.measure.isScalar ? pairs[0] : .array(pairs)
     }
     let ownMean = Bootstrap.mean(own)
     var json: [String: JSONValue] = [
-      "radial": JSONValue.numbers(split(ownMean).radial), "angular": JSONValue.numbers(split(ownMean).angular),
-      "low_frequency_share": .number(Double(split(ownMean).low)), "samples": .number(Double(own.count)),
-      "metric": .string(metric.rawValue), "transform": .string(mask.transform.rawValue),
+      "samples": .number(Double(own.count)), "metric": .string(metric.rawValue), "transform": .string(mask.transform.rawValue),
       "angular_span_deg": .number(mask.transform == .dct ? 90 : 180),
     ]
-    var table = CSVTable(header: ["profile", "band", "energy", "baseline", "difference", "ci_low", "ci_high"])
-    var differenceRows: [(String, Int, Float, Float, Float, Float?, Float?)] = []
+    for part in layout { json[part.measure.rawValue] = value(ownMean, part) }
+    var baseMean: [Float]?, difference: [Float]?, interval: (low: [Float], high: [Float])?
     if let baseline {
       guard baseline.shape == mask.shape, baseline.transform == mask.transform else {
         throw FourierLensError.shapeMismatch("baseline mask \(baseline.directory) is \(baseline.transform.rawValue) \(baseline.shape), the mask is \(mask.transform.rawValue) \(mask.shape)")
       }
       let base = try profiles(baseline)
-      let baseMean = Bootstrap.mean(base)
-      let difference = zip(ownMean, baseMean).map { $0 - $1 }
-      let interval = (own.count > 1 || base.count > 1)
-        ? Bootstrap.differenceInterval(own, base, resamples: resamples, seed: context.seed) : nil
-      let d = split(difference)
+      let mean = Bootstrap.mean(base)
+      let d = zip(ownMean, mean).map { $0 - $1 }
+      if own.count > 1 || base.count > 1 {
+        interval = Bootstrap.differenceInterval(own, base, resamples: resamples, seed: context.seed)
+      }
       json["baseline"] = .string(baseline.directory)
       json["baseline_samples"] = .number(Double(base.count))
-      json["radial_difference"] = JSONValue.numbers(d.radial)
-      json["angular_difference"] = JSONValue.numbers(d.angular)
-      json["low_frequency_share_difference"] = .number(Double(d.low))
-      if let interval {
-        let lo = split(interval.low), hi = split(interval.high)
-        json["radial_difference_ci"] = .array((0..<r).map { JSONValue.numbers([lo.radial[$0], hi.radial[$0]]) })
-        json["angular_difference_ci"] = .array((0..<a).map { JSONValue.numbers([lo.angular[$0], hi.angular[$0]]) })
-        json["low_frequency_share_difference_ci"] = JSONValue.numbers([lo.low, hi.low])
+      for part in layout {
+        json[part.measure.rawValue + "_difference"] = value(d, part)
+        if let interval { json[part.measure.rawValue + "_difference_ci"] = intervals(interval.low, interval.high, part) }
       }
-      for i in 0..<(r + a + 1) {
-        let kind = i < r ? "radial" : (i < r + a ? "angular" : "low_frequency_share")
-        let band = i < r ? i : (i < r + a ? i - r : 0)
-        differenceRows.append((kind, band, ownMean[i], baseMean[i], difference[i], interval?.low[i], interval?.high[i]))
-      }
-    } else {
-      for i in 0..<(r + a + 1) {
-        let kind = i < r ? "radial" : (i < r + a ? "angular" : "low_frequency_share")
-        differenceRows.append((kind, i < r ? i : (i < r + a ? i - r : 0), ownMean[i], .nan, .nan, nil, nil))
-      }
+      (baseMean, difference) = (mean, d)
     }
-    for row in differenceRows {
-      table.append([row.0, "\(row.1)", "\(row.2)", row.3.isNaN ? "" : "\(row.3)", row.4.isNaN ? "" : "\(row.4)",
-                    row.5.map { "\($0)" } ?? "", row.6.map { "\($0)" } ?? ""])
+    var table = CSVTable(header: ["profile", "band", "energy", "baseline", "difference", "ci_low", "ci_high"])
+    func cell(_ v: Float?) -> String { v.map { $0.isNaN ? "" : "\($0)" } ?? "" }
+    for part in layout {
+      for (band, i) in part.range.enumerated() {
+        table.append([part.measure.rawValue, "\(band)", cell(ownMean[i]), cell(baseMean?[i]), cell(difference?[i]),
+                      cell(interval?.low[i]), cell(interval?.high[i])])
+      }
     }
     return ProbeOutput(json: .object(json), table: table)
-  }
-}
-
-/// Percentile bootstrap over independent samples (seeds, or masks of different images).
-public enum Bootstrap {
-  public static func mean(_ samples: [[Float]]) -> [Float] {
-    var m = [Double](repeating: 0, count: samples[0].count)
-    for s in samples { for i in s.indices { m[i] += Double(s[i]) } }
-    return m.map { Float($0 / Double(samples.count)) }
-  }
-
-  /// 95 % interval of mean(a) − mean(b), resampling each side with replacement.
-  public static func differenceInterval(_ a: [[Float]], _ b: [[Float]], resamples: Int, seed: UInt64,
-                                        level: Double = 0.95) -> (low: [Float], high: [Float]) {
-    var rng = SeededGenerator(seed: seed)
-    let d = a[0].count
-    var draws = [[Float]](repeating: [], count: d)
-    for _ in 0..<resamples {
-      let ra = (0..<a.count).map { _ in a[Int(rng.next() % UInt64(a.count))] }
-      let rb = (0..<b.count).map { _ in b[Int(rng.next() % UInt64(b.count))] }
-      let ma = mean(ra), mb = mean(rb)
-      for i in 0..<d { draws[i].append(ma[i] - mb[i]) }
-    }
-    let lowRank = Int((Double(resamples) * (1 - level) / 2).rounded(.down))
-    let highRank = min(resamples - 1, Int((Double(resamples) * (1 + level) / 2).rounded(.down)))
-    var low = [Float](), high = [Float]()
-    for i in 0..<d {
-      let sorted = draws[i].sorted()
-      low.append(sorted[lowRank])
-      high.append(sorted[highRank])
-    }
-    return (low, high)
   }
 }

@@ -17,45 +17,88 @@ public struct BandSettings: Equatable, Sendable {
   }
 
   /// The number of lowest radial bands whose squared energy is the low-frequency share.
-  public var lowBands: Int { max(1, radial / 4) }
+  public var lowBands: Int { BandMeasures.lowBands(radial) }
 }
 
-/// Radial and angular band-energy profiles of every model's mask, and their differences
-/// against the baseline's, with 95 % percentile-bootstrap intervals whenever a side has
-/// several samples (seeds of a `--seeds K` run, or class/image masks).
+/// Band measures (`BandMeasures`: the paper's raw energies, the low-frequency share and the
+/// profiles net of the grid) in `BandMeasures.vector` layout, with 95 % intervals when
+/// there are several samples.
+public struct MeasuredBands: Sendable {
+  public var values: [Double]
+  /// Per value; nil where the measure is undefined (NaN).
+  public var intervals: [ClosedRange<Double>?]?
+  let radialBands: Int
+  let angularSectors: Int
+
+  init(values: [Float], intervals: (low: [Float], high: [Float])?, radial: Int, angular: Int) {
+    self.values = values.map(Double.init)
+    self.intervals = intervals.map { i in
+      zip(i.low, i.high).map { $0.isNaN || $1.isNaN ? nil : Double($0)...Double(max($0, $1)) }
+    }
+    radialBands = radial
+    angularSectors = angular
+  }
+
+  func range(_ measure: BandMeasure) -> Range<Int> {
+    BandMeasures.range(of: measure, radial: radialBands, angular: angularSectors)
+  }
+  func part(_ measure: BandMeasure) -> [Double] { Array(values[range(measure)]) }
+  func partInterval(_ measure: BandMeasure) -> [ClosedRange<Double>?]? { intervals.map { Array($0[range(measure)]) } }
+
+  public var radial: [Double] { part(.radial) }
+  public var angular: [Double] { part(.angular) }
+  public var lowFrequencyShare: Double { part(.lowFrequencyShare)[0] }
+  public var radialNormalized: [Double] { part(.radialNormalized) }
+  public var angularNormalized: [Double] { part(.angularNormalized) }
+  public var anisotropy: Double { part(.anisotropy)[0] }
+  public var radialInterval: [ClosedRange<Double>?]? { partInterval(.radial) }
+  public var angularInterval: [ClosedRange<Double>?]? { partInterval(.angular) }
+  public var lowFrequencyShareInterval: ClosedRange<Double>? { partInterval(.lowFrequencyShare)?[0] ?? nil }
+  public var radialNormalizedInterval: [ClosedRange<Double>?]? { partInterval(.radialNormalized) }
+  public var angularNormalizedInterval: [ClosedRange<Double>?]? { partInterval(.angularNormalized) }
+  public var anisotropyInterval: ClosedRange<Double>? { partInterval(.anisotropy)?[0] ?? nil }
+}
+
+/// Radial and angular band-energy profiles of every model's mask (raw, as in the paper,
+/// and net of the grid), and the differences of conditions against the baseline's.
 ///
-/// Each sample is profiled on its own (energy of a band = L2 norm of the L2-normalised
-/// mask inside it, as in the paper); a model's profile is the mean over its samples. The
-/// low-frequency share is Σ of the squared energies of the lowest quarter of radial bands:
-/// the fraction of the mask's squared L2 norm at low frequencies.
+/// A condition is a kind of training: its entries are the networks trained that way
+/// (`ReportEntry.condition`: `NAME@k` is network k of NAME; any other entry is a condition
+/// of one network). Each sample of a network (mask seed, or class/image mask) is profiled
+/// on its own (`BandMeasures`); a network's profile is the mean over its samples, with a
+/// 95 % percentile-bootstrap interval over them; a condition's is the mean over its
+/// networks, and its intervals and those of its difference from the baseline's condition
+/// are hierarchical (`Bootstrap.hierarchicalDifferenceInterval`: networks, then samples
+/// within each). With one network per condition they cover only that network's samples.
+/// Undefined measures (NaN: an empty sector) have undefined intervals.
 public struct BandComparison: Sendable {
   public struct Profile: Sendable {
     public var samples: Int
-    public var radial: [Double]
-    public var angular: [Double]
-    public var lowFrequencyShare: Double
-    /// 95 % intervals of the means (only with several samples).
-    public var radialInterval: [ClosedRange<Double>]?
-    public var angularInterval: [ClosedRange<Double>]?
-    public var lowFrequencyShareInterval: ClosedRange<Double>?
+    public var measured: MeasuredBands
   }
 
-  public struct Difference: Sendable {
-    public var radial: [Double]
-    public var angular: [Double]
-    public var lowFrequencyShare: Double
-    /// 95 % intervals of the differences of means (only when a side has several samples).
-    public var radialInterval: [ClosedRange<Double>]?
-    public var angularInterval: [ClosedRange<Double>]?
-    public var lowFrequencyShareInterval: ClosedRange<Double>?
+  public struct Condition: Sendable {
+    public var name: String
+    /// Its entries (networks), in entry order.
+    public var members: [Int]
+    public var profile: MeasuredBands
+    /// Against the baseline's condition; nil for the baseline's and for incomparable ones.
+    public var difference: MeasuredBands?
+    /// How many networks it has.
+    public var networks: Int { members.count }
   }
 
   public var settings: BandSettings
   public var baseline: Int
-  /// One per entry.
+  /// One per entry (network).
   public var profiles: [Profile]
-  /// One per entry: nil for the baseline itself and for masks that cannot be compared with it.
-  public var differences: [Difference?]
+  public var conditions: [Condition]
+  /// The condition of every entry.
+  public var conditionOf: [Int]
+  public var baselineCondition: Int { conditionOf[baseline] }
+  /// One per entry: its condition's difference; nil for the baseline's condition and for
+  /// conditions that cannot be compared with it.
+  public var differences: [MeasuredBands?] { conditionOf.map { conditions[$0].difference } }
   /// Why an entry has no difference (other transform or plane size), by entry index.
   public var incomparable: [Int: String]
 
@@ -67,50 +110,54 @@ public struct BandComparison: Sendable {
     self.baseline = baseline
     let r = settings.radial, a = settings.angular
     var sampleSets: [[[Float]]] = []
-    for e in entries { sampleSets.append(try Self.sampleProfiles(e.mask, settings)) }
-
-    func split(_ v: [Float]) -> (radial: [Double], angular: [Double], low: Double) {
-      (v[0..<r].map(Double.init), v[r..<(r + a)].map(Double.init), Double(v[r + a]))
+    for e in entries {
+      sampleSets.append(try BandMeasures.samples(of: e.mask, radial: r, angular: a, metric: settings.metric).map(\.vector))
     }
-    func ranges(_ lo: [Float], _ hi: [Float]) -> (radial: [ClosedRange<Double>], angular: [ClosedRange<Double>], low: ClosedRange<Double>) {
-      let l = split(lo), h = split(hi)
-      return (zip(l.radial, h.radial).map { $0...$1 }, zip(l.angular, h.angular).map { $0...$1 }, l.low...h.low)
-    }
-    let dimension = r + a + 1
+    let (resamples, seed) = (settings.resamples, settings.seed)
     profiles = sampleSets.map { set in
-      let m = split(Bootstrap.mean(set))
-      var p = Profile(samples: set.count, radial: m.radial, angular: m.angular, lowFrequencyShare: m.low)
-      if set.count > 1 {
-        // The interval of mean(set) − mean({0}) is the interval of the mean.
-        let i = Bootstrap.differenceInterval(set, [[Float](repeating: 0, count: dimension)],
-                                             resamples: settings.resamples, seed: settings.seed)
-        let rr = ranges(i.low, i.high)
-        (p.radialInterval, p.angularInterval, p.lowFrequencyShareInterval) = (rr.radial, rr.angular, rr.low)
-      }
-      return p
+      let interval = set.count > 1 ? Bootstrap.hierarchicalInterval([set], resamples: resamples, seed: seed) : nil
+      return Profile(samples: set.count, measured: MeasuredBands(values: Bootstrap.mean(set), intervals: interval,
+                                                                  radial: r, angular: a))
     }
-    var differences: [Difference?] = []
+    var names: [String] = [], conditionOf: [Int] = []
+    for e in entries {
+      if let k = names.firstIndex(of: e.condition) { conditionOf.append(k) } else { names.append(e.condition); conditionOf.append(names.count - 1) }
+    }
+    self.conditionOf = conditionOf
     var incomparable: [Int: String] = [:]
     let base = entries[baseline].mask
-    for (i, e) in entries.enumerated() {
-      guard i != baseline else { differences.append(nil); continue }
-      if let reason = Self.incompatibility(e.mask, base) {
-        incomparable[i] = reason
-        differences.append(nil)
-        continue
-      }
-      let own = sampleSets[i], other = sampleSets[baseline]
-      let d = split(zip(Bootstrap.mean(own), Bootstrap.mean(other)).map { $0 - $1 })
-      var diff = Difference(radial: d.radial, angular: d.angular, lowFrequencyShare: d.low)
-      if own.count > 1 || other.count > 1 {
-        let interval = Bootstrap.differenceInterval(own, other, resamples: settings.resamples, seed: settings.seed)
-        let rr = ranges(interval.low, interval.high)
-        (diff.radialInterval, diff.angularInterval, diff.lowFrequencyShareInterval) = (rr.radial, rr.angular, rr.low)
-      }
-      differences.append(diff)
+    for (i, e) in entries.enumerated() where conditionOf[i] != conditionOf[baseline] {
+      if let reason = Self.incompatibility(e.mask, base) { incomparable[i] = reason }
     }
-    self.differences = differences
     self.incomparable = incomparable
+    func networks(_ c: Int) -> Bootstrap.Networks { conditionOf.indices.filter { conditionOf[$0] == c }.map { sampleSets[$0] } }
+    let baseNetworks = networks(conditionOf[baseline])
+    conditions = names.indices.map { c in
+      let members = conditionOf.indices.filter { conditionOf[$0] == c }
+      let own = networks(c)
+      let varies = own.count > 1 || own[0].count > 1
+      let profile = MeasuredBands(values: Bootstrap.mean(networks: own),
+                                  intervals: varies ? Bootstrap.hierarchicalInterval(own, resamples: resamples, seed: seed) : nil,
+                                  radial: r, angular: a)
+      var difference: MeasuredBands?
+      if c != conditionOf[baseline], !members.contains(where: { incomparable[$0] != nil }) {
+        let interval = varies || baseNetworks.count > 1 || baseNetworks[0].count > 1
+          ? Bootstrap.hierarchicalDifferenceInterval(own, baseNetworks, resamples: resamples, seed: seed) : nil
+        difference = MeasuredBands(values: zip(Bootstrap.mean(networks: own), Bootstrap.mean(networks: baseNetworks)).map { $0 - $1 },
+                                   intervals: interval, radial: r, angular: a)
+      }
+      return Condition(name: names[c], members: members, profile: profile, difference: difference)
+    }
+  }
+
+  /// Whether every condition has several networks (intervals cover networks), none has
+  /// (intervals cover the samples of one network only), or some have.
+  public enum Coverage: Sendable { case networks, oneNetworkEach, mixed }
+
+  public var coverage: Coverage {
+    if conditions.allSatisfy({ $0.networks > 1 }) { return .networks }
+    if conditions.allSatisfy({ $0.networks == 1 }) { return .oneNetworkEach }
+    return .mixed
   }
 
   /// Why two masks' profiles cannot be subtracted (nil when they can).
@@ -119,15 +166,5 @@ public struct BandComparison: Sendable {
     let pa = Array(a.shape.suffix(2)), pb = Array(b.shape.suffix(2))
     if pa != pb { return "its mask is \(pa[0])×\(pa[1]), the baseline's is \(pb[0])×\(pb[1])" }
     return nil
-  }
-
-  /// Radial energies, angular energies and the low-frequency share of every sample.
-  static func sampleProfiles(_ mask: LearnedMask, _ s: BandSettings) throws -> [[Float]] {
-    try mask.samples().map { sample in
-      let p = try FrequencyBands.profile(Tensor(shape: mask.shape, data: sample), radial: s.radial, angular: s.angular,
-                                         metric: s.metric, foldOpposite: true, transform: mask.transform)
-      let low = p.radial.prefix(s.lowBands).reduce(Float(0)) { $0 + $1 * $1 }
-      return p.radial + p.angular + [low]
-    }
   }
 }

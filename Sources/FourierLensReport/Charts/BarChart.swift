@@ -9,12 +9,17 @@ public struct BarChart {
     public var values: [Double]
     /// Per category, the interval drawn as an error bar (absolute bounds), if any.
     public var intervals: [ClosedRange<Double>?]
+    /// Per category, the values the bar is the mean of (e.g. one per trained network),
+    /// drawn as dots beside the bar; empty for none.
+    public var points: [[Double]]
 
-    public init(name: String, color: String, values: [Double], intervals: [ClosedRange<Double>?]? = nil) {
+    public init(name: String, color: String, values: [Double], intervals: [ClosedRange<Double>?]? = nil,
+                points: [[Double]]? = nil) {
       self.name = name
       self.color = color
       self.values = values
       self.intervals = intervals ?? Array(repeating: nil, count: values.count)
+      self.points = points ?? Array(repeating: [], count: values.count)
     }
   }
 
@@ -44,6 +49,7 @@ public struct BarChart {
     for s in series {
       covered += s.values
       covered += s.intervals.compactMap { $0 }.flatMap { [$0.lowerBound, $0.upperBound] }
+      covered += s.points.joined().filter(\.isFinite)
     }
     if let yRange { covered += [yRange.lowerBound, yRange.upperBound] }
     return ValueAxis.linear(covering: covered, maxTicks: 6)
@@ -72,6 +78,13 @@ public struct BarChart {
           canvas.line(x1: centre, y1: lo, x2: centre, y2: hi, stroke: ChartStyle.textColor, width: 1.2, className: "error-bar")
           canvas.line(x1: centre - cap, y1: lo, x2: centre + cap, y2: lo, stroke: ChartStyle.textColor, width: 1.2, className: "error-bar")
           canvas.line(x1: centre - cap, y1: hi, x2: centre + cap, y2: hi, stroke: ChartStyle.textColor, width: 1.2, className: "error-bar")
+        }
+        if ci < s.points.count {
+          // Beside the bar's right edge, spread a little so that equal values stay visible.
+          for (pi, p) in s.points[ci].enumerated() where p.isFinite {
+            let dx = Double(pi % 3) * 2.5
+            canvas.circle(cx: x + barWidth - 3 - dx, cy: frame.py(p), r: 2.2, fill: ChartStyle.textColor, className: "point")
+          }
         }
         if valueLabels {
           let above = v >= 0

@@ -14,6 +14,17 @@ public struct ReportEntry: Sendable {
   /// The λ path of a `learn-mask --retention` run (its `path.csv`), when the mask is one of its `retention-<R>/`.
   public var lambdaPath: LambdaPath?
 
+  /// The condition (kind of training) this network belongs to: NAME for an entry named
+  /// `NAME@k` (network k of NAME, as `flens train --seeds` and experiments with
+  /// `models.NAME.seeds: K` name them), else the entry's own name (a condition of one network).
+  public var condition: String { Self.condition(ofName: name) }
+
+  public static func condition(ofName name: String) -> String {
+    guard let at = name.lastIndex(of: "@"), at != name.startIndex,
+          let k = Int(name[name.index(after: at)...]), k >= 0 else { return name }
+    return String(name[..<at])
+  }
+
   public init(name: String, mask: LearnedMask, probes: ProbeResults = ProbeResults(), model: ModelDescription? = nil,
               examplesImage: String? = nil, lambdaPath: LambdaPath? = nil) {
     self.name = name
@@ -146,16 +157,17 @@ public enum ReportInputs {
     }
   }
 
-  /// The baseline entry's index: `requested` by name, else `standard`, else the first.
+  /// The baseline entry's index: `requested` by name (or the first network of the condition
+  /// of that name), else `standard`'s, else the first.
   public static func baselineIndex(_ entries: [ReportEntry], requested: String?) throws -> Int {
     if let requested {
-      guard let i = entries.firstIndex(where: { $0.name == requested }) else {
+      guard let i = entries.firstIndex(where: { $0.name == requested }) ?? entries.firstIndex(where: { $0.condition == requested }) else {
         throw FourierLensError.badOption(name: "--baseline", reason:
           "no model named \"\(requested)\" (the models are: \(entries.map(\.name).joined(separator: ", ")))")
       }
       return i
     }
-    return entries.firstIndex(where: { $0.name == "standard" }) ?? 0
+    return entries.firstIndex(where: { $0.name == "standard" }) ?? entries.firstIndex(where: { $0.condition == "standard" }) ?? 0
   }
 
   static func normalized(_ path: String) -> String {

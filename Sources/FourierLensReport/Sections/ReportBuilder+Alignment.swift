@@ -12,7 +12,8 @@ extension ReportBuilder {
                       + "(<code>flens learn-mask --adversarial</code>; Basile et al., 2023). The table compares the essential-"
                       + "frequency mask with it and with the magnitude spectrum of the adversarial perturbations: cosine "
                       + "similarity of the maps and the correlation of their radial band energies, means over the compared "
-                      + "units (mask planes or images) with 95 % bootstrap intervals. The maps show the mean perturbation "
+                      + "units (mask planes or images) with 95 % bootstrap intervals over those units of each network (not over "
+                      + "networks trained the same way). The maps show the mean perturbation "
                       + "spectrum: where the attack put its energy.")
     var figures: [PageFigure] = []
     var rows: [String] = []

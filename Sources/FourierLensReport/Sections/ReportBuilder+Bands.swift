@@ -3,29 +3,6 @@ import FourierLens
 
 /// `data/bands.json`: every model's profiles and their differences from the baseline.
 struct BandsData: Encodable {
-  struct Model: Encodable {
-    var name: String
-    var samples: Int
-    var radial: [Double]
-    var angular: [Double]
-    var lowFrequencyShare: Double
-    var radialCI: [[Double]]?
-    var angularCI: [[Double]]?
-    var radialDifference: [Double]?
-    var angularDifference: [Double]?
-    var lowFrequencyShareDifference: Double?
-    var radialDifferenceCI: [[Double]]?
-    var angularDifferenceCI: [[Double]]?
-    var lowFrequencyShareDifferenceCI: [Double]?
-
-    enum CodingKeys: String, CodingKey {
-      case name, samples, radial, angular, lowFrequencyShare = "low_frequency_share", radialCI = "radial_ci"
-      case angularCI = "angular_ci", radialDifference = "radial_difference", angularDifference = "angular_difference"
-      case lowFrequencyShareDifference = "low_frequency_share_difference", radialDifferenceCI = "radial_difference_ci"
-      case angularDifferenceCI = "angular_difference_ci", lowFrequencyShareDifferenceCI = "low_frequency_share_difference_ci"
-    }
-  }
-
   var baseline: String
   var radialBands: Int
   var angularSectors: Int
@@ -34,12 +11,22 @@ struct BandsData: Encodable {
   var radialBandCentres: [Double]
   var radialUnit: String
   var angularSectorCentresDeg: [Double]
-  var models: [Model]
+  /// Per model (network): `name`, `samples`, and per measure of `BandMeasures.layout`
+  /// (`radial`, `angular`, `low_frequency_share`, `radial_normalized`, `angular_normalized`,
+  /// `anisotropy`) its value, `_ci` (over the network's samples, when it has several),
+  /// `_difference` and `_difference_ci` (its condition's, against the baseline's); null
+  /// where undefined.
+  var models: [JSONValue]
+  /// Per condition (kind of training): its networks, mean profiles and differences, with
+  /// hierarchical intervals (`BandMeasures.layout` keys, `_ci`, `_difference`, `_difference_ci`).
+  var conditions: [JSONValue]
+  /// What the intervals of differences cover: "networks and mask samples", "mask samples of one network", or "mixed".
+  var intervalsCover: String
 
   enum CodingKeys: String, CodingKey {
     case baseline, radialBands = "radial_bands", angularSectors = "angular_sectors", metric, foldOpposite = "fold_opposite"
     case radialBandCentres = "radial_band_centres", radialUnit = "radial_unit"
-    case angularSectorCentresDeg = "angular_sector_centres_deg", models
+    case angularSectorCentresDeg = "angular_sector_centres_deg", models, conditions, intervalsCover = "intervals_cover"
   }
 }
 
@@ -65,54 +52,76 @@ extension ReportBuilder {
     return (0..<n).map { angularSpan * (Double($0) + 0.5) / Double(n) }
   }
 
-  static func intervals(_ ranges: [ClosedRange<Double>]?) -> [[Double]]? {
-    ranges.map { $0.map { [$0.lowerBound, $0.upperBound] } }
-  }
-
   mutating func bandSection() throws -> PageSection {
     var section = PageSection(id: "bands", title: "Band energies")
     let settings = bands.settings
     let (centres, unit) = radialBandCentres()
     let angles = angularSectorCentres()
-    let models = entries.indices.map { i -> BandsData.Model in
-      let p = bands.profiles[i], d = bands.differences[i]
-      return BandsData.Model(
-        name: entries[i].name, samples: p.samples, radial: p.radial, angular: p.angular, lowFrequencyShare: p.lowFrequencyShare,
-        radialCI: Self.intervals(p.radialInterval), angularCI: Self.intervals(p.angularInterval),
-        radialDifference: d?.radial, angularDifference: d?.angular, lowFrequencyShareDifference: d?.lowFrequencyShare,
-        radialDifferenceCI: Self.intervals(d?.radialInterval), angularDifferenceCI: Self.intervals(d?.angularInterval),
-        lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] })
+    let layout = BandMeasures.layout(radial: settings.radial, angular: settings.angular)
+    func measures(_ m: MeasuredBands, suffix: String) -> [String: JSONValue] {
+      var out: [String: JSONValue] = [:]
+      for part in layout {
+        let values = part.range.map { m.values[$0].isFinite ? JSONValue.number(m.values[$0]) : .null }
+        let key = part.measure.rawValue + suffix
+        out[key] = part.measure.isScalar ? values[0] : .array(values)
+        if let intervals = m.intervals {
+          let pairs = part.range.map { intervals[$0].map { JSONValue.numbers([$0.lowerBound, $0.upperBound]) } ?? .null }
+          out[key + "_ci"] = part.measure.isScalar ? pairs[0] : .array(pairs)
+        }
+      }
+      return out
+    }
+    let models = entries.indices.map { i -> JSONValue in
+      var object = measures(bands.profiles[i].measured, suffix: "")
+      if let d = bands.differences[i] { object.merge(measures(d, suffix: "_difference")) { $1 } }
+      object["name"] = .string(entries[i].name)
+      object["samples"] = .number(Double(bands.profiles[i].samples))
+      return .object(object)
+    }
+    let conditions = bands.conditions.map { c -> JSONValue in
+      var object = measures(c.profile, suffix: "")
+      if let d = c.difference { object.merge(measures(d, suffix: "_difference")) { $1 } }
+      object["name"] = .string(c.name)
+      object["networks"] = .array(c.members.map { .string(entries[$0].name) })
+      return .object(object)
+    }
+    let cover = switch bands.coverage {
+    case .networks: "networks and mask samples"
+    case .oneNetworkEach: "mask samples of one network"
+    case .mixed: "mixed"
     }
     let json = try addJSON("bands", BandsData(baseline: baselineEntry.name, radialBands: settings.radial,
                                               angularSectors: settings.angular, metric: settings.metric.rawValue,
                                               radialBandCentres: centres, radialUnit: unit,
-                                              angularSectorCentresDeg: angles, models: models))
+                                              angularSectorCentresDeg: angles, models: models, conditions: conditions,
+                                              intervalsCover: cover))
     var csv = CSVTable(header: ["model", "profile", "band", "centre", "energy", "ci_low", "ci_high", "difference",
                                 "difference_ci_low", "difference_ci_high"])
-    func cell(_ v: Double?) -> String { v.map(NumberFormat.exact) ?? "" }
+    func cell(_ v: Double?) -> String { v.flatMap { $0.isFinite ? NumberFormat.exact($0) : nil } ?? "" }
     for (i, e) in entries.enumerated() {
-      let p = bands.profiles[i], d = bands.differences[i]
-      for b in 0..<settings.radial {
-        csv.append([e.name, "radial", "\(b)", cell(centres[b]), cell(p.radial[b]), cell(p.radialInterval?[b].lowerBound),
-                    cell(p.radialInterval?[b].upperBound), cell(d?.radial[b]), cell(d?.radialInterval?[b].lowerBound),
-                    cell(d?.radialInterval?[b].upperBound)])
-      }
-      for s in 0..<settings.angular {
-        csv.append([e.name, "angular", "\(s)", cell(angles[s]), cell(p.angular[s]), cell(p.angularInterval?[s].lowerBound),
-                    cell(p.angularInterval?[s].upperBound), cell(d?.angular[s]), cell(d?.angularInterval?[s].lowerBound),
-                    cell(d?.angularInterval?[s].upperBound)])
+      let p = bands.profiles[i].measured, d = bands.differences[i]
+      for part in BandMeasures.layout(radial: settings.radial, angular: settings.angular) {
+        let centre: (Int) -> Double? = part.measure.isRadial ? { centres[$0] }
+          : part.measure.isAngular ? { angles[$0] } : { _ in nil }
+        for (band, k) in part.range.enumerated() {
+          csv.append([e.name, part.measure.rawValue, "\(band)", cell(centre(band)), cell(p.values[k]), cell(p.intervals?[k]?.lowerBound),
+                      cell(p.intervals?[k]?.upperBound), cell(d?.values[k]), cell(d?.intervals?[k]?.lowerBound),
+                      cell(d?.intervals?[k]?.upperBound)])
+        }
       }
     }
     let csvPath = addCSV("bands", csv)
     let data = [csvPath, json]
 
-    let several = bands.profiles.contains { $0.samples > 1 }
+    let several = bands.conditions.contains { $0.profile.intervals != nil }
     section.paragraph("Band energy as in Karantzas et al. (2022): the mask is divided by its L2 norm and a band’s energy is the "
                       + "L2 norm of the mask inside it. \(settings.radial) radial bands of equal width run from DC to the "
                       + "farthest frequency (Euclidean radius); \(settings.angular) angular sectors cover "
                       + "\(Int(angularSpan))° counter-clockwise from the horizontal frequency axis"
                       + (baselineEntry.mask.transform == .dft ? ", opposite directions folded together" : "") + ". "
-                      + (several ? "Error bars: 95 % percentile-bootstrap intervals over the samples (seeds, or class/image masks)."
+                      + "Each bar is a model’s mean: over its trained networks (named <code>NAME@k</code>), of each network’s "
+                      + "mean over its mask samples. "
+                      + (several ? IntervalCoverage.differenceSentence(bands.coverage)
                                  : "Each model has one mask, so there are no error bars; learn with <code>--seeds K</code> to get them."))
 
     let radialLabels = centres.map { unit == "fraction of the distance from DC to the corner" ? NumberFormat.fixed($0, 2) : NumberFormat.fixed($0, 1) }
@@ -120,10 +129,15 @@ extension ReportBuilder {
     let radialTitle = "radial frequency, band centre (\(unit))"
     let angularTitle = "orientation, sector centre (degrees)"
 
-    func profileSeries(_ values: (BandComparison.Profile) -> [Double],
-                       _ intervals: (BandComparison.Profile) -> [ClosedRange<Double>]?) -> [BarChart.Series] {
-      entries.indices.map { BarChart.Series(name: entries[$0].name, color: color($0), values: values(bands.profiles[$0]),
-                                            intervals: intervals(bands.profiles[$0])) }
+    /// One series per condition: its mean with its interval, and with several networks each network's value as a dot.
+    func profileSeries(_ values: (MeasuredBands) -> [Double],
+                       _ intervals: (MeasuredBands) -> [ClosedRange<Double>?]?) -> [BarChart.Series] {
+      bands.conditions.map { c in
+        let own = values(c.profile)
+        let points = c.networks > 1 ? own.indices.map { k in c.members.map { values(bands.profiles[$0].measured)[k] } } : nil
+        return BarChart.Series(name: c.name, color: color(c.members[0]), values: own, intervals: intervals(c.profile),
+                               points: points)
+      }
     }
     var figures: [PageFigure] = []
     let radialChart = BarChart(categories: radialLabels, series: profileSeries({ $0.radial }, { $0.radialInterval }),
@@ -132,38 +146,52 @@ extension ReportBuilder {
                           alt: "Radial band energies of every model's mask",
                           caption: "Radial profile: energy of each radial band of the mask, low frequencies on the left.",
                           data: data))
-    let angularChart = BarChart(categories: angularLabels, series: profileSeries({ $0.angular }, { $0.angularInterval }),
-                                xTitle: angularTitle, yTitle: "sector energy (fraction of mask norm)")
-    figures.append(addSVG("bands-angular", angularChart.render(title: "Angular sector energies"),
-                          alt: "Angular sector energies of every model's mask",
-                          caption: "Angular profile: energy of each orientation sector (0° = horizontal frequencies, i.e. vertical structures in the image).",
+    // Directions net of the grid: raw sector energies carry the square grid (an all-ones
+    // mask already favours the diagonals), so the figures show them relative to the mask's
+    // isotropic copy; the raw ones stay in the data files.
+    let angularChart = BarChart(categories: angularLabels,
+                                series: profileSeries({ $0.angularNormalized }, { $0.angularNormalizedInterval }),
+                                xTitle: angularTitle, yTitle: "sector energy ÷ isotropic copy’s")
+    figures.append(addSVG("bands-angular", angularChart.render(title: "Angular sector energies, net of the grid"),
+                          alt: "Angular sector energies of every model's mask relative to its isotropic copy",
+                          caption: "Angular profile net of the grid: each orientation sector’s energy divided by that of the mask’s "
+                            + "isotropic copy (every frequency set to the RMS of the mask over its radius), so 1 everywhere is a mask "
+                            + "without a preferred direction, on any grid (0° = horizontal frequencies, i.e. vertical structures in "
+                            + "the image). Raw sector energies: <code>angular</code> in the data files.",
                           data: data))
 
-    let compared = entries.indices.filter { bands.differences[$0] != nil }
+    let compared = bands.conditions.indices.filter { bands.conditions[$0].difference != nil }
     if !compared.isEmpty {
-      func differenceSeries(_ values: (BandComparison.Difference) -> [Double],
-                            _ intervals: (BandComparison.Difference) -> [ClosedRange<Double>]?) -> [BarChart.Series] {
-        compared.map { i in
-          let d = bands.differences[i]!
-          return BarChart.Series(name: "\(entries[i].name) − \(baselineEntry.name)", color: color(i), values: values(d),
-                                 intervals: intervals(d))
+      let baselineName = bands.conditions[bands.baselineCondition].name
+      /// Per compared condition: the difference of means; dots, with several networks, are each network's mean minus the baseline condition's mean.
+      func differenceSeries(_ values: (MeasuredBands) -> [Double],
+                            _ intervals: (MeasuredBands) -> [ClosedRange<Double>?]?) -> [BarChart.Series] {
+        let baseMean = values(bands.conditions[bands.baselineCondition].profile)
+        return compared.map { ci in
+          let c = bands.conditions[ci], d = c.difference!
+          let points = c.networks > 1
+            ? baseMean.indices.map { k in c.members.map { values(bands.profiles[$0].measured)[k] - baseMean[k] } } : nil
+          return BarChart.Series(name: "\(c.name) − \(baselineName)", color: color(c.members[0]), values: values(d),
+                                 intervals: intervals(d), points: points)
         }
       }
-      let ci = compared.contains { bands.differences[$0]?.radialInterval != nil }
-      let ciText = ci ? " Error bars: 95 % bootstrap intervals; a bar whose interval excludes zero is a difference beyond sampling noise." : ""
+      let ci = compared.contains { bands.conditions[$0].difference?.intervals != nil }
+      let ciText = ci ? " " + IntervalCoverage.differenceSentence(bands.coverage) : ""
       let radialDiff = BarChart(categories: radialLabels, series: differenceSeries({ $0.radial }, { $0.radialInterval }),
                                 xTitle: radialTitle, yTitle: "difference of band energy")
       figures.append(addSVG("bands-radial-difference", radialDiff.render(title: "Radial band energy differences"),
                             alt: "Radial band energy differences from the baseline",
-                            caption: "Radial profile minus the baseline’s (<em>\(Markup.escape(baselineEntry.name))</em>): positive bars are bands the model’s mask weights more." + ciText,
+                            caption: "Radial profile minus the baseline’s (<em>\(Markup.escape(baselineName))</em>): positive bars are bands the model’s mask weights more." + ciText,
                             data: data))
-      let angularDiff = BarChart(categories: angularLabels, series: differenceSeries({ $0.angular }, { $0.angularInterval }),
-                                 xTitle: angularTitle, yTitle: "difference of sector energy")
-      figures.append(addSVG("bands-angular-difference", angularDiff.render(title: "Angular sector energy differences"),
-                            alt: "Angular sector energy differences from the baseline",
-                            caption: "Angular profile minus the baseline’s." + ciText, data: data))
+      let angularDiff = BarChart(categories: angularLabels,
+                                 series: differenceSeries({ $0.angularNormalized }, { $0.angularNormalizedInterval }),
+                                 xTitle: angularTitle, yTitle: "difference of sector energy ÷ isotropic copy’s")
+      figures.append(addSVG("bands-angular-difference", angularDiff.render(title: "Angular sector energy differences, net of the grid"),
+                            alt: "Differences from the baseline of the angular profiles net of the grid",
+                            caption: "Angular profile net of the grid minus the baseline’s." + ciText, data: data))
     }
     section.add(figures)
+    if let note = IntervalCoverage.oneNetworkNote(bands.coverage), several { section.note(note) }
     return section
   }
 }

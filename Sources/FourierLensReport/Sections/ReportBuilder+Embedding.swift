@@ -13,7 +13,8 @@ extension ReportBuilder {
                       + "image's class: classes that need different frequencies separate. The table gives a linear probe's "
                       + "accuracy on held-out images, predicting the class from the mask alone (multinomial logistic "
                       + "regression on standardised masks), against the same fit to shuffled training labels, which shows "
-                      + "what the probe finds in noise; means over seeds of the train/test split with 95 % Student-t intervals.")
+                      + "what the probe finds in noise; means over seeds of the train/test split with 95 % Student-t intervals "
+                      + "(they cover the split of each network’s masks, not the variation between networks).")
     var figures: [PageFigure] = []
     var rows: [String] = []
     var points = CSVTable(header: ["model", "image", "class", "pc1", "pc2"])

@@ -97,7 +97,7 @@ extension ReportBuilder {
         maskedAccuracy: s.maskedAccuracy, complementaryAccuracy: s.complementaryAccuracy,
         complementaryDegenerate: complementIsDegenerate(i), sparsity: s.sparsity,
         retention: s.retention, retentionTarget: s.retentionTarget,
-        targetMet: s.targetMet, lambda: s.lambda, epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.lowFrequencyShare,
+        targetMet: s.targetMet, lambda: s.lambda, epochsRun: s.epochsRun, samples: p.samples, lowFrequencyShare: p.measured.lowFrequencyShare,
         lowFrequencyShareDifference: d?.lowFrequencyShare,
         lowFrequencyShareDifferenceCI: d?.lowFrequencyShareInterval.map { [$0.lowerBound, $0.upperBound] },
         robustAccuracy: robust, maskDirectory: e.mask.directory, probeDirectory: e.probes.directory
@@ -141,8 +141,10 @@ extension ReportBuilder {
     html += "is ≥ R). “not converged”: the λ behind the mask stopped at the epoch cap. Sparsity is "
     html += "‖M‖₁/‖M₀‖₁. Low-frequency share: fraction of the L2-normalised mask’s squared energy in the lowest "
     html += "\(settings.lowBands) of \(settings.radial) radial bands (mean over the samples: seeds, or class/image masks). "
-    html += "Δ is the difference from the baseline <em>\(Markup.escape(baselineEntry.name))</em>, with a 95 % bootstrap "
-    html += "interval when there are several samples. Robust accuracy from the attack probes. \(imagesSentence(rows)) "
+    html += "Δ is the difference of the model’s mean (over its trained networks <code>NAME@k</code>, when it has several) "
+    html += "from the baseline’s <em>\(Markup.escape(bands.conditions[bands.baselineCondition].name))</em>, with a 95 % "
+    html += "interval when there are several samples. " + IntervalCoverage.differenceSentence(bands.coverage)
+    html += " Robust accuracy from the attack probes. \(imagesSentence(rows)) "
     html += "[<a href=\"\(jsonPath)\">data JSON</a> · <a href=\"\(csvPath)\">data CSV</a>]</caption>\n<thead><tr>"
     // Two header rows (booktabs style): groups with units above, columns below.
     let two = " rowspan=\"2\""
@@ -224,6 +226,7 @@ extension ReportBuilder {
                                                       unconvergedSeeds: $0.unconvergedSeeds ?? []) }) {
       section.note(note)
     }
+    if let note = IntervalCoverage.oneNetworkNote(bands.coverage) { section.note(note) }
     for (i, reason) in bands.incomparable.sorted(by: { $0.key < $1.key }) {
       section.note("<em>\(Markup.escape(entries[i].name))</em> is not compared with the baseline: \(Markup.escape(reason)).")
     }

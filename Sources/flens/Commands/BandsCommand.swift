@@ -54,15 +54,28 @@ struct BandsCommand: ParsableCommand {
     if angular < 1 { throw FourierLensError.badOption(name: "--angular", reason: "needs at least 1 sector, got \(angular)") }
   }
 
-  /// The JSON object: `radial`, `angular` (the contract) plus what they were measured with.
+  /// The JSON object: `radial`, `angular` (the contract), the same net of the grid
+  /// (`radial_normalized`, `angular_normalized`, `anisotropy`; null where undefined, see
+  /// `GridNormalizedProfile`) plus what they were measured with.
   struct Report: Encodable {
     var radial: [Float]
     var angular: [Float]
+    var radialNormalized: [Float?]
+    var angularNormalized: [Float?]
+    var anisotropy: Float?
     var metric: RadiusMetric
     var fold: Bool
     var transform: TransformKind
     var shape: [Int]
+
+    enum CodingKeys: String, CodingKey {
+      case radial, angular, radialNormalized = "radial_normalized", angularNormalized = "angular_normalized"
+      case anisotropy, metric, fold, transform, shape
+    }
   }
+
+  /// NaN (undefined) as nil, so that JSON says null.
+  static func defined(_ v: Float) -> Float? { v.isNaN ? nil : v }
 
   func run() throws {
     let mask = try NPY.readTensor(input)
@@ -72,38 +85,46 @@ struct BandsCommand: ParsableCommand {
     guard mask.isFinite else { throw FourierLensError.badFile(path: input, reason: "the mask holds NaN or infinity") }
     let profile = try FrequencyBands.profile(mask, radial: radial, angular: angular, metric: metric,
                                              foldOpposite: fold, transform: transform)
+    let normalized = try FrequencyBands.gridNormalizedProfile(mask, radial: radial, angular: angular, metric: metric,
+                                                              foldOpposite: fold, transform: transform)
     if json {
-      let report = Report(radial: profile.radial, angular: profile.angular, metric: metric, fold: fold,
+      let report = Report(radial: profile.radial, angular: profile.angular,
+                          radialNormalized: normalized.radial.map(Self.defined),
+                          angularNormalized: normalized.angular.map(Self.defined),
+                          anisotropy: Self.defined(normalized.anisotropy), metric: metric, fold: fold,
                           transform: transform, shape: mask.shape)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else {
-      print(table(profile, shape: mask.shape))
+      print(table(profile, normalized, shape: mask.shape))
     }
   }
 
-  func table(_ profile: BandProfile, shape: [Int]) -> String {
+  func table(_ profile: BandProfile, _ normalized: GridNormalizedProfile, shape: [Int]) -> String {
     let h = shape[shape.count - 2], w = shape[shape.count - 1]
     let maxRadius = FrequencyBands.maximumRadius(height: h, width: w, metric: metric, transform: transform)
     let span = FrequencyBands.angularSpan(foldOpposite: fold, transform: transform)
-    func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
+    func f(_ v: Double, _ digits: Int) -> String { v.isNaN ? "–" : String(format: "%.\(digits)f", v) }
     var lines = ["\(input): \(shape.map(String.init).joined(separator: "x")), \(transform.rawValue), \(metric.rawValue) radius"
                  + (fold ? ", opposite directions folded" : "")]
-    lines.append("band  radius            energy")
+    lines.append("band  radius            energy  net of grid")
     for (b, e) in profile.radial.enumerated() {
       let lo = maxRadius * Double(b) / Double(radial), hi = maxRadius * Double(b + 1) / Double(radial)
       let range = "[\(f(lo, 2)), \(f(hi, 2))\(b == radial - 1 ? "]" : ")")"
       lines.append("\(String(b).padding(toLength: 6, withPad: " ", startingAt: 0))"
-                   + "\(range.padding(toLength: 18, withPad: " ", startingAt: 0))\(f(Double(e), 4))")
+                   + "\(range.padding(toLength: 18, withPad: " ", startingAt: 0))\(f(Double(e), 4))  "
+                   + f(Double(normalized.radial[b]), 4))
     }
-    lines.append("sector  degrees         energy")
+    lines.append("sector  degrees         energy  net of grid")
     for (s, e) in profile.angular.enumerated() {
       let lo = span * Double(s) / Double(angular), hi = span * Double(s + 1) / Double(angular)
       let range = "[\(f(lo, 1)), \(f(hi, 1)))"
       lines.append("\(String(s).padding(toLength: 8, withPad: " ", startingAt: 0))"
-                   + "\(range.padding(toLength: 16, withPad: " ", startingAt: 0))\(f(Double(e), 4))")
+                   + "\(range.padding(toLength: 16, withPad: " ", startingAt: 0))\(f(Double(e), 4))  "
+                   + f(Double(normalized.angular[s]), 4))
     }
+    lines.append("anisotropy (coefficient of variation of the sectors net of the grid): \(f(Double(normalized.anisotropy), 4))")
     return lines.joined(separator: "\n")
   }
 }

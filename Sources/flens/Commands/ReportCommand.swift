@@ -26,6 +26,13 @@ struct ReportCommand: ParsableCommand {
       heat maps, pass-band curves, robust accuracy and corruption curves, and \
       the mask-learning curves. Missing probes only leave their figures out.
 
+      Models named NAME@k (network k of NAME: `flens train --seeds K`, experiments \
+      with `seeds: K`) are the networks of one condition NAME: profiles and their \
+      differences are per condition, with hierarchical bootstrap intervals over the \
+      networks and their mask seeds, and each network's value drawn beside the mean. \
+      With one network per model, the intervals cover that network's mask seeds only, \
+      and the page says so.
+
       --retention R reports the masks of `flens learn-mask --retention` at R: each
       mask directory is read from its retention-<R>/ subdirectory (and probes from
       probes/.../retention-<R>/). The summary table shows each mask's retention
@@ -46,7 +53,7 @@ struct ReportCommand: ParsableCommand {
   @Argument(help: "Run directories or learn-mask directories.")
   var runDirectories: [String] = []
 
-  @Option(name: .long, help: "The model differences are taken against (default: `standard` if present, else the first).")
+  @Option(name: .long, help: "The model (or condition NAME of NAME@k networks) differences are taken against (default: `standard` if present, else the first).")
   var baseline: String?
 
   @Option(name: .long, help: "Number of radial bands for the band-energy profiles.")

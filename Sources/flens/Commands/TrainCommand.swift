@@ -26,6 +26,12 @@ struct TrainCommand: ParsableCommand {
       normalisation (per-channel mean/std of the training images unless --mean/--std are \
       given) is part of the model.
 
+      --seeds K trains K networks that differ only in their seed (network k uses seed \
+      --seed + k, so network 0 is the network of --seeds 1) into MODEL@0 … MODEL@(K−1), \
+      one after another; `flens report` treats masks of directories named NAME@k as \
+      networks of one condition NAME. With --resume each network continues from its own \
+      checkpoint.
+
       Examples:
         flens train --arch smallcnn --data ../shared/data/cifar10 --epochs 15 \\
           --out runs/smallcnn
@@ -61,6 +67,9 @@ struct TrainCommand: ParsableCommand {
 
   @Option(name: .long, help: ArgumentHelp("Seed of every random choice (initialisation, order, augmentation).", valueName: "s"))
   var seed: UInt64 = 0
+
+  @Option(name: .long, help: ArgumentHelp("Train K networks, seeds --seed + k, into MODEL@k (k = 0…K−1).", valueName: "K"))
+  var seeds = 1
 
   @Option(name: .long, help: ArgumentHelp(
     "Augmentation plugins applied to every training batch, in order: SPEC,SPEC,... with SPEC = name:key=value,... (e.g. base,rotate:degrees=30).",
@@ -112,6 +121,7 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     if dataOptions.data == nil { throw FourierLensError.badOption(name: "--data", reason: "give the training data (--data PATH)") }
     if out.isEmpty { throw FourierLensError.badOption(name: "--out", reason: "empty path") }
+    if seeds < 1 { throw FourierLensError.badOption(name: "--seeds", reason: "must be at least 1, got \(seeds)") }
     if let testLimit, testLimit < 1 { throw FourierLensError.badOption(name: "--test-limit", reason: "must be positive, got \(testLimit)") }
     if let maxSteps, maxSteps < 1 { throw FourierLensError.badOption(name: "--max-steps", reason: "must be positive, got \(maxSteps)") }
     try MemoryFormat.validate(memoryFormat)
@@ -123,7 +133,8 @@ struct TrainCommand: ParsableCommand {
 
   /// The training options; plugin specs are recorded in their canonical spelling so that
   /// `--resume` recognises the same run.
-  func configuration() throws -> TrainingConfiguration {
+  func configuration(seed: UInt64? = nil) throws -> TrainingConfiguration {
+    let seed = seed ?? self.seed
     let augmentations = try augment.map { try PluginSpec.parseList($0, option: "--augment").map(\.description) } ?? []
     let attack = try adversarial.map { try PluginSpec.parse($0, option: "--adversarial").description }
     return TrainingConfiguration(epochs: epochs, batchSize: batch, learningRate: lr, optimizer: optimizer, weightDecay: weightDecay,
@@ -156,6 +167,11 @@ struct TrainCommand: ParsableCommand {
     var history: [EpochRecord]
   }
 
+  /// The model directory of network k: MODEL itself for a single network, else MODEL@k.
+  static func networkDirectory(_ out: String, network k: Int, of count: Int) -> String {
+    count == 1 ? out : "\(out)@\(k)"
+  }
+
   func run() throws {
     try compute.applyThreads()
     let dataPath = try dataOptions.requiredPath()
@@ -164,6 +180,26 @@ struct TrainCommand: ParsableCommand {
     if !noEval {
       test = try DatasetLoader.open(dataPath, split: .test, preprocessing: dataOptions.preprocessing, limit: testLimit)
     }
+    var reports: [Report] = []
+    for k in 0..<seeds {
+      let directory = Self.networkDirectory(out, network: k, of: seeds)
+      if seeds > 1 && !quiet { FileHandle.standardError.write(Data("network \(k + 1) of \(seeds): seed \(seed + UInt64(k)), \(directory)\n".utf8)) }
+      let (summary, report) = try trainNetwork(train: train, test: test, out: directory, seed: seed + UInt64(k))
+      reports.append(report)
+      if summary.interrupted { break }
+    }
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      // One network: its object, as always; several: {"networks": [one object per network]}.
+      let data = seeds == 1 ? try encoder.encode(reports[0]) : try encoder.encode(["networks": reports])
+      print(String(decoding: data, as: UTF8.self))
+    }
+  }
+
+  /// Trains one network into `out` with `seed`; prints its line unless --json.
+  func trainNetwork(train: Dataset, test: Dataset?, out: String, seed: UInt64) throws -> (TrainingSummary, Report) {
     var normalisation: (mean: [Float], std: [Float])
     if resume, let previous = try TorchTrainer.checkpointedModel(in: out) {
       normalisation = (previous.mean, previous.std)
@@ -181,7 +217,7 @@ struct TrainCommand: ParsableCommand {
                                       seed: SeededGenerator.derive(seed, 0))
     try model.move(to: compute.computeDevice())
     try MemoryFormat.apply(memoryFormat, to: model)
-    let config = try configuration()
+    let config = try configuration(seed: seed)
     var augmentations: [Augmentation] = []
     var attack: Attack?
     if !config.augmentations.isEmpty || config.attack != nil {
@@ -191,7 +227,7 @@ struct TrainCommand: ParsableCommand {
     }
     let trainer = try TorchTrainer(model: model, configuration: config, augmentations: augmentations, attack: attack)
     trainer.maxSteps = maxSteps
-    trainer.record = TrainingRecord(data: dataPath, format: train.info.format, trainImages: train.info.count,
+    trainer.record = TrainingRecord(data: try dataOptions.requiredPath(), format: train.info.format, trainImages: train.info.count,
                                     grayscale: dataOptions.grayscale, size: dataOptions.size.map { "\($0.height)x\($0.width)" })
     let printer = TrainingProgressPrinter(quiet: quiet)
     trainer.observer = { printer.handle($0) }
@@ -201,19 +237,15 @@ struct TrainCommand: ParsableCommand {
     let summary = try trainer.run(train: train, test: test, output: out, resume: resume)
     Interruption.uninstall()
 
-    if json {
-      let report = Report(model: out, arch: arch.rawValue, epochsCompleted: summary.epochsCompleted, steps: summary.steps,
-                          bestEpoch: summary.bestEpoch, testAccuracy: summary.bestTestAccuracy,
-                          imagesPerS: summary.imagesPerSecond, trainSeconds: summary.trainSeconds,
-                          interrupted: summary.interrupted, cpuSecondsPerImage: summary.cpuSecondsPerImage,
-                          history: summary.history)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
-      encoder.keyEncodingStrategy = .convertToSnakeCase
-      print(String(decoding: try encoder.encode(report), as: UTF8.self))
-    } else if !summary.interrupted {
+    let report = Report(model: out, arch: arch.rawValue, epochsCompleted: summary.epochsCompleted, steps: summary.steps,
+                        bestEpoch: summary.bestEpoch, testAccuracy: summary.bestTestAccuracy,
+                        imagesPerS: summary.imagesPerSecond, trainSeconds: summary.trainSeconds,
+                        interrupted: summary.interrupted, cpuSecondsPerImage: summary.cpuSecondsPerImage,
+                        history: summary.history)
+    if !json && !summary.interrupted {
       let accuracy = summary.bestTestAccuracy.map { String(format: ", best test accuracy %.2f%% (epoch %d)", 100 * $0, summary.bestEpoch ?? 0) } ?? ""
       print("trained \(arch.rawValue) for \(summary.epochsCompleted) epochs\(accuracy), \(String(format: "%.0f", summary.imagesPerSecond)) img/s; model in \(out)")
     }
+    return (summary, report)
   }
 }
