@@ -36,8 +36,8 @@ struct DemoCommand: ParsableCommand {
     models:
       standard: {arch: smallcnn, epochs: 4, batch: 128}
       adversarial: {arch: smallcnn, epochs: 4, batch: 128, adversarial: "pgd-linf:eps=0.05,alpha=0.02,steps=3"}
-    masks: {param: free, lr: 0.01, epochs: 40, batch: 64, images: 300, validation: 300, seeds: 3,
-            retention: [0.95, 0.99], lambda_start: 0.02, lambda_factor: 2, lambda_resolution: 1.25}
+    masks: {param: free, lr: 0.02, epochs: 40, batch: 32, images: 300, validation: 300, seeds: 3,
+            retention: [0.9, 0.95], lambda_start: 0.02, lambda_factor: 2, lambda_resolution: 1.5}
     probes:
       images: 100
       run: [accuracy, "heatmap:eps=2", passband, "bands:radial=16,angular=8", "attack:pgd-linf:eps=0.03,steps=5"]
