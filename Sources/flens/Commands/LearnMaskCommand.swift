@@ -198,8 +198,10 @@ struct LearnMaskCommand: ParsableCommand {
                               layout: config.layout, transform: config.transform)
     let lock = try DirectoryLock.acquire(out, mode: .exclusive, command: "flens learn-mask")
     defer { withExtendedLifetime(lock) {} }
-    // After every check, so that a refusal stays the one line it is.
-    let validationImages = scope == .image || adversarial != nil ? nil : try heldOutImages(after: dataset)
+    // What to say about the images and the cap: said once the run is done, so that a refusal
+    // or a stop stays the one line it is.
+    var notes: [String] = []
+    let validationImages = scope == .image || adversarial != nil ? nil : try heldOutImages(after: dataset, notes: &notes)
     var dataName = data.data ?? ""
     if let adversarial {
       // The adversarial examples, labelled with the adversarial predictions, are the learner's data.
@@ -217,11 +219,11 @@ struct LearnMaskCommand: ParsableCommand {
                               layout: config.layout, transform: config.transform)
       }, config: config)
     job.validation = validationImages
-    if scope != .image, config.epochs < config.warmupEpochs + config.patience + config.decayLength, !json {
-      FileHandle.standardError.write(Data(("learn-mask: warning: --epochs \(config.epochs) leaves no room to judge "
-        + "convergence (\(config.warmupEpochs) warm-up + --patience \(config.patience) epochs before the decay); "
-        + "the masks will be reported not converged\n").utf8))
+    if scope != .image, config.epochs < config.warmupEpochs + config.patience + config.decayLength {
+      notes.append("warning: --epochs \(config.epochs) leaves no room to judge convergence (\(config.warmupEpochs) warm-up "
+                   + "+ --patience \(config.patience) epochs before the decay); the masks are reported not converged")
     }
+    func sayNotes() { if !json { for n in notes { FileHandle.standardError.write(Data("learn-mask: \(n)\n".utf8)) } } }
     job.seeds = seeds
     job.resume = resume
     job.showsProgress = !json
@@ -231,11 +233,13 @@ struct LearnMaskCommand: ParsableCommand {
       job.retention = path
       let summaries = try job.runRetention(to: out)
       Interruption.uninstall()
+      sayNotes()
       try printRetention(summaries)
       return
     }
     let summary = try job.run(to: out)
     Interruption.uninstall()
+    sayNotes()
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
@@ -248,19 +252,19 @@ struct LearnMaskCommand: ParsableCommand {
   }
 
   /// The validation images: the `validation` images after `learning` in the same split, as
-  /// many as there are; nil (said on standard error) when there are none or none are asked for.
-  private func heldOutImages(after learning: Dataset) throws -> Dataset? {
+  /// many as there are; nil (with a note) when there are none or none are asked for.
+  private func heldOutImages(after learning: Dataset, notes: inout [String]) throws -> Dataset? {
     guard validation > 0 else { return nil }
     let start = learning.info.offset + learning.info.count
     let rest = try data.open(defaultSplit: .test, offset: 0, limit: nil)
     guard start < rest.info.count else {
-      FileHandle.standardError.write(Data(("learn-mask: warning: no images after the \(learning.info.range.description) "
-        + "learning images are left for --validation; retention is measured on the learning images only\n").utf8))
+      notes.append("warning: no images after the \(learning.info.range.description) learning images were left for "
+                   + "--validation; retention was measured on the learning images only")
       return nil
     }
     let held = try ImageRangeDataset(base: rest, offset: start, count: validation)
-    if held.info.count < validation, !json {
-      FileHandle.standardError.write(Data("learn-mask: only \(held.info.count) validation images \(held.info.range.description) remain after the learning images\n".utf8))
+    if held.info.count < validation {
+      notes.append("only \(held.info.count) validation images \(held.info.range.description) remained after the learning images")
     }
     return held
   }

@@ -125,30 +125,26 @@ struct ProbeCommand: ParsableCommand {
   /// learning and validation images (read from its summary.json) when they come from the
   /// same data and split, so that accuracies through the mask are measured on images it
   /// never saw; an explicit `--offset` that overlaps them is warned about.
-  /// Returns the images and, when they were chosen this way, a note to print once the probes ran.
+  /// Returns the images and what to say about them: said once the probes ran, so that a
+  /// refusal stays the one line it is.
   private func probeImages(for learned: LearnedMask?) throws -> (Dataset, String?) {
     let given = try data.open(defaultSplit: .test)
     guard let learned, learned.summary.data == data.data else { return (given, nil) }
     let used = [learned.summary.learningImages, learned.summary.validationImages].compactMap { $0 }
       .filter { $0.split == given.info.split }
     guard !used.isEmpty else { return (given, nil) }
-    func say(_ line: String) { if !json { FileHandle.standardError.write(Data("probe: \(line)\n".utf8)) } }
     let named = used.map(\.description).joined(separator: " and ")
     if data.offset != nil {
-      if used.contains(where: { $0.overlaps(given.info.range) }) {
-        say("warning: the probe images \(given.info.range.description) overlap the mask's learning or validation images "
-            + "(\(named)): accuracies through the mask are partly in-sample")
-      }
-      return (given, nil)
+      guard used.contains(where: { $0.overlaps(given.info.range) }) else { return (given, nil) }
+      return (given, "warning: the probe images \(given.info.range.description) overlap the mask's learning or validation "
+                + "images (\(named)): accuracies through the mask are partly in-sample")
     }
     let start = used.map(\.end).max()!
     guard start < (try data.open(defaultSplit: .test, offset: 0, limit: nil)).info.count else {
-      say("warning: no images are left after the mask's images (\(named)); measuring on \(given.info.range.description), "
-          + "which overlap them: accuracies through the mask are partly in-sample")
-      return (given, nil)
+      return (given, "warning: no images are left after the mask's images (\(named)); measured on "
+                + "\(given.info.range.description), which overlap them: accuracies through the mask are partly in-sample")
     }
     let held = try data.open(defaultSplit: .test, offset: start, limit: data.limit)
-    // Said once the probes have run, so that a refusal stays the one line it is.
     return (held, "measured on \(held.info.range.description), after the mask's images (\(named)); --offset chooses others")
   }
 }
