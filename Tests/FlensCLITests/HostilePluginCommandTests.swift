@@ -90,10 +90,11 @@ FLENS_EXPORT flens_status flens_plugin_entry(uint32_t abi, const flens_host_serv
     return (dir, library)
   }
 
-  /// Every regular file under `dir` with its bytes.
+  /// Every regular file under `dir` with its bytes, but the directory's lock file, which each
+  /// run that takes the directory rewrites with its own pid and start time.
   static func snapshot(_ dir: String) throws -> [String: Data] {
     var out: [String: Data] = [:]
-    for case let name as String in FileManager.default.enumerator(atPath: dir)?.allObjects ?? [] {
+    for case let name as String in FileManager.default.enumerator(atPath: dir)?.allObjects ?? [] where name != ".flens-lock" {
       var isDirectory: ObjCBool = false
       if FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue {
         out[name] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))
