@@ -34,6 +34,8 @@ public final class ExperimentRunner {
   /// image shape: computed for the first model of an architecture, written for the others.
   private var architectureOutputs: [String: ProbeOutput] = [:]
   private var device: ComputeDevice = .auto
+  /// `maskImages()`, once opened.
+  private var maskImageSets: (learning: Dataset, validation: Dataset?)?
 
   public init(plan: ExperimentPlan, runDirectory: String, registry: PluginRegistry, quiet: Bool) {
     self.plan = plan
@@ -75,15 +77,26 @@ public final class ExperimentRunner {
                                   limit: limit)
   }
 
-  /// The masks' held-out images: the `masks.validation` images after the learning images,
-  /// as many as the split has (nil when none are asked for or left).
-  func validationImages(after learning: Dataset) throws -> Dataset? {
+  /// The masks' learning images and their held-out validation images: the `masks.validation`
+  /// images after the learning ones, as many as the split has (nil when none are asked for or
+  /// left). The same for every model, so opened once per run (masks and probes both read them).
+  func maskImages() throws -> (learning: Dataset, validation: Dataset?) {
+    if let maskImageSets { return maskImageSets }
     let masks = plan.masks
-    guard masks.validation > 0 else { return nil }
-    if spec.data.path != "generated" {
-      guard learning.info.count < (try dataset(masks.split, limit: nil)).info.count else { return nil }
+    let learning = try dataset(masks.split, limit: masks.images)
+    var validation: Dataset?
+    if masks.validation > 0, masks.config.scope != .image {
+      // Generated data has as many images as are asked for.
+      let left = spec.data.path == "generated" ? true : learning.info.count < (try dataset(masks.split, limit: nil)).info.count
+      if left {
+        validation = try dataset(masks.split, offset: learning.info.count, limit: masks.validation)
+      } else {
+        log("warning: no \(masks.split.rawValue) images are left after the \(learning.info.count) learning images for "
+            + "masks.validation; retention is judged on the learning images")
+      }
     }
-    return try dataset(masks.split, offset: learning.info.count, limit: masks.validation)
+    maskImageSets = (learning, validation)
+    return (learning, validation)
   }
 
   /// The probes' test images: the `probes.images` after the masks' learning and validation
@@ -93,8 +106,7 @@ public final class ExperimentRunner {
   func probeImages(_ count: Int) throws -> Dataset {
     let masks = plan.masks
     guard masks.split == .test, masks.config.scope != .image else { return try dataset(.test, limit: count) }
-    let learning = try dataset(.test, limit: masks.images)
-    let validation = try validationImages(after: learning)
+    let (learning, validation) = try maskImages()
     let used = learning.info.count + (validation?.info.count ?? 0)
     let available = spec.data.path == "generated" ? Int.max : (try dataset(.test, limit: nil)).info.count
     guard used < available else {
@@ -285,13 +297,9 @@ public final class ExperimentRunner {
   /// masks keep their chunks in the mask directory's chunk store.
   private func maskJob(_ name: String) throws -> MaskLearningJob {
     let masks = plan.masks
-    let learning = try dataset(masks.split, limit: masks.images)
+    let (learning, validation) = try maskImages()
     var job = try maskLearningJob(name, on: learning, named: spec.data.path, config: masks.config)
-    job.validation = masks.config.scope == .image ? nil : try validationImages(after: learning)
-    if job.validation == nil, masks.validation > 0, masks.config.scope != .image {
-      log("warning: no \(masks.split.rawValue) images are left after the \(learning.info.count) learning images for "
-          + "masks.validation; retention is judged on the learning images")
-    }
+    job.validation = validation
     job.seeds = masks.seeds
     job.retention = masks.retention
     if masks.config.scope == .image { job.imageChunks = imageChunkStore(name) }

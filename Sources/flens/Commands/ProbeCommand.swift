@@ -140,11 +140,12 @@ struct ProbeCommand: ParsableCommand {
                 + "images (\(named)): accuracies through the mask are partly in-sample")
     }
     let start = used.map(\.end).max()!
-    guard start < (try data.open(defaultSplit: .test, offset: 0, limit: nil)).info.count else {
+    let whole = try data.open(defaultSplit: .test, offset: 0, limit: nil)
+    guard start < whole.info.count else {
       return (given, "warning: no images are left after the mask's images (\(named)); measured on "
                 + "\(given.info.range.description), which overlap them: accuracies through the mask are partly in-sample")
     }
-    let held = try data.open(defaultSplit: .test, offset: start, limit: data.limit)
+    let held = try ImageRangeDataset(base: whole, offset: start, count: data.limit)
     return (held, "measured on \(held.info.range.description), after the mask's images (\(named)); --offset chooses others")
   }
 }
