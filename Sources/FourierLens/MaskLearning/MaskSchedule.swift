@@ -8,8 +8,8 @@
 ///   steps, ending early once every mask met its target and the sparsity changed by ≤ 1e-5
 ///   for 7 steps in a row. Their convergence is not judged (`converged` is nil).
 enum MaskSchedule {
-  case untilConverged(WarmupStableDecaySchedule, MaskConvergence, batchesPerEpoch: Int, cap: Int, warmupEpochs: Int,
-                      decayLength: Int)
+  /// The rate, and the configuration whose cap, warm-up, decay and convergence criterion end the run.
+  case untilConverged(WarmupStableDecaySchedule, MaskLearningConfig, batchesPerEpoch: Int)
   case fixed(OneCycleSchedule)
 
   /// The image-scope stopping rule's constants (the paper's schedule, unchanged).
@@ -24,15 +24,14 @@ enum MaskSchedule {
       self = .untilConverged(
         WarmupStableDecaySchedule(maxLR: config.learningRate, warmupSteps: config.warmupEpochs * batchesPerEpoch,
                                   decaySteps: config.decayLength * batchesPerEpoch),
-        config.convergence, batchesPerEpoch: batchesPerEpoch, cap: config.epochs, warmupEpochs: config.warmupEpochs,
-        decayLength: config.decayLength)
+        config, batchesPerEpoch: batchesPerEpoch)
     }
   }
 
   func learningRate(at step: Int, state: MaskLearnerState) -> Float {
     switch self {
     case .fixed(let oneCycle): return oneCycle.learningRate(at: step)
-    case .untilConverged(let wsd, _, let batchesPerEpoch, _, _, _):
+    case .untilConverged(let wsd, _, let batchesPerEpoch):
       return wsd.learningRate(at: step, decayStart: state.decayStartEpoch.map { $0 * batchesPerEpoch })
     }
   }
@@ -40,8 +39,8 @@ enum MaskSchedule {
   /// Before an epoch: when the cap leaves only room for the decay and the mask has not
   /// converged, the decay starts now and the run is recorded as not converged.
   func epochBegins(_ state: inout MaskLearnerState) {
-    guard case .untilConverged(_, _, _, let cap, _, let decayLength) = self, state.decayStartEpoch == nil,
-          state.nextEpoch >= cap - decayLength else { return }
+    guard case .untilConverged(_, let config, _) = self, state.decayStartEpoch == nil,
+          state.nextEpoch >= config.epochs - config.decayLength else { return }
     (state.decayStartEpoch, state.converged) = (state.nextEpoch, false)
   }
 
@@ -59,15 +58,14 @@ enum MaskSchedule {
       }
       state.previousSparsity = sparsity
       return everyGroupKept && state.calmEpochs >= Self.calmSteps
-    case .untilConverged(_, let convergence, _, let cap, let warmupEpochs, let decayLength):
-      if state.decayStartEpoch == nil {
-        // The warm-up epochs are not part of the stable phase whose drift is judged.
-        if convergence.isMet(by: state.history.dropFirst(warmupEpochs), cleanAccuracy: cleanAccuracy) {
-          (state.decayStartEpoch, state.converged) = (done, true)
-        }
+    case .untilConverged(_, let config, _):
+      // The warm-up epochs are not part of the stable phase whose drift is judged.
+      if state.decayStartEpoch == nil,
+         config.convergence.isMet(by: state.history.dropFirst(config.warmupEpochs), cleanAccuracy: cleanAccuracy) {
+        (state.decayStartEpoch, state.converged) = (done, true)
       }
       guard let decayStart = state.decayStartEpoch else { return false }
-      return done >= min(cap, decayStart + decayLength)
+      return done >= min(config.epochs, decayStart + config.decayLength)
     }
   }
 }
