@@ -98,7 +98,7 @@ import Testing
   }
 }
 
-/// The λ path's bracketing and bisection, on planted steps whose retention falls with λ.
+/// The λ path's bracketing and narrowing, on planted steps whose retention falls with λ.
 @Suite struct RetentionPathSearchTests {
   /// A step at λ whose only mask has retention `retention(λ)` on 100 validation images.
   static func step(_ lambda: Float, warmStart: Int?, refines: Bool, retention: (Float) -> Float) -> RetentionPathStep {
@@ -141,13 +141,52 @@ import Testing
       let choice = RetentionChoice(target: target, path: steps)
       #expect(steps[choice.stepOfGroup[0]].lambda == below && choice.metByGroup == [true])
     }
-    // Every bisection step starts from the largest λ meeting its target below it.
+    // Every narrowing step starts from the largest λ meeting its target below it.
     for (i, s) in steps.enumerated() where s.refines {
       let from = steps[s.warmStart!]
       #expect(from.lambda < s.lambda && s.warmStart! < i)
     }
     // The next λ is a function of the steps alone: a resumed path continues identically.
     #expect(Self.walk(path) { 1 - $0 }.map(\.lambda) == steps.map(\.lambda))
+  }
+
+  /// The bracket is closed at λ* by fewer masks than bisection needs, when retention is smooth
+  /// in log λ (as measured on trained networks), and within twice bisection's count however
+  /// the retentions fall.
+  @Test func narrowingByInterpolationTakesFewerStepsThanBisectionAndIsBoundedOnNoise() {
+    var path = RetentionPathConfig(targets: [0.95])
+    (path.startLambda, path.stepFactor, path.resolution) = (0.005, 4, 1.1)
+    // Bisection from a bracket of ×4 to ×1.1 takes ⌈log2(ln 4 / ln 1.1)⌉ = 4 steps.
+    let bisections = Int(log2(log(4.0) / log(1.1)).rounded(.up))
+    // Smooth and curved: retention 1 − 0.02·(ln(λ/0.005))², λ* = 0.005·e^√2.5 ≈ 0.0243.
+    let smooth: (Float) -> Float = { 1 - 0.02 * pow(log($0 / 0.005), 2) }
+    let steps = Self.walk(path, retention: smooth)
+    let refining = steps.filter(\.refines)
+    #expect(refining.count < bisections, "\(steps.map(\.lambda))")
+    let star: Float = 0.005 * exp(sqrt(2.5))
+    let below = steps.filter { $0.meetsEveryGroup(0.95) }.map(\.lambda).max()!
+    let above = steps.filter { $0.lambda > below }.map(\.lambda).min()!
+    #expect(below <= star && above > star && above / below <= 1.1 + 1e-6)
+    // Every λ tried while narrowing lies inside the bracket it narrows, a factor 1.1 from
+    // its ends unless it is their midpoint.
+    for (i, s) in steps.enumerated() where s.refines {
+      let earlier = steps[..<i]
+      let lo = earlier.filter { $0.meetsEveryGroup(0.95) }.map(\.lambda).max()!
+      let hi = earlier.filter { $0.lambda > lo }.map(\.lambda).min()!
+      #expect(s.lambda > lo && s.lambda < hi)
+      #expect(s.lambda >= lo * 1.1 * (1 - 1e-5) || abs(s.lambda - (lo * hi).squareRoot()) < 1e-6 * s.lambda)
+    }
+    // Retentions that do not fall smoothly (a saw-tooth on top of the fall): the bracket is
+    // still closed, within twice bisection's steps.
+    for phase in stride(from: Float(0), to: 1, by: 0.125) {
+      let noisy: (Float) -> Float = { smooth($0) + 0.03 * sin(40 * log($0) + 6.283 * phase) }
+      let walked = Self.walk(path, retention: noisy)
+      let lo = walked.filter { $0.meetsEveryGroup(0.95) }.map(\.lambda).max()
+      if let lo, let hi = walked.filter({ $0.lambda > lo }).map(\.lambda).min() {
+        #expect(hi / lo <= 1.1 + 1e-6)
+      }
+      #expect(walked.filter(\.refines).count <= 2 * bisections, "phase \(phase): \(walked.map(\.lambda))")
+    }
   }
 
   @Test func aTargetNoStepMeetsIsNotBisectedAndTheCapEndsTheBracket() {

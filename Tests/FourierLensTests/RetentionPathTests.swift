@@ -94,7 +94,7 @@ import Testing
   }
 
   /// (b) The bracket grows λ geometrically, every bracketing step before its last meets the
-  /// smallest target, bisection steps lie inside the bracket, a looser target is never less
+  /// smallest target, narrowing steps lie inside the bracket, a looser target is never less
   /// sparse, and path.csv / summary.json hold the documented keys.
   @Test func pathIsMonotoneAndFilesHoldWhatREADMESays() throws {
     let (data, model) = Self.problem(bias: 7)

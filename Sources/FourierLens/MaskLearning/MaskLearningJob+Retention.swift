@@ -107,7 +107,7 @@ extension MaskLearningJob {
       // A checkpoint left by another λ (killed between the path state and its removal) is stale.
       let checkpoint = resume ? try MaskRunDirectory.readCheckpoint(dir).flatMap { $0.config == c ? $0 : nil } : nil
       if showsProgress {
-        log(String(format: "λ step %d (%@): λ = %g%@", state.steps.count + 1, next.refines ? "bisecting" : "bracketing",
+        log(String(format: "λ step %d (%@): λ = %g%@", state.steps.count + 1, next.refines ? "refining" : "bracketing",
                    Double(c.lambda), checkpoint.map { " (resuming at epoch \($0.nextEpoch + 1))" } ?? ""))
       }
       let result = try learnResumably(learner, in: dir, from: checkpoint, warmStart: next.warmStart.map { state.steps[$0].theta })

@@ -6,10 +6,12 @@ import Foundation
 /// the validation images. The path first brackets: λ starts small (`startLambda`, where the
 /// mask barely leaves all-ones) and is multiplied by `stepFactor` until no mask meets the
 /// smallest target any more, or before a λ above `maxLambda`. Then, for each target R, it
-/// bisects (geometric midpoints) between the largest λ whose masks all meet R and the next
-/// larger λ tried, warm-started from the former, until the two are within a factor
-/// `resolution`. For each R and mask (group), the sparsest mask of the path whose masked
-/// accuracy on the validation images is ≥ R × their clean accuracy is kept.
+/// narrows the bracket between the largest λ whose masks all meet R and the next larger λ
+/// tried, warm-started from the former, until the two are within a factor `resolution`
+/// (`refinement(for:in:)`: the λ where retention, linear in log λ between the two, reaches
+/// R; bisection once that has taken as many steps as bisection would). For each R and mask
+/// (group), the sparsest mask of the path whose masked accuracy on the validation images is
+/// ≥ R × their clean accuracy is kept.
 public struct RetentionPathConfig: Codable, Equatable, Sendable {
   /// The retention targets R, fractions of clean accuracy in (0, 1], in the order given.
   public var targets: [Float]
@@ -46,12 +48,39 @@ public struct RetentionPathConfig: Codable, Equatable, Sendable {
       guard let low = meeting.max(by: { steps[$0].lambda < steps[$1].lambda }) else { continue }
       let above = steps.indices.filter { steps[$0].lambda > steps[low].lambda }
       guard let high = above.min(by: { steps[$0].lambda < steps[$1].lambda }) else { continue }
-      let (lo, hi) = (Double(steps[low].lambda), Double(steps[high].lambda))
-      if hi / lo > Double(resolution) {
-        return (Float((lo * hi).squareRoot()), low, true)
+      if Double(steps[high].lambda) / Double(steps[low].lambda) > Double(resolution) {
+        return (refinement(for: target, between: low, and: high, in: steps), low, true)
       }
     }
     return nil
+  }
+
+  /// The λ that narrows the bracket (`low` meets R, `high`, the next λ above it, does not).
+  ///
+  /// Why not plain bisection: every λ of the path costs a converged mask, and retention is
+  /// close to linear in log λ over a bracket, so the λ where the line through the bracket's
+  /// two retentions crosses R usually lands within `resolution` of λ* at once. It is kept a
+  /// factor `resolution` inside each end, so that when it lands just past λ* (the usual
+  /// case: the line's end near λ* is flatter than the rest) the next step closes the
+  /// bracket from the other side. Retention measured on a few hundred validation images is
+  /// noisy and need not fall monotonically, so once as many refinements lie inside the
+  /// bracketing interval as bisection would have needed from it, the rest bisect: the path
+  /// takes at most twice bisection's steps.
+  func refinement(for target: Float, between low: Int, and high: Int, in steps: [RetentionPathStep]) -> Float {
+    let (lo, hi) = (log(Double(steps[low].lambda)), log(Double(steps[high].lambda)))
+    let midpoint = Float(exp((lo + hi) / 2))
+    // The bracketing λs around this bracket, and the refinements already spent inside them.
+    let bracketing = steps.filter { !$0.refines }.map { log(Double($0.lambda)) }
+    let outerLow = bracketing.filter { $0 <= lo }.max() ?? lo
+    let outerHigh = bracketing.filter { $0 >= hi }.min() ?? hi
+    let spent = steps.filter { s in s.refines && (outerLow..<outerHigh).contains(log(Double(s.lambda))) }.count
+    let step = log(Double(resolution))
+    let bisections = Int(log2(max(1, (outerHigh - outerLow) / step)).rounded(.up))
+    guard spent < bisections, hi - lo >= 2 * step else { return midpoint }
+    let (rLow, rHigh) = (Double(steps[low].bindingRetention), Double(steps[high].bindingRetention))
+    guard rLow > rHigh else { return midpoint }
+    let t = min(1, max(0, (rLow - Double(target)) / (rLow - rHigh)))
+    return Float(exp(min(hi - step, max(lo + step, lo + t * (hi - lo)))))
   }
 
   public func validate() throws {
@@ -81,7 +110,7 @@ public struct RetentionPathStep: Codable, Equatable, Sendable {
   public var lambda: Float
   /// The step whose masks this one started from (nil: the parameterization's initial θ).
   public var warmStart: Int?
-  /// Whether the step bisects a bracket (false: a bracketing step).
+  /// Whether the step narrows a bracket around a target (false: a bracketing step).
   public var refines: Bool
   /// Whether every λ's run converged before the epoch cap, and the optimisation steps it took.
   public var converged: Bool?
@@ -140,6 +169,13 @@ public struct RetentionPathStep: Codable, Equatable, Sendable {
 
   public func learningRetention(group k: Int) -> Float {
     Retention.of(masked: groupMaskedAccuracy[k], clean: groupCleanAccuracy[k])
+  }
+
+  /// The lowest retention over the masks with images: the one that decides whether the
+  /// step meets a target.
+  public var bindingRetention: Float {
+    let judged = validation?.groupImageCount ?? groupImageCount
+    return judged.indices.filter { judged[$0] > 0 }.map { retention(group: $0) }.min() ?? 1
   }
 
   /// Group k's masked accuracy on the images that judge it.

@@ -84,7 +84,7 @@ public struct LambdaPathChart {
     }
     for rule in rules { frame.drawRule(into: &canvas, value: rule.value, label: rule.label) }
     for s in series {
-      // Sorted by λ: the path tries λ out of order (bracketing, then bisection).
+      // Sorted by λ: the path tries λ out of order (bracketing, then narrowing).
       let sorted = zip(s.line.points, s.converged).filter { $0.0.0 > 0 && $0.0.0.isFinite && $0.0.1.isFinite }
         .sorted { $0.0.0 < $1.0.0 }
       canvas.polyline(sorted.map { (px($0.0.0), frame.py($0.0.1)) }, stroke: s.line.color, width: 2, dash: s.line.dash,

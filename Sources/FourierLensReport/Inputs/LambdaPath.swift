@@ -12,7 +12,7 @@ public struct LambdaPath: Equatable, Sendable {
   /// One λ of one seed's path.
   public struct Step: Equatable, Sendable {
     public var seed: UInt64
-    /// Its place in the order tried (bracketing, then bisection).
+    /// Its place in the order tried (bracketing, then narrowing).
     public var step: Int
     public var lambda: Float
     public var sparsity: Float

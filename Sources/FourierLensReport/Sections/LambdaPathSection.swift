@@ -73,7 +73,7 @@ enum LambdaPathSection {
     var section = PageSection(id: "lambda-path", title: "The λ path")
     section.paragraph("Every λ the regularisation path of <code>flens learn-mask --retention</code> tried, from each model’s "
       + "<code>path.csv</code>, one line per model and seed, points sorted by λ (the path tries them out of order: it "
-      + "brackets the targets, then bisects). Each λ was learned until its mask converged or the epoch cap stopped it.")
+      + "brackets the targets, then narrows the bracket around each). Each λ was learned until its mask converged or the epoch cap stopped it.")
     var retentionCaption = "Retention (masked / clean accuracy) against λ. Solid: on the images the mask was learned on ("
       + learning + ")."
     if validated {

@@ -31,9 +31,10 @@ struct LearnMaskCommand: ParsableCommand {
       --retention R[,R2,...] chooses λ instead, so that masks of different models compare at \
       the same accuracy: a regularisation path of converged masks. It brackets first: λ = \
       --lambda-start (0.005), multiplied by --lambda-factor (2) while some mask still meets the \
-      smallest R on the validation images (and λ ≤ --lambda-max, 5); then it bisects, for \
-      each R, between the largest λ meeting R and the next λ tried, until they are within a \
-      factor --lambda-resolution (1.1). Every λ starts from the mask of a smaller one. For \
+      smallest R on the validation images (and λ ≤ --lambda-max, 5); then it narrows, for \
+      each R, the bracket between the largest λ meeting R and the next λ tried (at the λ \
+      where retention, linear in log λ, reaches R; bisecting when that is slow), until they \
+      are within a factor --lambda-resolution (1.1). Every λ starts from the mask of a smaller one. For \
       each R (and each class with --scope class), the sparsest mask of the path with masked \
       accuracy ≥ R × clean accuracy on the validation images is written to DIR/retention-<R>/ \
       (the layout below; summary.json adds retention_target, lambda, target_met and path), \
@@ -123,7 +124,7 @@ struct LearnMaskCommand: ParsableCommand {
   @Option(help: "--retention: the factor between successive λ of the path's bracketing (> 1).")
   var lambdaFactor: Float = 2
 
-  @Option(help: "--retention: bisection stops when the λ around each R are within this factor (> 1).")
+  @Option(help: "--retention: the path stops narrowing when the λ around each R are within this factor (> 1).")
   var lambdaResolution: Float = 1.1
 
   @Option(help: "--retention: the largest λ the path tries.")
