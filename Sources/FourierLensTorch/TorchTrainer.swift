@@ -217,7 +217,7 @@ public final class TorchTrainer {
       if isBest {
         state.bestTestAccuracy = testAccuracy
         state.bestEpoch = state.epoch + 1
-        model.setTrainingRecord(trainingRecord(state))
+        model.setTrainingRecord(trainingRecord(state, train: train.info.range, test: test?.info.range))
         try model.save(to: output)
       }
       state.epoch += 1
@@ -303,9 +303,13 @@ public final class TorchTrainer {
   }
 
   /// The model description's `training` record: how this model was made.
-  private func trainingRecord(_ state: TrainingCheckpoint) -> TrainingRecord {
+  /// The record saved with the weights: the caller's (data, names) and this run's settings,
+  /// with the images it trained on and chose the epoch by.
+  private func trainingRecord(_ state: TrainingCheckpoint, train: ImageRange, test: ImageRange?) -> TrainingRecord {
     let c = configuration
     var r = record
+    r.trainRange = train
+    r.testRange = test
     r.epochs = c.epochs
     r.epoch = state.epoch + 1
     r.batch = c.batchSize

@@ -35,7 +35,45 @@ import Testing
     #expect(accuracy > 0.9, "two epochs on an easy problem gave \(accuracy)")
 
     let text = try FlensCLI.run(["eval", "--model", model, "--data", data.path])
-    #expect(text.exitCode == 0 && text.stdout.contains("accuracy") && text.stdout.contains("(no split)"), "\(text)")
+    #expect(text.exitCode == 0 && text.stdout.contains("accuracy") && text.stdout.contains("(no split, images 0..<48)"), "\(text)")
+  }
+
+  /// Every output names the images it read: eval's and attack's `image_range`, and the
+  /// model's training record (`train_range`, `test_range`); each command's `--split` help
+  /// says its own default.
+  @Test func outputsNameTheImagesTheyReadAndHelpSaysTheDefaultSplit() throws {
+    let data = try StripesData.write(count: 48)
+    let dir = try FlensCLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: data) }
+    let model = try Self.trainedModel(in: dir, data: data)
+    let record = try #require(try JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: model).appendingPathComponent("model.json"))) as? [String: Any])
+    let training = try #require(record["training"] as? [String: Any])
+    for key in ["train_range", "test_range"] {
+      let range = try #require(training[key] as? [String: Any], "\(key) in \(training)")
+      #expect(range["split"] is NSNull && range["offset"] as? Int == 0 && range["count"] as? Int == 48, "\(key): \(range)")
+    }
+
+    let eval = try FlensCLI.run(["eval", "--model", model, "--data", data.path, "--offset", "8", "--limit", "20", "--json"])
+    let range = try #require(eval.json?["image_range"] as? [String: Any], "\(eval)")
+    #expect(range["split"] is NSNull && range["offset"] as? Int == 8 && range["count"] as? Int == 20, "\(range)")
+    #expect(eval.json?["count"] as? Int == 20)
+
+    let out = dir.appendingPathComponent("attack").path
+    let attack = try FlensCLI.run(["attack", "--model", model, "--data", data.path, "--offset", "40", "--attack", "fgsm:eps=0",
+                                   "--out", out])
+    #expect(attack.exitCode == 0, "\(attack)")
+    let summary = try #require(try JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("summary.json"))) as? [String: Any])
+    let attacked = try #require(summary["image_range"] as? [String: Any], "\(summary)")
+    #expect(attacked["offset"] as? Int == 40 && attacked["count"] as? Int == 8, "\(attacked)")
+
+    for (command, split) in [("train", "train"), ("eval", "test"), ("attack", "test"), ("learn-mask", "test"), ("probe", "test"),
+                             ("info", "test")] {
+      let help = try FlensCLI.run([command, "--help"])
+      let line = help.stdout.components(separatedBy: "--split <split>").last ?? ""
+      #expect(line.contains("(default: \(split)"), "\(command) --help: \(line.prefix(200))")
+    }
   }
 
   @Test func attackGivesRobustAccuracy() throws {

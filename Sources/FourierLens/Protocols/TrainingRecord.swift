@@ -16,6 +16,10 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
   public var format: String?
   /// Training images (after `--limit`).
   public var trainImages: Int?
+  /// The images trained on, and the test images that chose the kept epoch (`split`,
+  /// `offset`, `count`).
+  public var trainRange: ImageRange?
+  public var testRange: ImageRange?
   public var grayscale: Bool?
   /// `--size` as `HxW`, when the images were resized.
   public var size: String?
@@ -53,6 +57,7 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
 
   public init(
     data: String? = nil, format: String? = nil, trainImages: Int? = nil, grayscale: Bool? = nil, size: String? = nil,
+    trainRange: ImageRange? = nil, testRange: ImageRange? = nil,
     experiment: String? = nil, modelName: String? = nil, epochs: Int? = nil, epoch: Int? = nil, batch: Int? = nil,
     lr: Double? = nil, optimizer: OptimizerKind? = nil, weightDecay: Double? = nil, schedule: String? = nil,
     seed: UInt64? = nil, augment: String? = nil, adversarial: String? = nil, testAccuracy: Double? = nil,
@@ -61,6 +66,8 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
     self.data = data
     self.format = format
     self.trainImages = trainImages
+    self.trainRange = trainRange
+    self.testRange = testRange
     self.grayscale = grayscale
     self.size = size
     self.experiment = experiment
@@ -83,7 +90,7 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
 
   /// The JSON keys (snake_case, as README documents them).
   enum Key: String, CaseIterable {
-    case data, format, trainImages = "train_images", grayscale, size, experiment, modelName = "model_name"
+    case data, format, trainImages = "train_images", trainRange = "train_range", testRange = "test_range", grayscale, size, experiment, modelName = "model_name"
     case epochs, epoch, batch, lr, optimizer, weightDecay = "weight_decay", schedule, seed, augment, adversarial
     case testAccuracy = "test_accuracy", importedFrom = "imported_from", seenThroughMask = "seen_through_mask"
   }
@@ -113,6 +120,8 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
     data = try value(.data)
     format = try value(.format)
     trainImages = try value(.trainImages)
+    trainRange = try c.decodeIfPresent(ImageRange.self, forKey: AnyKey(.trainRange))
+    testRange = try c.decodeIfPresent(ImageRange.self, forKey: AnyKey(.testRange))
     grayscale = try value(.grayscale)
     size = try value(.size)
     experiment = try value(.experiment)
@@ -141,6 +150,8 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
     try c.encodeIfPresent(data, forKey: AnyKey(.data))
     try c.encodeIfPresent(format, forKey: AnyKey(.format))
     try c.encodeIfPresent(trainImages, forKey: AnyKey(.trainImages))
+    try c.encodeIfPresent(trainRange, forKey: AnyKey(.trainRange))
+    try c.encodeIfPresent(testRange, forKey: AnyKey(.testRange))
     try c.encodeIfPresent(grayscale, forKey: AnyKey(.grayscale))
     try c.encodeIfPresent(size, forKey: AnyKey(.size))
     try c.encodeIfPresent(experiment, forKey: AnyKey(.experiment))

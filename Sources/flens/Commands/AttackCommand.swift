@@ -29,7 +29,7 @@ struct AttackCommand: ParsableCommand {
   )
 
   @OptionGroup var modelOptions: ModelOptions
-  @OptionGroup var dataOptions: DataOptions
+  @OptionGroup var dataOptions: DataOptions<TestSplitByDefault>
   @OptionGroup var pluginOptions: PluginPathOptions
 
   @Option(name: .long, help: ArgumentHelp("The attack plugin spec, name:key=value,...", valueName: "spec"))
@@ -67,6 +67,8 @@ struct AttackCommand: ParsableCommand {
     /// The split attacked; null for data without splits.
     var split: NullWhenAbsent<DatasetSplit>
     var count: Int
+    /// The images attacked: `split`, `offset`, `count`.
+    var imageRange: ImageRange
     var cleanAccuracy: Double
     var adversarialAccuracy: Double
     var linf: NormSummary
@@ -76,7 +78,7 @@ struct AttackCommand: ParsableCommand {
     var modelQueries: JSONValue
 
     enum CodingKeys: String, CodingKey {
-      case attack, library, model, data, split, count, cleanAccuracy = "clean_accuracy",
+      case attack, library, model, data, split, count, imageRange = "image_range", cleanAccuracy = "clean_accuracy",
            adversarialAccuracy = "adversarial_accuracy", linf, l2, seed, modelQueries = "model_queries"
     }
   }
@@ -86,7 +88,7 @@ struct AttackCommand: ParsableCommand {
     let plugin = try pluginOptions.registry().makeAttack(PluginSpec.parse(attack, option: "--attack"))
     let model = try modelOptions.load()
     let dataPath = try dataOptions.requiredPath()
-    let dataset = try dataOptions.open(defaultSplit: .test)
+    let dataset = try dataOptions.open()
     guard dataset.info.shape == model.description.input else {
       throw FourierLensError.shapeMismatch(
         "model \(modelOptions.model) expects images of shape \(model.description.input), the data \(dataPath) has \(dataset.info.shape) (use --grayscale / --size)")
@@ -135,7 +137,7 @@ struct AttackCommand: ParsableCommand {
 
     let summary = Summary(
       attack: plugin.spec.description, library: plugin.plugin.library, model: modelOptions.model, data: dataPath,
-      split: NullWhenAbsent(dataset.info.split), count: total, cleanAccuracy: Double(cleanCorrect) / Double(total),
+      split: NullWhenAbsent(dataset.info.split), count: total, imageRange: dataset.info.range, cleanAccuracy: Double(cleanCorrect) / Double(total),
       adversarialAccuracy: Double(adversarialCorrect) / Double(total),
       linf: NormSummary(mean: linfSum / Double(total), max: linfMax), l2: NormSummary(mean: l2Sum / Double(total), max: l2Max),
       seed: seed, modelQueries: plugin.queries.since(queriesBefore).json(images: total))

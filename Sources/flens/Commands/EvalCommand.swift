@@ -23,7 +23,7 @@ struct EvalCommand: ParsableCommand {
   )
 
   @OptionGroup var modelOptions: ModelOptions
-  @OptionGroup var dataOptions: DataOptions
+  @OptionGroup var dataOptions: DataOptions<TestSplitByDefault>
 
   @Option(name: .long, help: ArgumentHelp("Also measure accuracy under this attack plugin (name:key=value,...).", valueName: "spec"))
   var attack: String?
@@ -53,12 +53,14 @@ struct EvalCommand: ParsableCommand {
     var model: String
     /// The split evaluated on; null for data without splits.
     var split: NullWhenAbsent<DatasetSplit>
+    /// The images evaluated: `split`, `offset`, `count`.
+    var imageRange: ImageRange
   }
 
   func run() throws {
     let model = try modelOptions.load()
     let dataPath = try dataOptions.requiredPath()
-    let dataset = try dataOptions.open(defaultSplit: .test)
+    let dataset = try dataOptions.open()
     let split = dataset.info.split
     guard dataset.info.shape == model.description.input else {
       throw FourierLensError.shapeMismatch(
@@ -72,11 +74,13 @@ struct EvalCommand: ParsableCommand {
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       encoder.keyEncodingStrategy = .convertToSnakeCase
       let report = Report(accuracy: result.accuracy, count: result.count, robustAccuracy: result.robustAccuracy,
-                          attack: spec?.description, model: modelOptions.model, split: NullWhenAbsent(split))
+                          attack: spec?.description, model: modelOptions.model, split: NullWhenAbsent(split),
+                          imageRange: ImageRange(split: split, offset: dataset.info.offset, count: result.count))
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else {
-      let from = split.map { "\($0.rawValue) split" } ?? "no split"
-      print(String(format: "accuracy %.4f on %d images (%@)", result.accuracy, result.count, from))
+      let range = ImageRange(split: split, offset: dataset.info.offset, count: result.count)
+      let images = split == nil ? "no split, images \(range.offset)..<\(range.end)" : range.description
+      print(String(format: "accuracy %.4f on %d images (%@)", result.accuracy, result.count, images))
       if let robust = result.robustAccuracy, let spec {
         print(String(format: "robust accuracy %.4f under %@", robust, spec.description))
       }

@@ -25,7 +25,7 @@ struct InfoCommand: ParsableCommand {
       """
   )
 
-  @OptionGroup var dataOptions: DataOptions
+  @OptionGroup var dataOptions: DataOptions<TestSplitByDefault>
 
   @Option(name: .long, help: ArgumentHelp("Describe a model directory instead: arch, input, mean, std, classes, training.", valueName: "model"))
   var model: String?
@@ -87,7 +87,7 @@ struct InfoCommand: ParsableCommand {
       }
       return
     }
-    let info = try dataOptions.open(defaultSplit: .test).info
+    let info = try dataOptions.open().info
     if json {
       print(try Self.jsonString(info))
     } else {

@@ -63,7 +63,7 @@ struct LearnMaskCommand: ParsableCommand {
 
   @OptionGroup var modelOptions: ModelOptions
 
-  @OptionGroup var data: DataOptions
+  @OptionGroup var data: DataOptions<TestSplitByDefault>
 
   @Option(help: ArgumentHelp("Mask parameterization plugin spec (`free`, `radial:bands=16`, ...).", valueName: "spec"))
   var param = "free"
@@ -186,7 +186,7 @@ struct LearnMaskCommand: ParsableCommand {
 
   func run() throws {
     let classifier = try modelOptions.load()
-    var dataset = try data.open(defaultSplit: .test)
+    var dataset = try data.open()
     if let images, images < dataset.info.count { dataset = try ImageRangeDataset(base: dataset, count: images) }
     let input = classifier.description.input
     guard dataset.info.shape == input else {
@@ -257,7 +257,7 @@ struct LearnMaskCommand: ParsableCommand {
   private func heldOutImages(after learning: Dataset, notes: inout [String]) throws -> Dataset? {
     guard validation > 0 else { return nil }
     let start = learning.info.offset + learning.info.count
-    let rest = try data.open(defaultSplit: .test, offset: 0, limit: nil)
+    let rest = try data.open(offset: 0, limit: nil)
     guard start < rest.info.count else {
       notes.append("warning: no images after the \(learning.info.range.description) learning images were left for "
                    + "--validation; retention was measured on the learning images only")

@@ -54,7 +54,7 @@ struct ProbeCommand: ParsableCommand {
 
   @OptionGroup var modelOptions: ModelOptions
 
-  @OptionGroup var data: DataOptions
+  @OptionGroup var data: DataOptions<TestSplitByDefault>
 
   @Option(help: ArgumentHelp("A `flens learn-mask` directory to probe through.", valueName: "dir"))
   var mask: String?
@@ -128,7 +128,7 @@ struct ProbeCommand: ParsableCommand {
   /// Returns the images and what to say about them: said once the probes ran, so that a
   /// refusal stays the one line it is.
   private func probeImages(for learned: LearnedMask?) throws -> (Dataset, String?) {
-    let given = try data.open(defaultSplit: .test)
+    let given = try data.open()
     guard let learned, learned.summary.data == data.data else { return (given, nil) }
     let used = [learned.summary.learningImages, learned.summary.validationImages].compactMap { $0 }
       .filter { $0.split == given.info.split }
@@ -140,7 +140,7 @@ struct ProbeCommand: ParsableCommand {
                 + "images (\(named)): accuracies through the mask are partly in-sample")
     }
     let start = used.map(\.end).max()!
-    let whole = try data.open(defaultSplit: .test, offset: 0, limit: nil)
+    let whole = try data.open(offset: 0, limit: nil)
     guard start < whole.info.count else {
       return (given, "warning: no images are left after the mask's images (\(named)); measured on "
                 + "\(given.info.range.description), which overlap them: accuracies through the mask are partly in-sample")

@@ -45,7 +45,7 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The architecture to train.", valueName: "arch"))
   var arch: TorchArchitecture
 
-  @OptionGroup var dataOptions: DataOptions
+  @OptionGroup var dataOptions: DataOptions<TrainSplitByDefault>
 
   @Option(name: .long, help: ArgumentHelp("Number of passes over the training data.", valueName: "n"))
   var epochs: Int
@@ -175,7 +175,7 @@ struct TrainCommand: ParsableCommand {
   func run() throws {
     try compute.applyThreads()
     let dataPath = try dataOptions.requiredPath()
-    let train = try dataOptions.open(defaultSplit: .train)
+    let train = try dataOptions.open()
     var test: Dataset?
     if !noEval {
       test = try DatasetLoader.open(dataPath, split: .test, preprocessing: dataOptions.preprocessing, limit: testLimit)

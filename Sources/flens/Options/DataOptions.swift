@@ -21,18 +21,27 @@ struct ImageSizeArgument: ExpressibleByArgument, Equatable {
   }
 }
 
+/// The split a command reads when `--split` is not given. A type, so that each command's
+/// `--split` help says its own default and `open()` cannot be called with another.
+protocol DefaultSplit { static var split: DatasetSplit { get } }
+
+/// Commands that measure (eval, attack, learn-mask, probe, info) read the test split.
+enum TestSplitByDefault: DefaultSplit { static var split: DatasetSplit { .test } }
+/// `train` trains on the train split.
+enum TrainSplitByDefault: DefaultSplit { static var split: DatasetSplit { .train } }
+
 /// The options that choose and preprocess a dataset, shared by every command that reads
-/// one (`--data`, `--split`, `--limit`, `--grayscale`, `--size`).
+/// one (`--data`, `--split`, `--offset`, `--limit`, `--grayscale`, `--size`).
 ///
 /// `--data` is optional at parse time so that commands with an alternative input (such as
-/// `info --model`) can share this group; `open(defaultSplit:)` requires it.
-struct DataOptions: ParsableArguments {
+/// `info --model`) can share this group; `open()` requires it.
+struct DataOptions<Default: DefaultSplit>: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp(
     "Dataset: a CIFAR-10 binary directory, an MNIST IDX directory, an image folder (one subdirectory per class) or a directory with images.npy + labels.npy.",
     valueName: "path"))
   var data: String?
 
-  @Option(name: .long, help: ArgumentHelp("Which split to use: train or test (default depends on the command).", valueName: "split"))
+  @Option(name: .long, help: ArgumentHelp("Which split to use: train or test (default: \(Default.split.rawValue); data without splits ignore it).", valueName: "split"))
   var split: DatasetSplit?
 
   @Option(name: .long, help: ArgumentHelp("Use only the first N images (after --offset).", valueName: "n"))
@@ -75,14 +84,14 @@ struct DataOptions: ParsableArguments {
 
   /// Opens the dataset, with the command's default split when `--split` is not given:
   /// images `--offset ..< --offset + --limit` of it.
-  func open(defaultSplit: DatasetSplit) throws -> Dataset {
-    try open(defaultSplit: defaultSplit, offset: offset ?? 0, limit: limit)
+  func open() throws -> Dataset {
+    try open(offset: offset ?? 0, limit: limit)
   }
 
   /// Images `offset ..< offset + limit` of the same data and split (all from `offset` on
   /// without a limit), whatever `--offset` and `--limit` say.
-  func open(defaultSplit: DatasetSplit, offset: Int, limit: Int?) throws -> Dataset {
-    try DatasetLoader.open(requiredPath(), split: split ?? defaultSplit, preprocessing: preprocessing, offset: offset,
+  func open(offset: Int, limit: Int?) throws -> Dataset {
+    try DatasetLoader.open(requiredPath(), split: split ?? Default.split, preprocessing: preprocessing, offset: offset,
                            limit: limit)
   }
 }
