@@ -599,20 +599,30 @@ extern "C" int flt_cuda_device_count(int *count, char *reason, size_t reason_cap
 
 // ---- models --------------------------------------------------------------------------------
 
+namespace {
+// A model's description without its network (built-in or TorchScript), checked: what both
+// constructors share.
+std::unique_ptr<flt_model> model_shell(const std::string &arch, int in_channels, int classes, int height, int width,
+                                       const float *mean, const float *std) {
+  require(in_channels >= 1 && classes >= 1 && height >= 1 && width >= 1,
+          "channels, classes, height and width must be positive");
+  auto model = std::make_unique<flt_model>();
+  model->arch = arch;
+  model->channels = in_channels;
+  model->classes = classes;
+  model->height = height;
+  model->width = width;
+  model->mean = channel_vector(mean, in_channels, "mean");
+  model->std = channel_vector(std, in_channels, "std");
+  return model;
+}
+} // namespace
+
 extern "C" int flt_model_create(const char *arch, int in_channels, int classes, int height, int width,
                                 const float *mean, const float *std, uint64_t seed, flt_model **out) {
   return guarded([&] {
     require(out != nullptr && arch != nullptr, "null argument");
-    require(in_channels >= 1 && classes >= 1 && height >= 1 && width >= 1,
-            "channels, classes, height and width must be positive");
-    auto model = std::make_unique<flt_model>();
-    model->arch = arch;
-    model->channels = in_channels;
-    model->classes = classes;
-    model->height = height;
-    model->width = width;
-    model->mean = channel_vector(mean, in_channels, "mean");
-    model->std = channel_vector(std, in_channels, "std");
+    auto model = model_shell(arch, in_channels, classes, height, width, mean, std);
     try {
       model->net = fl::make_net(model->arch, in_channels, classes, height, width, seed);
     } catch (const std::invalid_argument &e) {
@@ -625,13 +635,22 @@ extern "C" int flt_model_create(const char *arch, int in_channels, int classes, 
   });
 }
 
-extern "C" int flt_model_load_weights(flt_model *model, const char *path) {
+namespace {
+// A model's own weights.pt and a PyTorch state dict are the same file format (torch.save of a
+// dict of tensors, read by the reader that runs no pickle code): one loader for both entry
+// points, which differ only in what they tell a TorchScript model.
+int load_tensor_file(flt_model *model, const char *path, const char *torchscript_refusal) {
   return guarded([&] {
     require(model != nullptr && path != nullptr, "null argument");
-    require(model->net != nullptr, "a TorchScript model carries its weights in its module file");
+    require(model->net != nullptr, torchscript_refusal);
     copy_state(model, read_tensor_dict(path));
     return FLT_OK;
   });
+}
+} // namespace
+
+extern "C" int flt_model_load_weights(flt_model *model, const char *path) {
+  return load_tensor_file(model, path, "a TorchScript model carries its weights in its module file");
 }
 
 extern "C" int flt_model_save_weights(const flt_model *model, const char *path) {
@@ -653,12 +672,7 @@ extern "C" int flt_model_save_weights(const flt_model *model, const char *path) 
 }
 
 extern "C" int flt_model_load_state_dict(flt_model *model, const char *path) {
-  return guarded([&] {
-    require(model != nullptr && path != nullptr, "null argument");
-    require(model->net != nullptr, "state dicts load into built-in architectures only");
-    copy_state(model, read_tensor_dict(path));
-    return FLT_OK;
-  });
+  return load_tensor_file(model, path, "state dicts load into built-in architectures only");
 }
 
 extern "C" int flt_model_load_named_tensors(flt_model *model, int64_t count,
@@ -694,16 +708,7 @@ extern "C" int flt_model_load_torchscript(const char *path, int in_channels, int
                                           const float *mean, const float *std, flt_model **out) {
   return guarded([&] {
     require(out != nullptr && path != nullptr, "null argument");
-    require(in_channels >= 1 && height >= 1 && width >= 1 && classes >= 1,
-            "channels, height, width and classes must be positive");
-    auto model = std::make_unique<flt_model>();
-    model->arch = "torchscript";
-    model->channels = in_channels;
-    model->height = height;
-    model->width = width;
-    model->classes = classes;
-    model->mean = channel_vector(mean, in_channels, "mean");
-    model->std = channel_vector(std, in_channels, "std");
+    auto model = model_shell("torchscript", in_channels, classes, height, width, mean, std);
     { read_file(path); } // a clear error for a missing or unreadable file
     try {
       model->script = std::make_unique<torch::jit::Module>(torch::jit::load(path, torch::kCPU));

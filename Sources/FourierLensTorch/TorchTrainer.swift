@@ -162,16 +162,13 @@ public final class TorchTrainer {
           throw FourierLensError.message("the training data ended early (epoch \(state.epoch + 1), step \(state.stepInEpoch + 1))")
         }
         let step = UInt64(state.globalStep)
-        let result: TorchOptimizer.StepResult
-        do {
+        // A non-finite value is located where it first appeared: this step's weights are not checkpointed.
+        let result = try FourierLensError.locating(
+          "epoch \(state.epoch + 1), step \(state.stepInEpoch + 1) of \(stepsPerEpoch) (global step \(state.globalStep + 1))"
+        ) { () throws -> TorchOptimizer.StepResult in
           try prepare(&batch, step: step)
           try optimizer.setLearningRate(Double(schedule.learningRate(at: state.globalStep)))
-          result = try optimizer.step(batch, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 4), step))
-        } catch FourierLensError.nonFinite(let what) {
-          // Where it first appeared: the weights of this step are not checkpointed.
-          throw FourierLensError.nonFinite("at epoch \(state.epoch + 1), step \(state.stepInEpoch + 1) of \(stepsPerEpoch) (global step \(state.globalStep + 1)): \(what)")
-        } catch FourierLensError.plugin(let library, let reason) {
-          throw FourierLensError.plugin(library: library, reason: "\(reason) (at epoch \(state.epoch + 1), step \(state.stepInEpoch + 1) of \(stepsPerEpoch))")
+          return try optimizer.step(batch, seed: SeededGenerator.derive(SeededGenerator.derive(c.seed, 4), step))
         }
         let seconds = Date().timeIntervalSince(started)
         cpuSecondsThisProcess += TorchTrainer.processCPUSeconds() - startedCPU

@@ -35,3 +35,18 @@ public enum FourierLensError: Error, CustomStringConvertible, Equatable {
     }
   }
 }
+
+extension FourierLensError {
+  /// Runs one optimisation step (training or mask learning), adding `position` (where in the
+  /// run it is: `epoch 3, step 7 of 40`) to the two errors a user needs it for: where a
+  /// non-finite value first appeared, and at which step a plugin failed. Others pass unchanged.
+  public static func locating<T>(_ position: @autoclosure () -> String, _ step: () throws -> T) throws -> T {
+    do {
+      return try step()
+    } catch FourierLensError.nonFinite(let what) {
+      throw FourierLensError.nonFinite("at \(position()): \(what)")
+    } catch FourierLensError.plugin(let library, let reason) {
+      throw FourierLensError.plugin(library: library, reason: "\(reason) (at \(position()))")
+    }
+  }
+}

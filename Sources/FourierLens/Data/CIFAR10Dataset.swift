@@ -13,18 +13,16 @@ public final class CIFAR10Dataset: Dataset {
   public static let defaultClassNames = ["airplane", "automobile", "bird", "cat", "deer",
                                          "dog", "frog", "horse", "ship", "truck"]
 
-  /// One `.bin` file: its open descriptor and the global index of its first record.
+  /// One `.bin` file: its records and the global index of its first one.
   struct Part {
-    let path: String
-    let fd: Int32
-    let count: Int
+    let records: FixedRecordFile
     let firstIndex: Int
   }
 
   private let parts: [Part]
   public let info: DatasetInfo
   /// The record files of this split, in index order.
-  public var files: [String] { parts.map(\.path) }
+  public var files: [String] { parts.map(\.records.path) }
 
   /// The record files of a split in `directory`, in index order (empty when there are none).
   public static func recordFiles(in directory: String, split: DatasetSplit) -> [String] {
@@ -56,35 +54,18 @@ public final class CIFAR10Dataset: Dataset {
     let classes = try Self.readClassNames(directory: directory)
     var parts = [Part]()
     var total = 0
-    do {
-      for path in paths {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-          throw FourierLensError.badFile(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-          close(fd)
-          throw FourierLensError.badFile(path: path, reason: "cannot stat: \(String(cString: strerror(errno)))")
-        }
-        let size = Int(st.st_size)
+    for path in paths {
+      let records = try FixedRecordFile(path: path, dataOffset: 0, recordBytes: Self.recordSize) { size in
         guard size > 0, size % Self.recordSize == 0 else {
-          close(fd)
           throw FourierLensError.badFile(path: path, reason: "size \(size) bytes is not a whole number of \(Self.recordSize)-byte CIFAR-10 records (truncated or not CIFAR-10)")
         }
-        parts.append(Part(path: path, fd: fd, count: size / Self.recordSize, firstIndex: total))
-        total += size / Self.recordSize
+        return size / Self.recordSize
       }
-    } catch {
-      for p in parts { close(p.fd) }
-      throw error
+      parts.append(Part(records: records, firstIndex: total))
+      total += records.count
     }
     self.parts = parts
     self.info = DatasetInfo(format: "cifar10", count: total, classes: classes, shape: [3, 32, 32], split: split)
-  }
-
-  deinit {
-    for p in parts { close(p.fd) }
   }
 
   /// Class names from `batches.meta.txt` (one a line, blank lines ignored), or the
@@ -120,38 +101,26 @@ public final class CIFAR10Dataset: Dataset {
     let classCount = info.classes.count
     var labels = [Int](repeating: 0, count: n)
     var images = [Float](repeating: 0, count: n * Self.imageBytes)
-    // Consecutive records of the same file are read with one pread (up to `maxRun`).
-    let maxRun = 256
-    var buffer = [UInt8](repeating: 0, count: maxRun * Self.recordSize)
-    var k = 0
     try images.withUnsafeMutableBufferPointer { out in
-      try buffer.withUnsafeMutableBufferPointer { buf in
-        while k < n {
-          guard let (p, r) = locate(indices[k]) else {
-            throw FourierLensError.message("index \(indices[k]) outside the \(info.count) images of \(parts[0].path)")
-          }
-          let part = parts[p]
-          var run = 1
-          while k + run < n, run < maxRun, r + run < part.count, indices[k + run] == indices[k] + run { run += 1 }
-          let want = run * Self.recordSize
-          do {
-            try PositionalRead.read(part.fd, into: buf.baseAddress!, count: want, at: r * Self.recordSize)
-          } catch let short as PositionalRead.Short {
-            throw FourierLensError.badFile(path: part.path, reason: short.systemError.map { "read failed: \($0)" }
-              ?? "truncated: record \(r + short.bytesRead / Self.recordSize) is incomplete")
-          }
-          for j in 0 ..< run {
-            let rec = j * Self.recordSize
-            let label = Int(buf[rec])
-            guard label < classCount else {
-              throw FourierLensError.badFile(path: part.path, reason: "record \(r + j) has label \(label), but there are \(classCount) classes (corrupt file?)")
-            }
-            labels[k + j] = label
-            let dst = (k + j) * Self.imageBytes
-            ByteScaling.convert(buf.baseAddress! + rec + 1, to: out.baseAddress! + dst, count: Self.imageBytes)
-          }
-          k += run
+      // Runs of indices in the same file, read as that file's records.
+      var k = 0
+      while k < n {
+        guard let (p, _) = locate(indices[k]) else {
+          throw FourierLensError.message("index \(indices[k]) outside the \(info.count) images of \(parts[0].records.path)")
         }
+        let part = parts[p]
+        var end = k + 1
+        while end < n, locate(indices[end])?.part == p { end += 1 }
+        try part.records.forEachRecord(indices[k ..< end].map { $0 - part.firstIndex }) { j, record in
+          let label = Int(record[0])
+          guard label < classCount else {
+            throw FourierLensError.badFile(path: part.records.path, reason: "record \(indices[k + j] - part.firstIndex) has label \(label), but there are \(classCount) classes (corrupt file?)")
+          }
+          labels[k + j] = label
+          ByteScaling.convert(record.baseAddress!.assumingMemoryBound(to: UInt8.self) + 1,
+                              to: out.baseAddress! + (k + j) * Self.imageBytes, count: Self.imageBytes)
+        }
+        k = end
       }
     }
     return ImageBatch(images: Tensor(shape: [n, 3, 32, 32], data: images), labels: labels, classNames: info.classes)

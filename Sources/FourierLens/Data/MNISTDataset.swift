@@ -10,9 +10,7 @@ public final class MNISTDataset: Dataset {
   public let labelsPath: String
   public let info: DatasetInfo
   private let labels: [Int]
-  private let fd: Int32
-  private let dataOffset: Int
-  private let imageBytes: Int
+  private let images: FixedRecordFile
 
   /// The image and label files of a split, when both exist.
   public static func files(in directory: String, split: DatasetSplit) -> (images: String, labels: String)? {
@@ -75,38 +73,23 @@ public final class MNISTDataset: Dataset {
     if let top = labels.max(), top >= classes.count {
       throw FourierLensError.badFile(path: labelsPath, reason: "label \(top) but only \(classes.count) classes")
     }
-    let fd = open(imagesPath, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw FourierLensError.badFile(path: imagesPath, reason: "cannot open: \(String(cString: strerror(errno)))") }
-    self.fd = fd
+    // A file shorter than its header says fails when the missing images are read, naming them.
+    self.images = try FixedRecordFile(path: imagesPath, dataOffset: imageHeader.dataOffset, recordBytes: h * w) { _ in n }
     self.labels = labels
-    self.dataOffset = imageHeader.dataOffset
-    self.imageBytes = h * w
     self.info = DatasetInfo(format: "mnist", count: n, classes: classes, shape: [1, h, w], split: split)
   }
 
-  deinit { close(fd) }
-
   public func batch(_ indices: [Int]) throws -> ImageBatch {
     let n = indices.count
-    var images = [Float](repeating: 0, count: n * imageBytes)
-    var buffer = [UInt8](repeating: 0, count: imageBytes)
+    let imageBytes = images.recordBytes
+    var pixels = [Float](repeating: 0, count: n * imageBytes)
     var batchLabels = [Int](repeating: 0, count: n)
-    try images.withUnsafeMutableBufferPointer { out in
-      try buffer.withUnsafeMutableBufferPointer { buf in
-        for (k, index) in indices.enumerated() {
-          guard index >= 0 && index < info.count else {
-            throw FourierLensError.message("index \(index) outside the \(info.count) images of \(imagesPath)")
-          }
-          do {
-            try PositionalRead.read(fd, into: buf.baseAddress!, count: imageBytes, at: dataOffset + index * imageBytes)
-          } catch {
-            throw FourierLensError.badFile(path: imagesPath, reason: "truncated or unreadable at image \(index)")
-          }
-          ByteScaling.convert(buf.baseAddress!, to: out.baseAddress! + k * imageBytes, count: imageBytes)
-          batchLabels[k] = labels[index]
-        }
+    try pixels.withUnsafeMutableBufferPointer { out in
+      try images.forEachRecord(indices) { k, record in
+        ByteScaling.convert(record.baseAddress!.assumingMemoryBound(to: UInt8.self), to: out.baseAddress! + k * imageBytes, count: imageBytes)
+        batchLabels[k] = labels[indices[k]]
       }
     }
-    return ImageBatch(images: Tensor(shape: [n] + info.shape, data: images), labels: batchLabels, classNames: info.classes)
+    return ImageBatch(images: Tensor(shape: [n] + info.shape, data: pixels), labels: batchLabels, classNames: info.classes)
   }
 }

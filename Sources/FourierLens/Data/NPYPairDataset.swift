@@ -9,9 +9,8 @@ public final class NPYPairDataset: Dataset {
   public let labelsPath: String
   public let info: DatasetInfo
   private let labels: [Int]
-  private let fd: Int32
+  private let images: FixedRecordFile
   private let dtype: NPYDType
-  private let dataOffset: Int
   private let imageElements: Int
 
   /// Without classes.txt, the most classes the labels may imply.
@@ -40,7 +39,6 @@ public final class NPYPairDataset: Dataset {
     let n = shape[0]
     imageElements = imageShape.reduce(1, *)
     dtype = header.dtype
-    dataOffset = header.dataOffset
 
     let labelArray = try NPY.read(labelsPath)
     guard labelArray.isIntegerType else {
@@ -72,64 +70,48 @@ public final class NPYPairDataset: Dataset {
       throw FourierLensError.badFile(path: labelsPath, reason: "label \(top) but only \(classes.count) classes (\(classesPath))")
     }
     // The data must be all there before any batch is read.
-    let fd = open(imagesPath, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw FourierLensError.badFile(path: imagesPath, reason: "cannot open: \(String(cString: strerror(errno)))") }
-    var st = stat()
-    let needed = dataOffset + n * imageElements * dtype.size
-    guard fstat(fd, &st) == 0, Int(st.st_size) >= needed else {
-      close(fd)
-      throw FourierLensError.badFile(path: imagesPath, reason: "truncated .npy: shape \(shape) needs \(needed) bytes, the file has \(st.st_size)")
+    let needed = header.dataOffset + n * imageElements * dtype.size
+    let path = imagesPath
+    images = try FixedRecordFile(path: path, dataOffset: header.dataOffset, recordBytes: imageElements * dtype.size) { size in
+      guard size >= needed else {
+        throw FourierLensError.badFile(path: path, reason: "truncated .npy: shape \(shape) needs \(needed) bytes, the file has \(size)")
+      }
+      return n
     }
-    self.fd = fd
     self.labels = labels
     self.info = DatasetInfo(format: "npy", count: n, classes: classes, shape: imageShape)
   }
 
-  deinit { close(fd) }
-
   public func batch(_ indices: [Int]) throws -> ImageBatch {
     let n = indices.count
-    let elementSize = dtype.size
-    let imageBytes = imageElements * elementSize
-    var buffer = [UInt8](repeating: 0, count: imageBytes)
-    var images = [Float](repeating: 0, count: n * imageElements)
+    var pixels = [Float](repeating: 0, count: n * imageElements)
     var batchLabels = [Int](repeating: 0, count: n)
-    try images.withUnsafeMutableBufferPointer { out in
-      try buffer.withUnsafeMutableBytes { raw in
-        for (k, index) in indices.enumerated() {
-          guard index >= 0 && index < info.count else {
-            throw FourierLensError.message("index \(index) outside the \(info.count) images of \(imagesPath)")
+    try pixels.withUnsafeMutableBufferPointer { out in
+      try images.forEachRecord(indices) { k, raw in
+        let base = k * imageElements
+        switch dtype {
+        case .uint8:
+          ByteScaling.convert(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), to: out.baseAddress! + base, count: imageElements)
+        case .float32:
+          for i in 0 ..< imageElements {
+            out[base + i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
           }
-          do {
-            try PositionalRead.read(fd, into: raw.baseAddress!, count: imageBytes, at: dataOffset + index * imageBytes)
-          } catch {
-            throw FourierLensError.badFile(path: imagesPath, reason: "truncated or unreadable at image \(index)")
+        default:
+          for i in 0 ..< imageElements {
+            out[base + i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
           }
-          let base = k * imageElements
-          switch dtype {
-          case .uint8:
-            ByteScaling.convert(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), to: out.baseAddress! + base, count: imageElements)
-          case .float32:
-            for i in 0 ..< imageElements {
-              out[base + i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-            }
-          default:
-            for i in 0 ..< imageElements {
-              out[base + i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
-            }
-          }
-          if dtype != .uint8 {
-            for i in 0 ..< imageElements {
-              let v = out[base + i]
-              guard v.isFinite, v >= -1e-3, v <= 1 + 1e-3 else {
-                throw FourierLensError.badFile(path: imagesPath, reason: "image \(index) has value \(v); float images must be pixel values in [0, 1]")
-              }
-            }
-          }
-          batchLabels[k] = labels[index]
         }
+        if dtype != .uint8 {
+          for i in 0 ..< imageElements {
+            let v = out[base + i]
+            guard v.isFinite, v >= -1e-3, v <= 1 + 1e-3 else {
+              throw FourierLensError.badFile(path: imagesPath, reason: "image \(indices[k]) has value \(v); float images must be pixel values in [0, 1]")
+            }
+          }
+        }
+        batchLabels[k] = labels[indices[k]]
       }
     }
-    return ImageBatch(images: Tensor(shape: [n] + info.shape, data: images), labels: batchLabels, classNames: info.classes)
+    return ImageBatch(images: Tensor(shape: [n] + info.shape, data: pixels), labels: batchLabels, classNames: info.classes)
   }
 }

@@ -189,13 +189,8 @@ public final class MaskLearner {
         }
         // The whole set as one batch: this forward pass already measures θ before the step.
         if batchesPerEpoch == 1 { evaluatedTheta = run.theta }
-        let b: BatchObjective
-        do {
-          b = try run.step(batch, indices: idx, learningRate: schedule.learningRate(at: step, state: run.state))
-        } catch FourierLensError.nonFinite(let what) {
-          throw FourierLensError.nonFinite("at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch): \(what)")
-        } catch FourierLensError.plugin(let library, let reason) {
-          throw FourierLensError.plugin(library: library, reason: "\(reason) (at epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch))")
+        let b = try FourierLensError.locating("epoch \(epoch + 1), batch \(batches + 1) of \(batchesPerEpoch)") {
+          try run.step(batch, indices: idx, learningRate: schedule.learningRate(at: step, state: run.state))
         }
         if batchesPerEpoch == 1 {
           countCorrect(b.logits, labels: batch.labels, groups: idx.map { run.groupOfIndex[$0]! }, into: &maskedCorrect)
