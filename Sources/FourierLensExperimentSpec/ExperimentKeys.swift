@@ -53,25 +53,5 @@ extension ExperimentSpec {
   }
 
   /// The known key within edit distance 2 of `name` (the closest; none when nothing is that close).
-  static func nearest(_ name: String, in keys: [String]) -> String? {
-    keys.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
-  }
-
-  /// Levenshtein distance (insertions, deletions and substitutions of one character each).
-  static func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    guard !a.isEmpty else { return b.count }
-    guard !b.isEmpty else { return a.count }
-    var row = Array(0...b.count)  // distances from a[..<i] to every prefix of b
-    for i in 1...a.count {
-      var diagonal = row[0]
-      row[0] = i
-      for j in 1...b.count {
-        let above = row[j]
-        row[j] = min(above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1))
-        diagonal = above
-      }
-    }
-    return row[b.count]
-  }
+  static func nearest(_ name: String, in keys: [String]) -> String? { NearestName.of(name, in: keys) }
 }

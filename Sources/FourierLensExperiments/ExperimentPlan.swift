@@ -197,19 +197,19 @@ public struct ExperimentPlan {
           throw FourierLensError.badOption(name: text, reason: "needs `adversarial_maps:` (each model's own map) or adversarial=DIR")
         }
         for text in ownMap { try ProbeFactory.checkOwnMapAlignment(text) }
-        _ = try ProbeFactory.makeAll(p.run.filter { !ProbeFactory.isOwnMapAlignment($0) }, registry: registry,
-                                     trainers: FreshArchitectureTraining.factory(device: .cpu),
-                                     linearAnalysis: TorchLinearAnalysis())
+        _ = try ProbeFactory.makeAll(p.run.filter { !ProbeFactory.isOwnMapAlignment($0) },
+                                     host: ProbeHost(registry: registry, trainers: FreshArchitectureTraining.factory(device: .cpu),
+                                                     linearAnalysis: TorchLinearAnalysis()))
       }
-      // The embedding probe pairs mask i with test image i: it reads `image_masks:` when the
-      // experiment has them, else the masks, which must then be image masks of the test split.
+      // A probe that reads image masks pairs mask i with test image i: it reads `image_masks:`
+      // when the experiment has them, else the masks, which must then be image masks of the test split.
       if imageMasks == nil,
-         p.run.contains(where: { ProbeFactory.name(of: $0) == "embedding" }) {
+         let kind = p.run.lazy.compactMap({ try? ProbeFactory.parse($0).kind }).first(where: { $0.needs.contains(.imageMasks) }) {
         guard config.scope == .image else {
-          throw bad("probes.run: embedding needs image masks: add `image_masks:` or set masks.scope: image")
+          throw bad("probes.run: \(kind.name) needs image masks: add `image_masks:` or set masks.scope: image")
         }
         guard masks.split == .test else {
-          throw bad("probes.run: embedding needs masks.split: test, the split the probes read (mask i belongs to image i)")
+          throw bad("probes.run: \(kind.name) needs masks.split: test, the split the probes read (mask i belongs to image i)")
         }
       }
       if let images = p.images, images < 1 { throw bad("probes.images must be ≥ 1, got \(images)") }

@@ -389,27 +389,28 @@ public final class ExperimentRunner {
       let mask = try MaskRunDirectory.read(runDirectory + "/masks/" + name + sub)
       let baselineMask = try baseline.map { try MaskRunDirectory.read(runDirectory + "/masks/" + $0 + sub) }
       let trainers = FreshArchitectureTraining.factory(device: model.device)
-      let probes = try ProbeOutputNames.assign(
-        texts.map { try ProbeFactory.make($0, registry: registry, baseline: baselineMask, trainers: trainers,
-                                          linearAnalysis: TorchLinearAnalysis()) }, writtenAs: p.run)
+      let host = ProbeHost(registry: registry, baseline: baselineMask, trainers: trainers, linearAnalysis: TorchLinearAnalysis())
+      // The specs were checked when the plan was read.
+      let probes = try ProbeFactory.makeAll(texts, host: host)
       var reused: [String] = []
-      for probe in probes {
-        if let output = maskFree[probe.name] {
-          try ProbeFactory.write(output, name: probe.name, images: data.info.range, to: dir + sub)
-          reused.append(probe.name)
+      for planned in probes {
+        let (probe, stem) = (planned.probe, planned.fileStem)
+        if let output = maskFree[stem] {
+          try ProbeFactory.write(output, name: stem, images: data.info.range, to: dir + sub)
+          reused.append(stem)
           continue
         }
-        let architectureKey = "\(probe.name) \(model.description.arch) \(data.info.shape)"
+        let architectureKey = "\(stem) \(model.description.arch) \(data.info.shape)"
         if probe.readsOnlyTheArchitecture, let output = architectureOutputs[architectureKey] {
-          try ProbeFactory.write(output, name: probe.name, images: data.info.range, to: dir + sub)
-          log("probes \(name)\(sub): \(probe.name) as for the first \(model.description.arch) model (it reads only the architecture)")
+          try ProbeFactory.write(output, name: stem, images: data.info.range, to: dir + sub)
+          log("probes \(name)\(sub): \(stem) as for the first \(model.description.arch) model (it reads only the architecture)")
           continue
         }
         // A fresh context per probe: it records whether this probe read the target's mask.
         let context = ProbeContext(model: model, dataset: data, mask: mask,
                                    batchSize: p.batch ?? 128, seed: seed, showsProgress: !quiet)
         var probed = context
-        if probe is MaskEmbeddingProbe, let images = plan.imageMasks {
+        if planned.kind.needs.contains(.imageMasks), let images = plan.imageMasks {
           if imageMaskInputs == nil {
             imageMaskInputs = (try dataset(.test, limit: images.images),
                                try MaskRunDirectory.read(plan.directory(of: .imageMasks(name), in: runDirectory)))
@@ -418,9 +419,9 @@ public final class ExperimentRunner {
                                 batchSize: context.batchSize, seed: seed, showsProgress: !quiet)
         }
         let output = try probe.run(probed)
-        if !context.maskWasRead { maskFree[probe.name] = output }
+        if !context.maskWasRead { maskFree[stem] = output }
         if probe.readsOnlyTheArchitecture { architectureOutputs[architectureKey] = output }
-        try ProbeFactory.write(output, name: probe.name, images: probed.dataset.info.range, to: dir + sub)
+        try ProbeFactory.write(output, name: stem, images: probed.dataset.info.range, to: dir + sub)
       }
       if !reused.isEmpty { log("probes \(name)\(sub): \(reused.joined(separator: ", ")) as at the first target (they do not read its mask)") }
     }

@@ -43,9 +43,9 @@ import Testing
   }
 
   @Test func editDistanceCountsSingleCharacterEdits() {
-    #expect(ExperimentSpec.editDistance("lamda", "lambda") == 1)
-    #expect(ExperimentSpec.editDistance("", "abc") == 3 && ExperimentSpec.editDistance("abc", "") == 3)
-    #expect(ExperimentSpec.editDistance("kitten", "sitting") == 3)
+    #expect(NearestName.editDistance("lamda", "lambda") == 1)
+    #expect(NearestName.editDistance("", "abc") == 3 && NearestName.editDistance("abc", "") == 3)
+    #expect(NearestName.editDistance("kitten", "sitting") == 3)
     #expect(ExperimentSpec.nearest("colour", in: ["path", "size"]) == nil)
   }
 }

@@ -68,7 +68,7 @@ import Testing
     let file = fixture.directory.appendingPathComponent("experiment.json")
     try #"{"name": "image-masks", "threads": 1, "data": {"path": "\#(fixture.data)"}, "models": {"linear": {"path": "\#(fixture.model)"}},"#
       .appending(#" "masks": {"epochs": 1, "lambda": 0.02, "images": 12}, "image_masks": {"images": 12, "epochs": 5, "batch": 8},"#)
-      .appending(#" "probes": {"images": 4, "run": ["accuracy", "embedding:seeds=2"]}}"#)
+      .appending(#" "probes": {"images": 4, "run": ["accuracy", "embedding:seeds=2", "embedding:seeds=2,log=true"]}}"#)
       .write(to: file, atomically: true, encoding: .utf8)
     let out = fixture.directory.appendingPathComponent("run").path
     let run = try FlensCLI.run(["run", file.path, "--out", out])
@@ -87,7 +87,10 @@ import Testing
       #expect(a != nil && a == FileManager.default.contents(atPath: direct + "/" + name), "\(name)")
     }
 
-    #expect(try NPY.readTensor(out + "/probes/linear/embedding.coordinates.npy").shape == [12, 2])
+    // Two embedding specs: each writes under its options and each embeds the image masks.
+    for stem in ["embedding_seeds=2", "embedding_seeds=2,log=true"] {
+      #expect(try NPY.readTensor(out + "/probes/linear/\(stem).coordinates.npy").shape == [12, 2], "\(stem)")
+    }
     let accuracy = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/probes/linear/accuracy.json"))) as? [String: Any]
     #expect(accuracy?["count"] as? Double == 4, "the other probes keep probes.images: \(String(describing: accuracy))")
 

@@ -98,7 +98,7 @@ import Testing
 
   @Test func badTopIsRefusedNamingTheProbe() {
     for text in ["ablation:top=0", "ablation:top=5|x", "ablation:top=101", "ablation:k=5"] {
-      #expect(performing: { _ = try ProbeFactory.make(text, registry: PluginRegistry()) }, throws: { "\($0)".contains("ablation") })
+      #expect(performing: { _ = try ProbeFactory.make(text, host: ProbeHost(registry: PluginRegistry())) }, throws: { "\($0)".contains("ablation") })
     }
   }
 }

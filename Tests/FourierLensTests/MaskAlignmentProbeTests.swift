@@ -41,8 +41,8 @@ import Testing
   }
 
   @Test func missingMaskOrDirectoryIsAnErrorNamingTheProbe() throws {
-    #expect(performing: { _ = try ProbeFactory.make("alignment", registry: PluginRegistry()) }, throws: { "\($0)".contains("adversarial=DIR") })
-    #expect(performing: { _ = try ProbeFactory.make("alignment:adversarial=/nonexistent/dir", registry: PluginRegistry()) },
+    #expect(performing: { _ = try ProbeFactory.make("alignment", host: ProbeHost(registry: PluginRegistry())) }, throws: { "\($0)".contains("adversarial=DIR") })
+    #expect(performing: { _ = try ProbeFactory.make("alignment:adversarial=/nonexistent/dir", host: ProbeHost(registry: PluginRegistry())) },
             throws: { "\($0)".contains("/nonexistent/dir/perturbation.npy") })
   }
 }

@@ -82,10 +82,10 @@ import Testing
   @Test func badOptionsAreRefusedNamingTheProbe() throws {
     for text in ["nad:grid=0", "nad:eps=0", "nad:epochs=0", "nad:train=1", "nad:bogus=1"] {
       #expect(performing: {
-        _ = try ProbeFactory.make(text, registry: PluginRegistry(), trainers: { _, _ in LowPassMeanDifference(radiusY: 1, radiusX: 1) })
+        _ = try ProbeFactory.make(text, host: ProbeHost(registry: PluginRegistry(), trainers: { _, _ in LowPassMeanDifference(radiusY: 1, radiusX: 1) }))
       }, throws: { error in "\(error)".contains("nad") })
     }
-    #expect(performing: { _ = try ProbeFactory.make("nad", registry: PluginRegistry()) },
+    #expect(performing: { _ = try ProbeFactory.make("nad", host: ProbeHost(registry: PluginRegistry())) },
             throws: { error in "\(error)".contains("can train") })
   }
 }

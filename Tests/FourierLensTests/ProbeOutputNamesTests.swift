@@ -6,7 +6,7 @@ import Testing
   static let noPlugins = PluginRegistry(searchPath: PluginSearchPath(entries: []))
 
   static func names(_ texts: [String]) throws -> [String] {
-    try ProbeFactory.makeAll(texts, registry: noPlugins).map(\.name)
+    try ProbeFactory.makeAll(texts, host: ProbeHost(registry: noPlugins)).map(\.fileStem)
   }
 
   @Test func sharedNamesGetTheirOptionsAndLoneProbesKeepTheirs() throws {

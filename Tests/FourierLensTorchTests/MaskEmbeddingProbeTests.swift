@@ -90,9 +90,9 @@ import Testing
   @Test func badOptionsAreRefusedBeforeAnyWork() throws {
     for spec in ["embedding:test=1", "embedding:seeds=0", "embedding:l2=-1", "embedding:log=maybe", "embedding:k=2"] {
       #expect(throws: FourierLensError.self, "\(spec)") {
-        _ = try ProbeFactory.make(spec, registry: PluginRegistry(), linearAnalysis: TorchLinearAnalysis())
+        _ = try ProbeFactory.make(spec, host: ProbeHost(registry: PluginRegistry(), linearAnalysis: TorchLinearAnalysis()))
       }
     }
-    #expect(throws: FourierLensError.self) { _ = try ProbeFactory.make("embedding", registry: PluginRegistry()) }
+    #expect(throws: FourierLensError.self) { _ = try ProbeFactory.make("embedding", host: ProbeHost(registry: PluginRegistry())) }
   }
 }

@@ -4,7 +4,7 @@
 /// and the threshold-free curves: accuracy keeping only the top-k % of frequencies by
 /// mask value, and keeping all but them.
 public struct AccuracyProbe: Probe {
-  public let name = "accuracy"
+  public var name: String { Self.kind.name }
   public init() {}
 
   public func run(_ context: ProbeContext) throws -> ProbeOutput {
@@ -46,4 +46,10 @@ public struct AccuracyProbe: Probe {
 private extension Double {
   /// "5" for 5.0, "2.5" otherwise.
   var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
+}
+
+extension AccuracyProbe {
+  public static let kind = ProbeKind(
+    name: "accuracy", summary: "clean, masked and complementary-mask accuracy; accuracy keeping only (or all but) the top-k % of frequencies by mask value"
+  ) { _, _ in AccuracyProbe() }
 }

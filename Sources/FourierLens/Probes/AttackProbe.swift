@@ -4,7 +4,7 @@
 public struct AttackProbe: Probe {
   public let attack: Attack
   public let spec: String
-  public var name: String { "attack-" + attack.name }
+  public var name: String { Self.kind.name + "-" + attack.name }
 
   public init(attack: Attack, spec: String) {
     self.attack = attack
@@ -82,5 +82,14 @@ public struct AttackProbe: Probe {
       table.append(["masked, adversarial of masked model", fraction("masked_adaptive")])
     }
     return ProbeOutput(json: .object(json), table: table)
+  }
+}
+
+extension AttackProbe {
+  public static let kind = ProbeKind(
+    name: "attack", summary: "robust accuracy under an attack plugin; with --mask also through the mask (transfer, adaptive)",
+    plugin: .attack
+  ) { arguments, host in
+    AttackProbe(attack: try host.registry.makeAttack(arguments.plugin!), spec: arguments.pluginText)
   }
 }

@@ -10,7 +10,7 @@ public struct BandsProbe: Probe {
   public var metric: RadiusMetric
   public var baseline: LearnedMask?
   public var resamples: Int
-  public let name = "bands"
+  public var name: String { Self.kind.name }
 
   public init(radialBands: Int = 16, angularSectors: Int = 8, metric: RadiusMetric = .euclidean,
               baseline: LearnedMask? = nil, resamples: Int = 2000) throws {
@@ -78,5 +78,19 @@ public struct BandsProbe: Probe {
       }
     }
     return ProbeOutput(json: .object(json), table: table)
+  }
+}
+
+extension BandsProbe {
+  public static let kind = ProbeKind(
+    name: "bands", summary: "band energies of --mask, differences vs --baseline with 95 % bootstrap intervals",
+    parameters: [
+      ProbeParameter("radial", .integer, default: "16", help: "radial bands"),
+      ProbeParameter("angular", .integer, default: "8", help: "angular sectors"),
+      ProbeParameter("metric", .choice(["euclidean", "l1"]), default: "euclidean", help: "the radius of a frequency"),
+    ]
+  ) { a, host in
+    try BandsProbe(radialBands: a.int("radial")!, angularSectors: a.int("angular")!,
+                   metric: RadiusMetric(rawValue: a.text("metric")!)!, baseline: host.baseline)
   }
 }

@@ -4,7 +4,7 @@ public struct CorruptionProbe: Probe {
   /// One corruption per severity, with the label that names the severity ("sigma=0.05").
   public let severities: [(label: String, corruption: Augmentation)]
   public let corruptionName: String
-  public var name: String { "corruption-" + corruptionName }
+  public var name: String { Self.kind.name + "-" + corruptionName }
 
   public init(name: String, severities: [(label: String, corruption: Augmentation)]) {
     precondition(!severities.isEmpty)
@@ -38,5 +38,19 @@ public struct CorruptionProbe: Probe {
     }
     return ProbeOutput(json: ["corruption": .string(corruptionName), "count": .number(Double(context.dataset.info.count)),
                               "severities": .array(rows)], table: table)
+  }
+}
+
+extension CorruptionProbe {
+  public static let kind = ProbeKind(
+    name: "corruption", summary: "accuracy under an augmentation used as a corruption; 'a|b|c' values sweep severities",
+    plugin: .augmentation
+  ) { arguments, host in
+    let spec = arguments.plugin!
+    let severities = try ProbeFactory.expandSweeps(spec).map { s -> (label: String, corruption: Augmentation) in
+      let label = s.options.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+      return (label.isEmpty ? "default" : label, try host.registry.makeAugmentation(s))
+    }
+    return CorruptionProbe(name: spec.name, severities: severities)
   }
 }

@@ -14,7 +14,7 @@ import Foundation
 /// rows i·b..<(i+1)·b and columns j·b..<(j+1)·b (DC at [0, 0], as `flens spectrum
 /// --transform dct` shows it).
 public struct DCTBlockMarginProbe: Probe {
-  public let name = "margins"
+  public var name: String { Self.kind.name }
   public var block: Int
   public var attack: SubspaceDeepFool
 
@@ -99,5 +99,20 @@ public struct DCTBlockMarginProbe: Probe {
     let sorted = values.sorted()
     let m = sorted.count / 2
     return sorted.count % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2
+  }
+}
+
+extension DCTBlockMarginProbe {
+  public static let kind = ProbeKind(
+    name: "margins", summary: "median L2 margin per DCT block (subspace DeepFool, \"Hold me tight!\"); +inf where it cannot flip",
+    parameters: [
+      ProbeParameter("block", .integer, default: "8", help: "DCT block size"),
+      ProbeParameter("steps", .integer, default: "100", help: "DeepFool iterations"),
+      ProbeParameter("overshoot", .number, default: "0.02", help: "DeepFool overshoot"),
+      ProbeParameter("candidates", .integer, default: "10", help: "classes DeepFool considers"),
+    ]
+  ) { a, _ in
+    try DCTBlockMarginProbe(block: a.int("block")!, attack: SubspaceDeepFool(
+      steps: a.int("steps")!, overshoot: a.float("overshoot")!, candidates: a.int("candidates")!))
   }
 }

@@ -11,7 +11,7 @@ public struct FourierHeatmapProbe: Probe {
   public var eps: Float
   /// Probe the model seen through the context's mask instead of the plain model.
   public var throughMask: Bool
-  public let name = "heatmap"
+  public var name: String { Self.kind.name }
 
   public init(eps: Float = 4, throughMask: Bool = false) throws {
     guard eps.isFinite, eps > 0 else { throw FourierLensError.badOption(name: "heatmap eps", reason: "must be > 0, got \(eps)") }
@@ -101,4 +101,14 @@ public struct FourierHeatmapProbe: Probe {
              "error_rate": .array((0..<h).map { r in JSONValue.numbers(error[r * w ..< (r + 1) * w]) })],
       table: table, arrays: ["error": Tensor(shape: [h, w], data: error)])
   }
+}
+
+extension FourierHeatmapProbe {
+  public static let kind = ProbeKind(
+    name: "heatmap", summary: "Fourier heat map (Yin et al. 2019): error rate per added Fourier basis image",
+    parameters: [
+      ProbeParameter("eps", .number, default: "4", help: "L2 norm of the added basis image"),
+      ProbeParameter("through_mask", .boolean, default: "false", help: "add it before the mask (the masked model's map)"),
+    ]
+  ) { a, _ in try FourierHeatmapProbe(eps: a.float("eps")!, throughMask: a.bool("through_mask")!) }
 }

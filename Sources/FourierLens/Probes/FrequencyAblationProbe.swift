@@ -14,7 +14,7 @@ import Foundation
 /// with high TPR and high FPR is a shortcut: those few frequencies alone make the model
 /// answer c, whatever the image.
 public struct FrequencyAblationProbe: Probe {
-  public let name = "ablation"
+  public var name: String { Self.kind.name }
   public var percents: [Double]
 
   public init(percents: [Double] = [1, 5, 10, 20]) throws {
@@ -117,4 +117,11 @@ public struct FrequencyAblationProbe: Probe {
       arrays: ["loss_increase": Tensor(shape: [k, h, w], data: increase),
                "masks": Tensor(shape: [percents.count, k, h, w], data: masks)])
   }
+}
+
+extension FrequencyAblationProbe {
+  public static let kind = ProbeKind(
+    name: "ablation", summary: "loss increase per removed frequency and class; top-k % class masks with TPR/FPR (Wang et al.)",
+    parameters: [ProbeParameter("top", .numbers, default: "1|5|10|20", help: "percentages of frequencies kept in the class masks")]
+  ) { a, _ in try FrequencyAblationProbe(percents: a.numbers("top")!) }
 }

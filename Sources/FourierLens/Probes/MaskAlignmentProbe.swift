@@ -13,7 +13,7 @@ import Foundation
 /// unshifted). Each comparison reports the mean over its units with a 95 % percentile-
 /// bootstrap interval over the units (null for a single unit).
 public struct MaskAlignmentProbe: Probe {
-  public let name = "alignment"
+  public var name: String { Self.kind.name }
   public var map: LearnedMask
   /// Adversarial − clean images, N×C×H×W.
   public var perturbations: Tensor
@@ -127,5 +127,24 @@ public struct MaskAlignmentProbe: Probe {
       out["band_correlation_ci"] = .null
     }
     return .object(out)
+  }
+}
+
+extension MaskAlignmentProbe {
+  public static let kind = ProbeKind(
+    name: "alignment", summary: "--mask vs the adversarial map in DIR (learn-mask --adversarial) and its perturbations' spectrum",
+    parameters: [
+      ProbeParameter("adversarial", .path, required: true, help: "a `flens learn-mask --adversarial` directory"),
+      ProbeParameter("radial", .integer, default: "16", help: "radial bands"),
+      ProbeParameter("resamples", .integer, default: "1000", help: "bootstrap resamples"),
+    ]
+  ) { a, _ in
+    let dir = a.text("adversarial")!
+    let perturbations = dir + "/" + AdversarialExamples.perturbationFile
+    guard FileManager.default.fileExists(atPath: perturbations) else {
+      throw FourierLensError.badFile(path: perturbations, reason: "missing: adversarial=DIR must be made by `flens learn-mask --adversarial`")
+    }
+    return try MaskAlignmentProbe(map: try MaskRunDirectory.read(dir), perturbations: try NPY.readTensor(perturbations),
+                                  radialBands: a.int("radial")!, resamples: a.int("resamples")!)
   }
 }

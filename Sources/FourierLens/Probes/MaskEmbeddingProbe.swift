@@ -18,7 +18,7 @@ import Foundation
 ///   to a random permutation of the training labels: it measures what the fit finds in noise
 ///   (about chance, 1/K). Means over seeds with 95 % Student-t intervals.
 public struct MaskEmbeddingProbe: Probe {
-  public let name = "embedding"
+  public var name: String { Self.kind.name }
   public var analysis: LinearAnalysis
   public var logFeatures: Bool
   /// Fraction of each class's images held out for testing.
@@ -165,5 +165,23 @@ public struct MaskEmbeddingProbe: Probe {
       "explained_variance": Tensor(shape: [2], data: pca.explainedFraction.map(Float.init)),
       "components": Tensor(shape: [2] + plane, data: pca.directions),
     ])
+  }
+}
+
+extension MaskEmbeddingProbe {
+  public static let kind = ProbeKind(
+    name: "embedding", summary: "image masks (--mask from learn-mask --scope image): 2-D PCA by class, and a linear probe predicting the class from the mask vs shuffled labels",
+    parameters: [
+      ProbeParameter("log", .boolean, default: "false", help: "features ln(max(M, 0) + 1e-3) instead of M"),
+      ProbeParameter("test", .number, default: "0.3", help: "held-out fraction of each class"),
+      ProbeParameter("seeds", .integer, default: "5", help: "train/test splits"),
+      ProbeParameter("l2", .number, default: "0.001", help: "L2 penalty of the logistic regression"),
+      ProbeParameter("iterations", .integer, default: "500", help: "L-BFGS iterations at most"),
+    ],
+    needs: [.linearAnalysis, .imageMasks]
+  ) { a, host in
+    try MaskEmbeddingProbe(
+      analysis: host.linearAnalysis!, logFeatures: a.bool("log")!, testFraction: a.double("test")!, seeds: a.int("seeds")!,
+      regression: SoftmaxRegressionSettings(l2: a.double("l2")!, maxIterations: a.int("iterations")!))
   }
 }

@@ -16,7 +16,7 @@ import Foundation
 /// from (−H/2, −W/2): v(f) = v(−f), so each ± pair is trained once and its accuracy shown
 /// at both. Every network gets its own seed.
 public struct NeuralAnisotropyProbe: Probe {
-  public let name = "nad"
+  public var name: String { Self.kind.name }
   public var readsOnlyTheArchitecture: Bool { true }
   public var makeTrainer: ArchitectureTrainerFactory
   public var training: FreshTrainingSettings
@@ -125,5 +125,28 @@ public struct NeuralAnisotropyProbe: Probe {
              "test_accuracy": rows(accuracy), "train_accuracy": rows(trainAccuracy),
              "mean_test_accuracy": .number(Double(accuracy.reduce(0, +) / Float(accuracy.count)))],
       table: table, arrays: ["accuracy": Tensor(shape: [grid, grid], data: accuracy)])
+  }
+}
+
+extension NeuralAnisotropyProbe {
+  public static let kind = ProbeKind(
+    name: "nad", summary: "neural anisotropy directions: accuracy of fresh networks of the model's architecture trained on data separable only along one Fourier direction",
+    parameters: [
+      ProbeParameter("grid", .integer, default: "4", help: "frequencies per side"),
+      ProbeParameter("train", .integer, default: "2000", help: "training images per network"),
+      ProbeParameter("test", .integer, default: "1000", help: "test images per network"),
+      ProbeParameter("epochs", .integer, default: "4", help: "epochs per network"),
+      ProbeParameter("batch", .integer, default: "128", help: "batch size"),
+      ProbeParameter("lr", .number, default: "", help: "peak learning rate (empty: flens train's)"),
+      ProbeParameter("sigma", .number, default: "3", help: "noise standard deviation"),
+      ProbeParameter("eps", .number, default: "1", help: "the signal's amplitude"),
+    ],
+    needs: .trainers
+  ) { a, host in
+    let training = FreshTrainingSettings(epochs: a.int("epochs")!, batchSize: a.int("batch")!,
+                                         learningRate: a.double("lr"))
+    return try NeuralAnisotropyProbe(makeTrainer: host.trainers!, training: training, grid: a.int("grid")!,
+                                     trainImages: a.int("train")!, testImages: a.int("test")!,
+                                     sigma: a.float("sigma")!, epsilon: a.float("eps")!)
   }
 }

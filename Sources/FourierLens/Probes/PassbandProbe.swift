@@ -7,7 +7,7 @@ public struct PassbandProbe: Probe {
   public var radialBands: Int
   public var angularSectors: Int
   public var transform: TransformKind
-  public let name = "passband"
+  public var name: String { Self.kind.name }
 
   public init(radialBands: Int = 8, angularSectors: Int = 8, transform: TransformKind = .dft) throws {
     guard radialBands >= 1, angularSectors >= 1 else {
@@ -61,5 +61,19 @@ public struct PassbandProbe: Probe {
       "sector_removed_accuracy": JSONValue.numbers(without),
       "radius_unit": "fraction of the distance from DC to the spectrum's corner",
     ], table: table)
+  }
+}
+
+extension PassbandProbe {
+  public static let kind = ProbeKind(
+    name: "passband", summary: "low/high-pass and angular-sector accuracy curves",
+    parameters: [
+      ProbeParameter("radial", .integer, default: "8", help: "radial cut-offs"),
+      ProbeParameter("angular", .integer, default: "8", help: "angular sectors"),
+      ProbeParameter("transform", .choice(["dft", "dct"]), default: "dft", help: "the frequency transform"),
+    ]
+  ) { a, _ in
+    try PassbandProbe(radialBands: a.int("radial")!, angularSectors: a.int("angular")!,
+                      transform: TransformKind(rawValue: a.text("transform")!)!)
   }
 }

@@ -18,7 +18,7 @@ public enum ProbeOutputNames {
       let trimmed = text.trimmingCharacters(in: .whitespaces)
       let kind = trimmed.split(separator: ":", maxSplits: 1).first.map(String.init) ?? trimmed
       let rest = trimmed.dropFirst(kind.count).drop { $0 == ":" }
-      if kind == "attack" || kind == "corruption" {
+      if ProbeKind.named(kind)?.plugin != nil {
         let spec = try PluginSpec.parse(String(rest), option: "--probe \(text)")
         head = kind + ":" + spec.name
         options = spec.options
@@ -45,16 +45,9 @@ public enum ProbeOutputNames {
     }
   }
 
-  /// A probe that writes under a stem other than its own name.
-  struct Renamed: Probe {
-    let probe: Probe
-    let name: String
-    func run(_ context: ProbeContext) throws -> ProbeOutput { try probe.run(context) }
-  }
-
   /// The probes made from `texts`, each under a stem no other one of them uses.
-  public static func assign(_ probes: [Probe], writtenAs texts: [String]) throws -> [Probe] {
-    precondition(probes.count == texts.count)
+  static func assign(_ made: [(kind: ProbeKind, probe: Probe)], writtenAs texts: [String]) throws -> [PlannedProbe] {
+    precondition(made.count == texts.count)
     let written = try texts.map(Written.init)
     var firstByIdentity: [String: String] = [:]
     for w in written {
@@ -65,19 +58,29 @@ public enum ProbeOutputNames {
       firstByIdentity[w.identity] = w.text
     }
     var sharing: [String: Int] = [:]
-    for p in probes { sharing[p.name, default: 0] += 1 }
-    let named: [Probe] = zip(probes, written).map { p, w in
-      guard sharing[p.name, default: 0] > 1, !w.options.isEmpty else { return p }
-      return Renamed(probe: p, name: p.name + "_" + w.suffix)
+    for m in made { sharing[m.probe.name, default: 0] += 1 }
+    let planned = zip(made, written).map { m, w in
+      let shared = sharing[m.probe.name, default: 0] > 1 && !w.options.isEmpty
+      return PlannedProbe(kind: m.kind, probe: m.probe, fileStem: shared ? m.probe.name + "_" + w.suffix : m.probe.name, spec: w.text)
     }
-    var firstByName: [String: String] = [:]
-    for (p, w) in zip(named, written) {
-      if let earlier = firstByName[p.name] {
+    var firstByStem: [String: String] = [:]
+    for p in planned {
+      if let earlier = firstByStem[p.fileStem] {
         throw FourierLensError.badOption(
-          name: "--probe \(w.text)", reason: "would write the same files (\(p.name).json) as --probe \(earlier); write their options differently")
+          name: "--probe \(p.spec)", reason: "would write the same files (\(p.fileStem).json) as --probe \(earlier); write their options differently")
       }
-      firstByName[p.name] = w.text
+      firstByStem[p.fileStem] = p.spec
     }
-    return named
+    return planned
   }
+}
+
+/// A probe made from a spec, with its kind and the file stem it writes under: its name, with
+/// its options appended when another probe of the run has the same name.
+public struct PlannedProbe {
+  public let kind: ProbeKind
+  public let probe: Probe
+  public let fileStem: String
+  /// The spec as written.
+  public let spec: String
 }

@@ -9,36 +9,7 @@ struct ProbeCommand: ParsableCommand {
     abstract: "Measure a model (and optionally a learned mask): accuracy, attacks, corruptions, heat maps, pass-bands, bands.",
     discussion: """
       Probes (repeat --probe for several):
-        accuracy            clean, masked and complementary-mask accuracy;
-                            accuracy keeping only (or all but) the top-k %
-                            of frequencies by mask value
-        attack:SPEC         robust accuracy under an attack plugin; with
-                            --mask also through the mask (transfer, adaptive)
-        corruption:SPEC     accuracy under an augmentation used as a
-                            corruption; 'a|b|c' values sweep severities
-        heatmap[:eps=4]     Fourier heat map (Yin et al. 2019)
-        passband[:radial=8,angular=8]
-                            low/high-pass and angular-sector accuracy curves
-        bands[:radial=16,angular=8]
-                            band energies of --mask, differences vs
-                            --baseline with 95 % bootstrap intervals
-        margins[:block=8]   median L2 margin per DCT block (subspace DeepFool,
-                            "Hold me tight!"); +inf where it cannot flip
-        ablation[:top=1|5|10|20]
-                            loss increase per removed frequency and class;
-                            top-k % class masks with TPR/FPR (Wang et al.)
-        alignment:adversarial=DIR
-                            --mask vs the adversarial map in DIR (learn-mask
-                            --adversarial) and its perturbations' spectrum
-        nad[:grid=4,epochs=4]
-                            neural anisotropy directions: accuracy of fresh
-                            networks of the model's architecture trained on
-                            data separable only along one Fourier direction
-        embedding[:log=false,seeds=5,test=0.3]
-                            image masks (--mask from learn-mask --scope
-                            image): 2-D PCA by class, and a linear probe
-                            predicting the class from the mask vs shuffled
-                            labels
+      \(ProbeFactory.helpTable())
 
       Each probe writes NAME.json and NAME.csv (and NAME.<key>.npy) into --out. \
       Probes that would share a NAME (the same attack with different options) get \
@@ -90,9 +61,10 @@ struct ProbeCommand: ParsableCommand {
     let learned = try mask.map(MaskRunDirectory.read)
     let baselineMask = try baseline.map(MaskRunDirectory.read)
     // Every spec is checked before any work starts.
-    let made = try ProbeFactory.makeAll(probes, registry: registry, baseline: baselineMask,
-                                        trainers: FreshArchitectureTraining.factory(device: try modelOptions.compute.computeDevice()),
-                                        linearAnalysis: TorchLinearAnalysis())
+    let made = try ProbeFactory.makeAll(probes, host: ProbeHost(
+      registry: registry, baseline: baselineMask,
+      trainers: FreshArchitectureTraining.factory(device: try modelOptions.compute.computeDevice()),
+      linearAnalysis: TorchLinearAnalysis()))
     let classifier = try modelOptions.load()
     let (dataset, imageNote) = try probeImages(for: learned)
     guard dataset.info.shape == classifier.description.input else {
@@ -111,11 +83,12 @@ struct ProbeCommand: ParsableCommand {
     let context = ProbeContext(model: classifier, dataset: dataset, mask: learned, batchSize: batch, seed: seed,
                                showsProgress: !json)
     var all: [String: JSONValue] = [:]
-    for probe in made {
-      let output = try probe.run(context)
-      try ProbeFactory.write(output, name: probe.name, images: dataset.info.range, to: out)
-      all[probe.name] = output.json
-      if !json { FileHandle.standardError.write(Data("probe \(probe.name): written to \(out)/\(probe.name).json\n".utf8)) }
+    for planned in made {
+      let output = try planned.probe.run(context)
+      let stem = planned.fileStem
+      try ProbeFactory.write(output, name: stem, images: dataset.info.range, to: out)
+      all[stem] = output.json
+      if !json { FileHandle.standardError.write(Data("probe \(stem): written to \(out)/\(stem).json\n".utf8)) }
     }
     if json { print(String(decoding: try JSONValue.object(all).encoded(), as: UTF8.self)) }
     if let imageNote, !json { FileHandle.standardError.write(Data("probe: \(imageNote)\n".utf8)) }
