@@ -30,7 +30,7 @@ public struct ProbeKind: Sendable {
   public static let all: [ProbeKind] = [
     AccuracyProbe.kind, AttackProbe.kind, CorruptionProbe.kind, FourierHeatmapProbe.kind, PassbandProbe.kind,
     BandsProbe.kind, DCTBlockMarginProbe.kind, FrequencyAblationProbe.kind, MaskAlignmentProbe.kind,
-    NeuralAnisotropyProbe.kind, MaskEmbeddingProbe.kind,
+    NeuralAnisotropyProbe.kind, MaskEmbeddingProbe.kind, GradientSpectrumProbe.kind,
   ]
 
   public static func named(_ name: String) -> ProbeKind? { all.first { $0.name == name } }
