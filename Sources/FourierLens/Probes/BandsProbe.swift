@@ -85,9 +85,9 @@ extension BandsProbe {
   public static let kind = ProbeKind(
     name: "bands", summary: "band energies of --mask, differences vs --baseline with 95 % bootstrap intervals",
     parameters: [
-      ProbeParameter("radial", .integer, default: "16", help: "radial bands"),
-      ProbeParameter("angular", .integer, default: "8", help: "angular sectors"),
-      ProbeParameter("metric", .choice(["euclidean", "l1"]), default: "euclidean", help: "the radius of a frequency"),
+      .radialBands(default: 16),
+      .angularSectors(default: 8),
+      .radiusMetric,
     ]
   ) { a, host in
     try BandsProbe(radialBands: a.int("radial")!, angularSectors: a.int("angular")!,

@@ -96,9 +96,9 @@ extension GradientSpectrumProbe {
   public static let kind = ProbeKind(
     name: "gradient-spectrum", summary: "magnitude spectrum of the loss's input gradient, with band energies and bootstrap intervals over images; through --mask when given",
     parameters: [
-      ProbeParameter("radial", .integer, default: "16", help: "radial bands"),
-      ProbeParameter("angular", .integer, default: "8", help: "angular sectors"),
-      ProbeParameter("metric", .choice(["euclidean", "l1"]), default: "euclidean", help: "the radius of a frequency"),
+      .radialBands(default: 16),
+      .angularSectors(default: 8),
+      .radiusMetric,
     ]
   ) { a, _ in
     try GradientSpectrumProbe(radialBands: a.int("radial")!, angularSectors: a.int("angular")!,

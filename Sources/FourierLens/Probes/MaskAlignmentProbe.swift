@@ -135,7 +135,7 @@ extension MaskAlignmentProbe {
     name: "alignment", summary: "--mask vs the adversarial map in DIR (learn-mask --adversarial) and its perturbations' spectrum",
     parameters: [
       ProbeParameter("adversarial", .path, required: true, help: "a `flens learn-mask --adversarial` directory"),
-      ProbeParameter("radial", .integer, default: "16", help: "radial bands"),
+      .radialBands(default: 16),
       ProbeParameter("resamples", .integer, default: "1000", help: "bootstrap resamples"),
     ]
   ) { a, _ in

@@ -69,7 +69,7 @@ extension PassbandProbe {
     name: "passband", summary: "low/high-pass and angular-sector accuracy curves",
     parameters: [
       ProbeParameter("radial", .integer, default: "8", help: "radial cut-offs"),
-      ProbeParameter("angular", .integer, default: "8", help: "angular sectors"),
+      .angularSectors(default: 8),
       ProbeParameter("transform", .choice(["dft", "dct"]), default: "dft", help: "the frequency transform"),
     ]
   ) { a, _ in

@@ -84,6 +84,14 @@ public struct ProbeParameter: Sendable {
   var placeholder: String { type == .path ? "DIR" : "VALUE" }
 }
 
+/// The parameters several probes share, declared once.
+extension ProbeParameter {
+  static func radialBands(default d: Int) -> ProbeParameter { ProbeParameter("radial", .integer, default: "\(d)", help: "radial bands") }
+  static func angularSectors(default d: Int) -> ProbeParameter { ProbeParameter("angular", .integer, default: "\(d)", help: "angular sectors") }
+  static let radiusMetric = ProbeParameter("metric", .choice(RadiusMetric.allCases.map(\.rawValue)), default: RadiusMetric.euclidean.rawValue,
+                                           help: "the radius of a frequency")
+}
+
 /// What a probe kind needs from its host beyond a model and images; a host without it
 /// refuses the probe before any work.
 public struct ProbeNeeds: OptionSet, Sendable {
