@@ -121,6 +121,7 @@ struct ReportBuilder {
     if let s = try examplesSection() { sections.append(s) }
     if let s = try heatmapSection() { sections.append(s) }
     if let s = try passbandSection() { sections.append(s) }
+    if let s = try gradientSpectrumSection() { sections.append(s) }
     if let s = try marginSection() { sections.append(s) }
     if let s = try anisotropySection() { sections.append(s) }
     if let s = try ablationSection() { sections.append(s) }

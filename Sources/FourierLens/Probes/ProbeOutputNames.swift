@@ -6,6 +6,15 @@
 /// one with options gets them appended, `attack-pgd-linf_eps=1`; one without options keeps
 /// the plain name. The same probe twice is refused, since it would only overwrite itself.
 public enum ProbeOutputNames {
+  /// The kind whose probe wrote the files under `stem`: its name (`heatmap`), followed by
+  /// `-PLUGIN` for a kind that takes a plugin (`attack-pgd-linf`) and by `_OPTIONS` when a
+  /// run gave it its options (`nad_grid=2`); nil for files no probe kind writes.
+  public static func kind(ofStem stem: String) -> ProbeKind? {
+    ProbeKind.all.filter { k in
+      stem == k.name || stem.hasPrefix(k.name + "_") || (k.plugin != nil && stem.hasPrefix(k.name + "-"))
+    }.max { $0.name.count < $1.name.count }
+  }
+
   /// A probe spec as written, reduced to what it runs: the probe kind, the plugin (for
   /// `attack:` and `corruption:`) and the options in the order written.
   struct Written {

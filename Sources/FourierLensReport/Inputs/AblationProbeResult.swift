@@ -15,9 +15,9 @@ public struct AblationProbeResult: Equatable, Sendable {
   public var meanTPR: [Double]
   public var meanFPR: [Double]
 
-  static func read(_ path: String, directory: String) throws -> AblationProbeResult {
-    let json: JSONValue = try ProbeResults.decode(path)
-    let (map, npy) = try ProbeResults.requiredArray(directory, probe: "ablation", key: "loss_increase")
+  static func read(_ file: ProbeFile) throws -> AblationProbeResult {
+    let json: JSONValue = try ProbeResults.decode(file.json)
+    let (map, npy) = try file.requiredArray("loss_increase")
     guard map.rank == 3, map.shape.allSatisfy({ $0 > 0 }), map.isFinite else {
       throw FourierLensError.badFile(path: npy, reason: "expected a finite classes×H×W array, got shape \(map.shape)")
     }
@@ -25,7 +25,7 @@ public struct AblationProbeResult: Equatable, Sendable {
     let tpr = (json["mean_tpr"]?.arrayValue ?? []).map { $0.doubleValue ?? .nan }
     let fpr = (json["mean_fpr"]?.arrayValue ?? []).map { $0.doubleValue ?? .nan }
     guard !percents.isEmpty, tpr.count == percents.count, fpr.count == percents.count else {
-      throw FourierLensError.badFile(path: path, reason: "top_k_percent, mean_tpr and mean_fpr must be equally long, non-empty lists")
+      throw FourierLensError.badFile(path: file.json, reason: "top_k_percent, mean_tpr and mean_fpr must be equally long, non-empty lists")
     }
     let classes = (json["classes"]?.arrayValue ?? []).compactMap(\.stringValue)
     return AblationProbeResult(classes: classes.count == map.shape[0] ? classes : (0..<map.shape[0]).map(String.init),

@@ -22,17 +22,17 @@ public struct AlignmentProbeResult: Equatable, Sendable {
 
   static let names = ["mask_vs_map", "mask_vs_perturbation", "map_vs_perturbation"]
 
-  static func read(_ path: String, directory: String) throws -> AlignmentProbeResult {
-    let json: JSONValue = try ProbeResults.decode(path)
-    let (spectrum, npy) = try ProbeResults.requiredArray(directory, probe: "alignment", key: "perturbation_spectrum")
+  static func read(_ file: ProbeFile) throws -> AlignmentProbeResult {
+    let json: JSONValue = try ProbeResults.decode(file.json)
+    let (spectrum, npy) = try file.requiredArray("perturbation_spectrum")
     guard spectrum.rank == 2, spectrum.isFinite else {
       throw FourierLensError.badFile(path: npy, reason: "expected a finite H×W spectrum, got shape \(spectrum.shape)")
     }
     guard let transform = json["transform"]?.stringValue.flatMap(TransformKind.init(rawValue:)) else {
-      throw FourierLensError.badFile(path: path, reason: "needs `transform` (dft or dct)")
+      throw FourierLensError.badFile(path: file.json, reason: "needs `transform` (dft or dct)")
     }
     let comparisons = try names.map { name -> Comparison in
-      guard let part = json[name] else { throw FourierLensError.badFile(path: path, reason: "missing `\(name)`") }
+      guard let part = json[name] else { throw FourierLensError.badFile(path: file.json, reason: "missing `\(name)`") }
       func pair(_ key: String) -> [Double]? {
         let v = part[key]?.arrayValue?.compactMap(\.doubleValue)
         return v?.count == 2 ? v : nil

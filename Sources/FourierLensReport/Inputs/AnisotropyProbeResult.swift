@@ -16,9 +16,9 @@ public struct AnisotropyProbeResult: Equatable, Sendable {
   public var trainImages: Int
   public var epochs: Int
 
-  static func read(_ path: String, directory: String) throws -> AnisotropyProbeResult {
-    let json: JSONValue = try ProbeResults.decode(path)
-    let (map, npy) = try ProbeResults.requiredArray(directory, probe: "nad", key: "accuracy")
+  static func read(_ file: ProbeFile) throws -> AnisotropyProbeResult {
+    let json: JSONValue = try ProbeResults.decode(file.json)
+    let (map, npy) = try file.requiredArray("accuracy")
     guard map.rank == 2, map.shape[0] == map.shape[1], map.shape[0] > 0, map.data.allSatisfy({ (0...1).contains($0) }) else {
       throw FourierLensError.badFile(path: npy, reason: "expected a square grid of accuracies in [0, 1], got shape \(map.shape)")
     }
@@ -26,7 +26,7 @@ public struct AnisotropyProbeResult: Equatable, Sendable {
     let fy = (json["freq_y"]?.arrayValue ?? []).compactMap(\.doubleValue).map { Int($0) }
     let fx = (json["freq_x"]?.arrayValue ?? []).compactMap(\.doubleValue).map { Int($0) }
     guard fy.count == grid, fx.count == grid else {
-      throw FourierLensError.badFile(path: path, reason: "freq_y and freq_x need \(grid) frequencies each")
+      throw FourierLensError.badFile(path: file.json, reason: "freq_y and freq_x need \(grid) frequencies each")
     }
     return AnisotropyProbeResult(architecture: json["architecture"]?.stringValue ?? "?", grid: grid, frequencyY: fy, frequencyX: fx,
                                  accuracy: map.data, networks: Int(json["networks"]?.doubleValue ?? 0),

@@ -28,29 +28,29 @@ public struct EmbeddingProbeResult: Equatable, Sendable {
   public var trainImages: Int
   public var testImages: Int
 
-  static func read(_ path: String, directory: String) throws -> EmbeddingProbeResult {
-    let json: JSONValue = try ProbeResults.decode(path)
-    let (coordinates, npy) = try ProbeResults.requiredArray(directory, probe: "embedding", key: "coordinates")
+  static func read(_ file: ProbeFile) throws -> EmbeddingProbeResult {
+    let json: JSONValue = try ProbeResults.decode(file.json)
+    let (coordinates, npy) = try file.requiredArray("coordinates")
     guard coordinates.rank == 2, coordinates.shape[1] == 2, coordinates.isFinite else {
       throw FourierLensError.badFile(path: npy, reason: "expected a finite n×2 array, got shape \(coordinates.shape)")
     }
     let classes = (json["classes"]?.arrayValue ?? []).compactMap(\.stringValue)
     let labels = (json["labels"]?.arrayValue ?? []).compactMap { $0.doubleValue.map { Int($0) } }
     guard labels.count == coordinates.shape[0], labels.allSatisfy({ classes.indices.contains($0) }) else {
-      throw FourierLensError.badFile(path: path, reason: "needs one label per row of \(npy), each an index into `classes`")
+      throw FourierLensError.badFile(path: file.json, reason: "needs one label per row of \(npy), each an index into `classes`")
     }
     let pca = json["pca"], probe = json["linear_probe"]
     let explained = (pca?["explained_variance"]?.arrayValue ?? []).compactMap(\.doubleValue)
     func accuracy(_ key: String) throws -> Accuracy {
       guard let a = probe?[key], let mean = a["mean"]?.doubleValue else {
-        throw FourierLensError.badFile(path: path, reason: "missing `linear_probe.\(key).mean`")
+        throw FourierLensError.badFile(path: file.json, reason: "missing `linear_probe.\(key).mean`")
       }
       let ci = a["ci"]?.arrayValue?.compactMap(\.doubleValue)
       return Accuracy(mean: mean, interval: ci?.count == 2 ? ci : nil,
                       perSeed: (a["per_seed"]?.arrayValue ?? []).compactMap(\.doubleValue))
     }
     guard explained.count == 2, let chance = probe?["chance"]?.doubleValue else {
-      throw FourierLensError.badFile(path: path, reason: "needs `pca.explained_variance` (two numbers) and `linear_probe.chance`")
+      throw FourierLensError.badFile(path: file.json, reason: "needs `pca.explained_variance` (two numbers) and `linear_probe.chance`")
     }
     func count(_ key: String) -> Int { probe?[key]?.doubleValue.map { Int($0) } ?? 0 }
     return EmbeddingProbeResult(classes: classes, labels: labels, coordinates: coordinates.data, explainedVariance: explained,

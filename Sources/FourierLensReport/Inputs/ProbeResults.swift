@@ -152,6 +152,7 @@ public struct ProbeResults: Sendable {
   public var ablation: AblationProbeResult?
   public var alignment: AlignmentProbeResult?
   public var embedding: EmbeddingProbeResult?
+  public var gradientSpectrum: GradientSpectrumProbeResult?
   /// By attack name, sorted by name.
   public var attacks: [AttackProbeResult] = []
   /// By corruption name, sorted by name.
@@ -175,46 +176,66 @@ public struct ProbeResults: Sendable {
       throw FourierLensError.badFile(path: directory, reason: "cannot list the probe directory (\(error.localizedDescription))")
     }
     for file in files where file.hasSuffix(".json") && !file.hasPrefix(".") {
-      let stem = String(file.dropLast(5))
-      let path = directory + "/" + file
-      if let range = try ProbeImageRange.read(path) { results.imageRanges[stem] = range }
-      switch stem {
-      case "accuracy":
-        let r: AccuracyProbeResult = try decode(path)
-        guard r.cleanAccuracy.isFinite else { throw FourierLensError.badFile(path: path, reason: "clean_accuracy is not finite") }
-        results.accuracy = r
-      case "passband":
-        let r: PassbandProbeResult = try decode(path)
-        try r.validate(path: path)
-        results.passband = r
-      case "heatmap":
-        results.heatmap = try readHeatmap(path, directory: directory)
-      case "margins":
-        results.margins = try MarginsProbeResult.read(path, directory: directory)
-      case "alignment":
-        results.alignment = try AlignmentProbeResult.read(path, directory: directory)
-      case "embedding":
-        results.embedding = try EmbeddingProbeResult.read(path, directory: directory)
-      case "ablation":
-        results.ablation = try AblationProbeResult.read(path, directory: directory)
-      case "nad":
-        results.anisotropy = try AnisotropyProbeResult.read(path, directory: directory)
-      case _ where stem.hasPrefix("attack-"):
-        var r: AttackProbeResult = try decode(path)
-        r.name = String(stem.dropFirst("attack-".count))
-        guard r.cleanAccuracy.isFinite, r.robustAccuracy.isFinite else {
-          throw FourierLensError.badFile(path: path, reason: "clean_accuracy and robust_accuracy must be finite numbers")
-        }
-        results.attacks.append(r)
-      case _ where stem.hasPrefix("corruption-"):
-        results.corruptions.append(try CorruptionProbeResult(name: String(stem.dropFirst("corruption-".count)),
-                                                             json: try decode(path), path: path))
-      default:
-        results.others.append(stem)
+      let probe = ProbeFile(directory: directory, stem: String(file.dropLast(5)))
+      if let range = try ProbeImageRange.read(probe.json) { results.imageRanges[probe.stem] = range }
+      guard let kind = ProbeOutputNames.kind(ofStem: probe.stem), let read = readers[kind.name] else {
+        results.others.append(probe.stem)
+        continue
       }
+      try read(&results, probe)
     }
     return results
   }
+
+  typealias Reader = @Sendable (inout ProbeResults, ProbeFile) throws -> Void
+
+  /// The one list pairing each probe kind (`ProbeKind.all`) with how the report reads its
+  /// files into these results, which the kind's section shows. A kind not listed is named
+  /// among the other files.
+  static let readers: [String: Reader] = [
+    AccuracyProbe.kind.name: one(\.accuracy) { file in
+      let r: AccuracyProbeResult = try decode(file.json)
+      guard r.cleanAccuracy.isFinite else { throw FourierLensError.badFile(path: file.json, reason: "clean_accuracy is not finite") }
+      return r
+    },
+    PassbandProbe.kind.name: one(\.passband) { file in
+      let r: PassbandProbeResult = try decode(file.json)
+      try r.validate(path: file.json)
+      return r
+    },
+    FourierHeatmapProbe.kind.name: one(\.heatmap, readHeatmap),
+    DCTBlockMarginProbe.kind.name: one(\.margins, MarginsProbeResult.read),
+    MaskAlignmentProbe.kind.name: one(\.alignment, AlignmentProbeResult.read),
+    MaskEmbeddingProbe.kind.name: one(\.embedding, EmbeddingProbeResult.read),
+    FrequencyAblationProbe.kind.name: one(\.ablation, AblationProbeResult.read),
+    NeuralAnisotropyProbe.kind.name: one(\.anisotropy, AnisotropyProbeResult.read),
+    GradientSpectrumProbe.kind.name: one(\.gradientSpectrum, GradientSpectrumProbeResult.read),
+    AttackProbe.kind.name: { results, file in
+      var r: AttackProbeResult = try decode(file.json)
+      r.name = pluginPart(of: file.stem, kind: AttackProbe.kind)
+      guard r.cleanAccuracy.isFinite, r.robustAccuracy.isFinite else {
+        throw FourierLensError.badFile(path: file.json, reason: "clean_accuracy and robust_accuracy must be finite numbers")
+      }
+      results.attacks.append(r)
+    },
+    CorruptionProbe.kind.name: { results, file in
+      results.corruptions.append(try CorruptionProbeResult(name: pluginPart(of: file.stem, kind: CorruptionProbe.kind),
+                                                           json: try decode(file.json), path: file.json))
+    },
+  ]
+
+  /// A kind the report shows one result of per probe directory: the first file of the kind
+  /// (in file-name order); further ones (the same kind with other options) are named among
+  /// the other files.
+  static func one<T>(_ field: WritableKeyPath<ProbeResults, T?> & Sendable, _ read: @escaping @Sendable (ProbeFile) throws -> T) -> Reader {
+    { results, file in
+      guard results[keyPath: field] == nil else { results.others.append(file.stem); return }
+      results[keyPath: field] = try read(file)
+    }
+  }
+
+  /// `pgd-linf` of `attack-pgd-linf` (with any options the run appended).
+  static func pluginPart(of stem: String, kind: ProbeKind) -> String { String(stem.dropFirst(kind.name.count + 1)) }
 
   static func decode<T: Decodable>(_ path: String, what: String = "probe output") throws -> T {
     let data: Data
@@ -242,9 +263,10 @@ public struct ProbeResults: Sendable {
   }
 
   /// The heat map from `heatmap.error.npy` (or, without it, the `error_rate` rows of the JSON).
-  static func readHeatmap(_ path: String, directory: String) throws -> HeatmapProbeResult {
+  static func readHeatmap(_ file: ProbeFile) throws -> HeatmapProbeResult {
+    let path = file.json
     let json: JSONValue = try decode(path)
-    let npy = directory + "/heatmap.error.npy"
+    let npy = file.arrayPath("error")
     var rows = 0, columns = 0
     var values: [Float] = []
     if FileManager.default.fileExists(atPath: npy) {
