@@ -49,7 +49,9 @@ extension ExperimentSpec {
     try check(root["probes"], ProbeSpec.self, at: "probes.")
     try check(root["report"], ReportSpec.self, at: "report.")
     try check(root["slurm"], SlurmSpec.self, at: "slurm.")
-    for kind in ["train", "mask", "probe", "report"] { try check(root["slurm"]?[kind], SlurmSpec.Resources.self, at: "slurm.\(kind).") }
+    for kind in SlurmSpec.StepKind.allCases {
+      try check(root["slurm"]?[kind.rawValue], SlurmSpec.Resources.self, at: "slurm.\(kind.rawValue).")
+    }
   }
 
   /// The known key within edit distance 2 of `name` (the closest; none when nothing is that close).
