@@ -55,6 +55,24 @@ public struct BandMeasures: Equatable, Sendable {
     }
   }
 
+  /// One measure of a `vector` as JSON: a number for a scalar measure, else a list.
+  public static func json(_ v: [Float], _ part: (measure: BandMeasure, range: Range<Int>)) -> JSONValue {
+    part.measure.isScalar ? .number(Double(v[part.range.lowerBound])) : JSONValue.numbers(v[part.range])
+  }
+
+  /// One measure's intervals as JSON: a [low, high] pair for a scalar measure, else a list of pairs.
+  public static func json(low: [Float], high: [Float], _ part: (measure: BandMeasure, range: Range<Int>)) -> JSONValue {
+    let pairs = part.range.map { JSONValue.numbers([low[$0], high[$0]]) }
+    return part.measure.isScalar ? pairs[0] : .array(pairs)
+  }
+
+  /// The settings every probe of band measures takes (`bands`, `gradient-spectrum`), checked.
+  static func checkSettings(radial: Int, angular: Int, resamples: Int, probe: String) throws {
+    guard radial >= 1, angular >= 1, resamples >= 100 else {
+      throw FourierLensError.badOption(name: probe, reason: "needs radial ≥ 1, angular ≥ 1 and resamples ≥ 100")
+    }
+  }
+
   /// The number of lowest radial bands whose squared energy is the low-frequency share.
   public static func lowBands(_ radial: Int) -> Int { max(1, radial / 4) }
 

@@ -14,9 +14,7 @@ public struct BandsProbe: Probe {
 
   public init(radialBands: Int = 16, angularSectors: Int = 8, metric: RadiusMetric = .euclidean,
               baseline: LearnedMask? = nil, resamples: Int = 2000) throws {
-    guard radialBands >= 1, angularSectors >= 1, resamples >= 100 else {
-      throw FourierLensError.badOption(name: "bands", reason: "needs radial ≥ 1, angular ≥ 1 and resamples ≥ 100")
-    }
+    try BandMeasures.checkSettings(radial: radialBands, angular: angularSectors, resamples: resamples, probe: Self.kind.name)
     self.radialBands = radialBands
     self.angularSectors = angularSectors
     self.metric = metric
@@ -35,21 +33,12 @@ public struct BandsProbe: Probe {
     }
     let own = try profiles(mask)
     let layout = BandMeasures.layout(radial: radialBands, angular: angularSectors)
-    /// One measure of a vector: a number for scalars, else a list.
-    func value(_ v: [Float], _ part: (measure: BandMeasure, range: Range<Int>)) -> JSONValue {
-      part.measure.isScalar ? .number(Double(v[part.range.lowerBound])) : JSONValue.numbers(v[part.range])
-    }
-    /// Intervals: a [low, high] pair for scalars, else a list of pairs.
-    func intervals(_ low: [Float], _ high: [Float], _ part: (measure: BandMeasure, range: Range<Int>)) -> JSONValue {
-      let pairs = part.range.map { JSONValue.numbers([low[$0], high[$0]]) }
-      return part.measure.isScalar ? pairs[0] : .array(pairs)
-    }
     let ownMean = Bootstrap.mean(own)
     var json: [String: JSONValue] = [
       "samples": .number(Double(own.count)), "metric": .string(metric.rawValue), "transform": .string(mask.transform.rawValue),
       "angular_span_deg": .number(mask.transform == .dct ? 90 : 180),
     ]
-    for part in layout { json[part.measure.rawValue] = value(ownMean, part) }
+    for part in layout { json[part.measure.rawValue] = BandMeasures.json(ownMean, part) }
     var baseMean: [Float]?, difference: [Float]?, interval: (low: [Float], high: [Float])?
     if let baseline {
       guard baseline.shape == mask.shape, baseline.transform == mask.transform else {
@@ -64,8 +53,8 @@ public struct BandsProbe: Probe {
       json["baseline"] = .string(baseline.directory)
       json["baseline_samples"] = .number(Double(base.count))
       for part in layout {
-        json[part.measure.rawValue + "_difference"] = value(d, part)
-        if let interval { json[part.measure.rawValue + "_difference_ci"] = intervals(interval.low, interval.high, part) }
+        json[part.measure.rawValue + "_difference"] = BandMeasures.json(d, part)
+        if let interval { json[part.measure.rawValue + "_difference_ci"] = BandMeasures.json(low: interval.low, high: interval.high, part) }
       }
       (baseMean, difference) = (mean, d)
     }

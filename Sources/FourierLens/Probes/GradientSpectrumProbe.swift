@@ -24,9 +24,7 @@ public struct GradientSpectrumProbe: Probe {
   public var name: String { Self.kind.name }
 
   public init(radialBands: Int = 16, angularSectors: Int = 8, metric: RadiusMetric = .euclidean, resamples: Int = 2000) throws {
-    guard radialBands >= 1, angularSectors >= 1, resamples >= 100 else {
-      throw FourierLensError.badOption(name: "gradient-spectrum", reason: "needs radial ≥ 1, angular ≥ 1 and resamples ≥ 100")
-    }
+    try BandMeasures.checkSettings(radial: radialBands, angular: angularSectors, resamples: resamples, probe: Self.kind.name)
     self.radialBands = radialBands
     self.angularSectors = angularSectors
     self.metric = metric
@@ -75,16 +73,10 @@ public struct GradientSpectrumProbe: Probe {
     ]
     var table = CSVTable(header: ["measure", "index", "value", "ci_low", "ci_high"])
     for part in BandMeasures.layout(radial: radialBands, angular: angularSectors) {
-      let values = Array(mean[part.range]), low = Array(interval.low[part.range]), high = Array(interval.high[part.range])
-      if part.measure.isScalar {
-        json[part.measure.rawValue] = .number(Double(values[0]))
-        json[part.measure.rawValue + "_ci"] = .numbers([low[0], high[0]])
-      } else {
-        json[part.measure.rawValue] = .numbers(values[...])
-        json[part.measure.rawValue + "_ci"] = .array(zip(low, high).map { JSONValue.numbers([$0, $1]) })
-      }
-      for k in values.indices {
-        table.append([part.measure.rawValue, "\(k)", "\(values[k])", "\(low[k])", "\(high[k])"])
+      json[part.measure.rawValue] = BandMeasures.json(mean, part)
+      json[part.measure.rawValue + "_ci"] = BandMeasures.json(low: interval.low, high: interval.high, part)
+      for (k, i) in part.range.enumerated() {
+        table.append([part.measure.rawValue, "\(k)", "\(mean[i])", "\(interval.low[i])", "\(interval.high[i])"])
       }
     }
     let spectrum = Tensor(shape: [c, h, w], data: spectrumSum.map { Float($0 / Double(n)) })

@@ -69,16 +69,16 @@ struct EvalCommand: ParsableCommand {
     let spec = try attack.map { try PluginSpec.parse($0, option: "--attack") }
     let attackPlugin = try spec.map { try pluginOptions.registry().makeAttack($0) }
     let result = try ClassifierEvaluation.evaluate(model, on: dataset, attack: attackPlugin, batchSize: batch, limit: nil, seed: seed)
+    let range = ImageRange(split: split, offset: dataset.info.offset, count: result.count)
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
       encoder.keyEncodingStrategy = .convertToSnakeCase
       let report = Report(accuracy: result.accuracy, count: result.count, robustAccuracy: result.robustAccuracy,
                           attack: spec?.description, model: modelOptions.model, split: NullWhenAbsent(split),
-                          imageRange: ImageRange(split: split, offset: dataset.info.offset, count: result.count))
+                          imageRange: range)
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else {
-      let range = ImageRange(split: split, offset: dataset.info.offset, count: result.count)
       let images = split == nil ? "no split, images \(range.offset)..<\(range.end)" : range.description
       print(String(format: "accuracy %.4f on %d images (%@)", result.accuracy, result.count, images))
       if let robust = result.robustAccuracy, let spec {
